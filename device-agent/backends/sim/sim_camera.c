@@ -1,0 +1,109 @@
+/* The simulated camera: a test pattern paced at the requested frame rate, encoded in real time. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../src/camera.h"
+#include "../../src/clock.h"
+#include "sim_encoder.h"
+
+struct camera_s {
+    const struct sim_encoder_ops_s *ops;
+    struct sim_encoder_s *enc;
+    struct camera_settings_s settings;
+    camera_on_au_fn on_au;
+    void *ctx;
+    pthread_t thread;
+    atomic_bool stop;
+    atomic_bool idr_requested;
+    atomic_int pending_bitrate; /* 0 when none */
+};
+
+static void *sim_camera_run(void *arg) {
+    struct camera_s *cam = arg;
+    int64_t period_us = 1000000 / cam->settings.fps;
+    int64_t next_us = clock_now_us();
+    uint32_t frame_number = 0;
+    struct camera_au_s au;
+    while (!atomic_load(&cam->stop)) {
+        clock_sleep_until_us(next_us);
+        int64_t capture_us = clock_now_us();
+        sim_pattern_draw(cam->ops->picture(cam->enc), frame_number);
+        int kbps = atomic_exchange(&cam->pending_bitrate, 0);
+        if (kbps) cam->ops->set_bitrate(cam->enc, kbps);
+        bool idr = atomic_exchange(&cam->idr_requested, false);
+        if (cam->ops->encode(cam->enc, idr, &au) < 0) {
+            fprintf(stderr, "sim: encoder failed at frame %u\n", frame_number);
+            break;
+        }
+        if (au.nal_count) {
+            au.pts_us = capture_us;
+            if (cam->on_au(cam->ctx, &au)) atomic_store(&cam->idr_requested, true);
+        }
+        frame_number++;
+        next_us += period_us;
+        /* A sensor does not catch up on missed frames: when late by a whole period, skip ahead. */
+        int64_t now = clock_now_us();
+        if (now > next_us + period_us) next_us = now;
+    }
+    return NULL;
+}
+
+static struct camera_s *sim_camera_open(const struct camera_settings_s *s, camera_on_au_fn on_au, void *ctx,
+                                        char *err, size_t err_len) {
+    struct camera_s *cam = calloc(1, sizeof(*cam));
+    if (!cam) {
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    cam->ops = s->codec == CAMERA_CODEC_H264 ? &sim_encoder_x264 : &sim_encoder_x265;
+    cam->settings = *s;
+    cam->on_au = on_au;
+    cam->ctx = ctx;
+    cam->enc = cam->ops->open(s, err, err_len);
+    if (!cam->enc) {
+        free(cam);
+        return NULL;
+    }
+    int rc = pthread_create(&cam->thread, NULL, sim_camera_run, cam);
+    if (rc) {
+        snprintf(err, err_len, "cannot start the camera thread: %s", strerror(rc));
+        cam->ops->close(cam->enc);
+        free(cam);
+        return NULL;
+    }
+    return cam;
+}
+
+static int sim_camera_request_idr(struct camera_s *cam) {
+    atomic_store(&cam->idr_requested, true);
+    return 0;
+}
+
+static int sim_camera_set_bitrate(struct camera_s *cam, int kbps) {
+    atomic_store(&cam->pending_bitrate, kbps);
+    return 0;
+}
+
+static void sim_camera_close(struct camera_s *cam) {
+    atomic_store(&cam->stop, true);
+    pthread_join(cam->thread, NULL);
+    cam->ops->close(cam->enc);
+    free(cam);
+}
+
+const struct camera_backend_s camera_backend_sim = {
+    .name = "sim",
+    .max_width = 1920,
+    .max_height = 1080,
+    .max_fps = 60,
+    .codecs = (1u << CAMERA_CODEC_H264) | (1u << CAMERA_CODEC_H265),
+    .open = sim_camera_open,
+    .request_idr = sim_camera_request_idr,
+    .set_bitrate = sim_camera_set_bitrate,
+    .close = sim_camera_close,
+};

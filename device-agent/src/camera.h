@@ -1,0 +1,61 @@
+/* The camera backend interface: what the K230 VENC gives, and what the simulator imitates.
+ * Nothing above this header knows which backend runs. */
+#ifndef K230_CAMERA_H
+#define K230_CAMERA_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum camera_codec_e { CAMERA_CODEC_H264 = 1, CAMERA_CODEC_H265 = 2 };
+enum camera_profile_e { CAMERA_PROFILE_BASELINE = 0, CAMERA_PROFILE_MAIN = 1, CAMERA_PROFILE_HIGH = 2 };
+
+struct camera_settings_s {
+    int width, height, fps;
+    enum camera_codec_e codec;
+    enum camera_profile_e profile;
+    int bitrate_kbps; /* constant bit rate */
+    int gop;          /* frames from one IDR to the next */
+};
+
+#define CAMERA_MAX_NALS 32
+
+/* One NAL unit, start code removed. On the K230 a VENC pack of type HEADER, I or P. */
+struct camera_nal_s {
+    const uint8_t *data;
+    size_t size;
+};
+
+/* One encoded picture with its parameter sets in front when it is a keyframe. */
+struct camera_au_s {
+    int64_t pts_us; /* capture time, CLOCK_MONOTONIC microseconds */
+    bool keyframe;
+    size_t nal_count;
+    struct camera_nal_s nals[CAMERA_MAX_NALS];
+};
+
+/* Called on the backend's thread; the access unit is valid only during the call. Must not block.
+ * Returns true when the consumer lost frames and wants the next one to be an IDR. */
+typedef bool (*camera_on_au_fn)(void *ctx, const struct camera_au_s *au);
+
+struct camera_s; /* one open encoder channel */
+
+struct camera_backend_s {
+    const char *name;
+    /* Maximum capture the backend offers; the handshake reports it. */
+    int max_width, max_height, max_fps;
+    unsigned codecs; /* bit (1 << codec) per supported camera_codec_e */
+    struct camera_s *(*open)(const struct camera_settings_s *s, camera_on_au_fn on_au, void *ctx, char *err,
+                             size_t err_len);
+    int (*request_idr)(struct camera_s *cam);
+    int (*set_bitrate)(struct camera_s *cam, int kbps);
+    void (*close)(struct camera_s *cam);
+};
+
+extern const struct camera_backend_s camera_backend_sim;
+extern const struct camera_backend_s camera_backend_k230;
+
+/* Checks settings against a backend's limits; fills err and returns -1 when they do not fit. */
+int camera_settings_check(const struct camera_backend_s *b, const struct camera_settings_s *s, char *err,
+                          size_t err_len);
+
+#endif

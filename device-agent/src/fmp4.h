@@ -1,0 +1,42 @@
+/* Fragmented MP4 muxer: one init segment, then one moof+mdat per access unit. */
+#ifndef K230_FMP4_H
+#define K230_FMP4_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "camera.h"
+#include "nal.h"
+
+#define FMP4_TIMESCALE 90000
+#define FMP4_MAX_PARAM_SET 512
+#define FMP4_FRAGMENT_HEADER_MAX 128
+
+struct fmp4_param_set_s {
+    uint8_t data[FMP4_MAX_PARAM_SET];
+    size_t size;
+};
+
+/* What the init segment describes; filled from the parameter sets of a keyframe. */
+struct fmp4_track_s {
+    enum camera_codec_e codec;
+    int width, height, fps;
+    struct fmp4_param_set_s vps, sps, pps; /* vps only for H.265 */
+    struct nal_sps_info_s sps_info;
+    char codec_string[48];
+};
+
+/* 0 when the keyframe carried the parameter sets the codec needs, -1 otherwise. */
+int fmp4_track_from_keyframe(struct fmp4_track_s *t, enum camera_codec_e codec, int width, int height, int fps,
+                             const struct camera_au_s *au);
+/* 1 when the access unit's parameter sets differ from the track's (a new init segment is due). */
+int fmp4_track_changed(const struct fmp4_track_s *t, const struct camera_au_s *au);
+/* Writes ftyp+moov; returns the size, or 0 when cap is too small. */
+size_t fmp4_write_init(const struct fmp4_track_s *t, uint8_t *out, size_t cap);
+
+/* Bytes of the mdat payload for an access unit: a 4-byte big-endian length before each NAL unit. */
+size_t fmp4_sample_size(const struct camera_au_s *au);
+/* Writes moof and the mdat header for one sample; the sample bytes follow it. Returns the size or 0. */
+size_t fmp4_write_fragment(uint8_t *out, size_t cap, uint32_t sequence, uint64_t decode_time,
+                           uint32_t duration, uint32_t sample_size, int keyframe);
+
+#endif

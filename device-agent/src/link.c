@@ -1,0 +1,149 @@
+#define _GNU_SOURCE /* posix_openpt, ptsname_r, cfmakeraw */
+#include "link.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "clock.h"
+#include "crc32.h"
+#include "wire.h"
+
+static int link_make_raw(int fd) {
+    struct termios t;
+    if (tcgetattr(fd, &t) < 0) return -1;
+    cfmakeraw(&t);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    return tcsetattr(fd, TCSANOW, &t);
+}
+
+static void link_init_common(struct link_s *l, int fd) {
+    l->fd = fd;
+    l->write_timeout_ms = 2000;
+    pthread_mutex_init(&l->write_lock, NULL);
+}
+
+int link_open_pty(struct link_s *l) {
+    memset(l, 0, sizeof(*l));
+    int fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) goto error;
+    if (grantpt(fd) < 0 || unlockpt(fd) < 0 || ptsname_r(fd, l->path, sizeof(l->path)) != 0) goto error;
+    /* Raw mode is set on the slave: echo on would send our frames straight back to us. */
+    int slave = open(l->path, O_RDWR | O_NOCTTY);
+    if (slave < 0) goto error;
+    int rc = link_make_raw(slave);
+    close(slave);
+    if (rc < 0) goto error;
+    l->is_pty = true;
+    link_init_common(l, fd);
+    return 0;
+error:
+    fprintf(stderr, "agent: cannot create a pseudo-terminal: %s\n", strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+}
+
+int link_open_device(struct link_s *l, const char *path) {
+    memset(l, 0, sizeof(*l));
+    int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        fprintf(stderr, "agent: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (isatty(fd) && link_make_raw(fd) < 0) {
+        fprintf(stderr, "agent: cannot set raw mode on %s: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    snprintf(l->path, sizeof(l->path), "%s", path);
+    link_init_common(l, fd);
+    return 0;
+}
+
+void link_close(struct link_s *l) {
+    if (l->fd >= 0) close(l->fd);
+    l->fd = -1;
+    pthread_mutex_destroy(&l->write_lock);
+}
+
+ssize_t link_read(struct link_s *l, uint8_t *buf, size_t cap, int timeout_ms) {
+    struct pollfd p = {l->fd, POLLIN, 0};
+    int rc = poll(&p, 1, timeout_ms);
+    if (rc < 0) return errno == EINTR ? 0 : -1;
+    if (rc == 0) return 0;
+    if ((p.revents & POLLHUP) && !(p.revents & POLLIN)) return l->is_pty ? LINK_READ_HANGUP : 0;
+    ssize_t n = read(l->fd, buf, cap);
+    if (n > 0) return n;
+    if (n == 0) return 0; /* a CDC ACM read that timed out with nothing */
+    if (errno == EAGAIN || errno == EINTR) return 0;
+    if (errno == EIO && l->is_pty) return LINK_READ_HANGUP;
+    return -1;
+}
+
+/* Writes the whole iovec array, waiting for room; gives up after write_timeout_ms without progress. */
+static int link_write_all(struct link_s *l, struct iovec *iov, int count) {
+    int64_t deadline = clock_now_us() + (int64_t)l->write_timeout_ms * 1000;
+    while (count > 0) {
+        ssize_t n = writev(l->fd, iov, count);
+        if (n > 0) {
+            deadline = clock_now_us() + (int64_t)l->write_timeout_ms * 1000;
+            while (count > 0 && (size_t)n >= iov->iov_len) {
+                n -= (ssize_t)iov->iov_len;
+                iov++;
+                count--;
+            }
+            if (count > 0) {
+                iov->iov_base = (uint8_t *)iov->iov_base + n;
+                iov->iov_len -= (size_t)n;
+            }
+            continue;
+        }
+        /* EAGAIN: the host is not reading fast enough; on the K230 a USB transfer still pending. */
+        if (n < 0 && errno != EAGAIN && errno != EINTR && errno != EBUSY) return -1;
+        int64_t left_ms = (deadline - clock_now_us()) / 1000;
+        if (left_ms <= 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        struct pollfd p = {l->fd, POLLOUT, 0};
+        if (poll(&p, 1, left_ms > 20 ? 20 : (int)left_ms) < 0 && errno != EINTR) return -1;
+    }
+    return 0;
+}
+
+int link_send(struct link_s *l, uint8_t type, uint32_t id, const struct iovec *parts, int count) {
+    if (count > LINK_MAX_PARTS) {
+        errno = EINVAL;
+        return -1;
+    }
+    size_t length = 0;
+    for (int i = 0; i < count; i++) length += parts[i].iov_len;
+    if (length > WIRE_MAX_PAYLOAD) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    uint8_t header[WIRE_HEADER_SIZE], trailer[WIRE_TRAILER_SIZE];
+    wire_write_header(header, type, 0, id, (uint32_t)length);
+    uint32_t crc = crc32_update(0, header, sizeof(header));
+    struct iovec iov[LINK_MAX_PARTS + 2];
+    iov[0].iov_base = header;
+    iov[0].iov_len = sizeof(header);
+    for (int i = 0; i < count; i++) {
+        crc = crc32_update(crc, parts[i].iov_base, parts[i].iov_len);
+        iov[i + 1] = parts[i];
+    }
+    bytes_set_u32le(trailer, crc);
+    iov[count + 1].iov_base = trailer;
+    iov[count + 1].iov_len = sizeof(trailer);
+    pthread_mutex_lock(&l->write_lock);
+    int rc = link_write_all(l, iov, count + 2);
+    pthread_mutex_unlock(&l->write_lock);
+    return rc;
+}

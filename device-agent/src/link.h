@@ -1,0 +1,34 @@
+/* The byte link to the host: a pseudo-terminal the agent creates, or a serial device. */
+#ifndef K230_LINK_H
+#define K230_LINK_H
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#define LINK_MAX_PARTS 80
+#define LINK_PATH_MAX 256
+
+struct link_s {
+    int fd;
+    bool is_pty;
+    char path[LINK_PATH_MAX]; /* the slave path for a PTY, the device path otherwise */
+    pthread_mutex_t write_lock; /* one frame at a time on the wire */
+    int write_timeout_ms;       /* a write making no progress this long gives up */
+};
+
+enum { LINK_READ_HANGUP = -2 };
+
+int link_open_pty(struct link_s *l);
+int link_open_device(struct link_s *l, const char *path);
+void link_close(struct link_s *l);
+/* Waits up to timeout_ms; returns bytes read, 0 when none came, LINK_READ_HANGUP when nobody is on
+ * the other end (PTY slave closed), -1 on error. */
+ssize_t link_read(struct link_s *l, uint8_t *buf, size_t cap, int timeout_ms);
+/* Frames the parts as one message (header, parts in order, CRC) and writes it whole, without
+ * copying the parts. 0 on success, -1 when the link failed or stalled past the write timeout. */
+int link_send(struct link_s *l, uint8_t type, uint32_t id, const struct iovec *parts, int count);
+
+#endif

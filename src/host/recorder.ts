@@ -1,0 +1,134 @@
+// Writes the board's fragments into a local MP4 as they arrive: the file is a valid fragmented MP4
+// after every write, begins with an IDR, and starts at t=0 wherever in the stream it began.
+import * as fs from 'node:fs';
+import { rebaseFragment, readDecodeTime } from './fmp4';
+import { UserError } from './errors';
+import type { Fragment, InitSegment } from './session';
+
+export interface RecordingSummary {
+  path: string;
+  frames: number;
+  keyframes: number;
+  durationS: number;
+  bytes: number;
+  /** frames the board dropped while this recording ran */
+  droppedByBoard: number;
+  /** frames skipped here after a loss on the link, up to the next keyframe */
+  skippedAfterLoss: number;
+}
+
+/** Data reaches the disk at least this often, so a power cut loses at most this much. */
+const SYNC_INTERVAL_MS = 1000;
+
+export class Mp4Recorder {
+  private frames = 0;
+  private keyframes = 0;
+  private bytes = 0;
+  private skippedAfterLoss = 0;
+  private init: Uint8Array | undefined;
+  private baseTime: bigint | undefined;
+  private firstPtsUs = 0n;
+  private lastPtsUs = 0n;
+  private droppedAtStart: number | undefined;
+  private droppedNow = 0;
+  private waitingForKeyframe = true;
+  private lastSyncMs = 0;
+  private fd: number | undefined;
+
+  private constructor(readonly path: string, fd: number, private readonly fps: number) {
+    this.fd = fd;
+  }
+
+  /** Creates (or truncates) the file now, so an unwritable path fails before anything starts. */
+  static create(path: string, fps: number): Mp4Recorder {
+    try {
+      return new Mp4Recorder(path, fs.openSync(path, 'w'), fps);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new UserError(`cannot write ${path}: ${err.code === 'ENOENT' ? 'its folder does not exist' : err.code ?? err.message}`);
+    }
+  }
+
+  get frameCount(): number {
+    return this.frames;
+  }
+
+  /** Board time of a pts relative to the first frame written. */
+  ptsSinceStart(ptsUs: bigint): bigint {
+    return ptsUs - this.firstPtsUs;
+  }
+
+  get byteCount(): number {
+    return this.bytes;
+  }
+
+  /** Takes the stream's init segment; a different one mid-recording (new resolution) is refused. */
+  writeInit(init: InitSegment): void {
+    if (this.init) {
+      if (Buffer.compare(this.init, init.data) !== 0) throw new UserError('the stream format changed during the recording');
+      return;
+    }
+    this.init = init.data;
+    this.write(init.data);
+  }
+
+  /** After a loss on the link, P-frames reference what never arrived: skip to the next keyframe. */
+  markLoss(): void {
+    this.waitingForKeyframe = true;
+  }
+
+  /** Writes the fragment if it can be decoded; returns whether it was written. */
+  writeFragment(f: Fragment): boolean {
+    this.droppedAtStart ??= f.dropped;
+    this.droppedNow = f.dropped;
+    if (!this.init) return false;
+    if (this.waitingForKeyframe && !f.keyframe) {
+      if (this.baseTime !== undefined) this.skippedAfterLoss++;
+      return false;
+    }
+    this.waitingForKeyframe = false;
+    if (this.baseTime === undefined) {
+      this.baseTime = readDecodeTime(f.data);
+      this.firstPtsUs = f.ptsUs;
+    }
+    this.write(rebaseFragment(f.data, this.baseTime, this.frames + 1));
+    this.frames++;
+    if (f.keyframe) this.keyframes++;
+    this.lastPtsUs = f.ptsUs;
+    return true;
+  }
+
+  /** Flushes, closes and describes the file; it is complete whether or not the stream ended well. */
+  close(): RecordingSummary {
+    if (this.fd !== undefined) {
+      fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+    return {
+      path: this.path,
+      frames: this.frames,
+      keyframes: this.keyframes,
+      durationS: this.frames ? Number(this.lastPtsUs - this.firstPtsUs) / 1e6 + 1 / this.fps : 0,
+      bytes: this.bytes,
+      droppedByBoard: this.droppedNow - (this.droppedAtStart ?? this.droppedNow),
+      skippedAfterLoss: this.skippedAfterLoss,
+    };
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.fd === undefined) throw new Error('recording already closed');
+    try {
+      fs.writeSync(this.fd, bytes);
+      const now = performance.now();
+      if (now - this.lastSyncMs >= SYNC_INTERVAL_MS) {
+        fs.fdatasyncSync(this.fd);
+        this.lastSyncMs = now;
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new UserError(`cannot write ${this.path}: ${err.code === 'ENOSPC' ? 'the disk is full' : err.code ?? err.message}`);
+    }
+    this.bytes += bytes.length;
+  }
+}

@@ -1,0 +1,43 @@
+// Opening serial ports with errors a user can act on, and listing them with K230 boards marked.
+import { SerialPort } from 'serialport';
+import { UserError } from './errors';
+
+/** USB VID:PID of CanMV K230 boards. */
+export const K230_USB_ID = { vendorId: '1209', productId: 'abd1' };
+
+export interface PortInfo {
+  path: string;
+  description: string;
+  isK230: boolean;
+}
+
+export async function listPorts(): Promise<PortInfo[]> {
+  const ports = await SerialPort.list();
+  return ports
+    .map((p) => {
+      const isK230 = p.vendorId?.toLowerCase() === K230_USB_ID.vendorId && p.productId?.toLowerCase() === K230_USB_ID.productId;
+      const description = [p.manufacturer, p.vendorId && p.productId ? `${p.vendorId}:${p.productId}` : undefined]
+        .filter(Boolean)
+        .join(' ');
+      return { path: p.path, description, isK230 };
+    })
+    .sort((a, b) => Number(b.isK230) - Number(a.isK230) || a.path.localeCompare(b.path));
+}
+
+function describeOpenError(path: string, err: Error): string {
+  const text = err.message;
+  if (/ENOENT|No such file/i.test(text)) return `no serial port at ${path}`;
+  if (/lock|EBUSY|busy|Resource temporarily unavailable/i.test(text)) {
+    return `serial port ${path} is busy: another program has it open`;
+  }
+  if (/EACCES|Permission denied/i.test(text)) return `no permission to open ${path} (on Linux, join the dialout group)`;
+  return `cannot open ${path}: ${text.replace(/^Error:\s*/, '')}`;
+}
+
+/** Opens a port exclusively. The baud rate matters on a real UART; USB CDC ACM and PTYs ignore it. */
+export function openPort(path: string, baudRate = 2_000_000): Promise<SerialPort> {
+  return new Promise((resolve, reject) => {
+    const port = new SerialPort({ path, baudRate, autoOpen: false, lock: true });
+    port.open((err) => (err ? reject(new UserError(describeOpenError(path, err))) : resolve(port)));
+  });
+}

@@ -1,0 +1,292 @@
+// A conversation with one board over any duplex byte stream: handshake, requests with ids and
+// typed replies, and the live stream's init segment and fragments as events.
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { encodeFrame, FrameDecoder } from '../protocol/framing';
+import {
+  Codec,
+  decodePayload,
+  encodePayload,
+
+  FRAGMENT_KEYFRAME,
+  FragmentMessage,
+  HelloReplyMessage,
+  InitSegmentMessage,
+  isEvent,
+  MalformedMessageError,
+  Message,
+  MessageType,
+  PROTOCOL_VERSION,
+  Reply,
+  Request,
+  StreamSettings,
+} from '../protocol/messages';
+import { messageTypeName } from '../protocol/dump';
+import { UserError } from './errors';
+
+/** A request the board answered with a typed error. */
+export class BoardError extends UserError {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = 'BoardError';
+  }
+}
+
+export interface BoardInfo {
+  boardName: string;
+  agentVersion: string;
+  protocolVersion: number;
+  h264: boolean;
+  h265: boolean;
+  maxWidth: number;
+  maxHeight: number;
+  maxFps: number;
+  storage: boolean;
+}
+
+export interface Fragment {
+  sequence: number;
+  ptsUs: bigint;
+  keyframe: boolean;
+  /** frames the board dropped since the stream started */
+  dropped: number;
+  /** moof + mdat, ready to append */
+  data: Uint8Array;
+  /** host clock (performance.now(), ms) when the last byte arrived */
+  receivedAtMs: number;
+}
+
+export interface InitSegment {
+  codec: Codec;
+  width: number;
+  height: number;
+  codecString: string;
+  data: Uint8Array;
+}
+
+export interface BoardSessionEvents {
+  init: [InitSegment];
+  fragment: [Fragment];
+  /** fragments lost on the link (a gap in sequence numbers); an IDR has been requested */
+  loss: [number];
+  /** the link closed; reason is one line, undefined after disconnect() */
+  close: [string | undefined];
+}
+
+export interface SessionOptions {
+  /** how long one request waits for its reply */
+  requestTimeoutMs?: number;
+  /** how long connect() waits for the handshake in all */
+  helloTimeoutMs?: number;
+  hostName?: string;
+  /** a label for messages, e.g. the port path */
+  label?: string;
+}
+
+interface Pending {
+  resolve: (m: Reply) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  what: string;
+}
+
+export const DEFAULT_SETTINGS: StreamSettings = {
+  width: 1280,
+  height: 720,
+  fps: 30,
+  codec: Codec.H264,
+  profile: 2,
+  bitrateKbps: 4000,
+  gop: 30,
+};
+
+export class BoardSession extends EventEmitter<BoardSessionEvents> {
+  readonly decoder = new FrameDecoder();
+  info: BoardInfo | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private lastSequence: number | undefined;
+  private closed = false;
+  private readonly requestTimeoutMs: number;
+  private readonly label: string;
+
+  constructor(private readonly link: Duplex, private readonly options: SessionOptions = {}) {
+    super();
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 3000;
+    this.label = options.label ?? 'the link';
+    link.on('data', (chunk: Uint8Array) => this.onBytes(chunk));
+    link.on('close', () => this.onClosed(`the board went away: ${this.label} closed`));
+    link.on('error', (err: Error) => this.onClosed(`link error on ${this.label}: ${err.message}`));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Handshakes; refuses an agent that speaks another protocol version. */
+  async connect(): Promise<BoardInfo> {
+    const total = this.options.helloTimeoutMs ?? 2500;
+    const tries = 3;
+    let reply: Reply | undefined;
+    // The first HELLO may land in bytes left over on the line; a retry is cheap.
+    for (let i = 0; i < tries && !reply; i++) {
+      try {
+        reply = await this.request(
+          { type: MessageType.Hello, id: 0, protocolVersion: PROTOCOL_VERSION, hostName: this.options.hostName ?? 'k230live' },
+          total / tries,
+        );
+      } catch (e) {
+        if (!(e instanceof TimeoutError)) throw e;
+      }
+    }
+    if (!reply) {
+      const noise = this.decoder.stats.skippedBytes > 0 ? ' (it sends data, but not the K230 Live protocol)' : '';
+      throw new UserError(`no K230 Live agent answered on ${this.label} within ${(total / 1000).toFixed(1)} s${noise}`);
+    }
+    if (reply.type !== MessageType.HelloReply) throw new UserError(`unexpected ${messageTypeName(reply.type)} reply to HELLO`);
+    const r: HelloReplyMessage = reply;
+    if (r.protocolVersion !== PROTOCOL_VERSION) {
+      throw new UserError(`the agent speaks protocol version ${r.protocolVersion}; this host speaks ${PROTOCOL_VERSION}: update one of them`);
+    }
+    this.info = {
+      boardName: r.boardName,
+      agentVersion: r.agentVersion,
+      protocolVersion: r.protocolVersion,
+      h264: (r.codecs & 1) !== 0,
+      h265: (r.codecs & 2) !== 0,
+      maxWidth: r.maxWidth,
+      maxHeight: r.maxHeight,
+      maxFps: r.maxFps,
+      storage: r.storage,
+    };
+    return this.info;
+  }
+
+  /** Starts (or restarts) the live stream; the first fragment after it is an IDR. */
+  async startStream(settings: StreamSettings): Promise<void> {
+    this.lastSequence = undefined;
+    await this.expectOk({ type: MessageType.StreamStart, id: 0, ...settings });
+  }
+
+  async stopStream(): Promise<void> {
+    await this.expectOk({ type: MessageType.StreamStop, id: 0 });
+  }
+
+  async requestIdr(): Promise<void> {
+    await this.expectOk({ type: MessageType.RequestIdr, id: 0 });
+  }
+
+  async setBitrate(kbps: number): Promise<void> {
+    await this.expectOk({ type: MessageType.SetBitrate, id: 0, bitrateKbps: kbps });
+  }
+
+  /** One round trip; the board's clock reading and the host times around it. */
+  async ping(): Promise<{ sentUs: bigint; boardUs: bigint; receivedUs: bigint }> {
+    const sentUs = hostNowUs();
+    const reply = await this.request({ type: MessageType.Ping, id: 0, hostTimeUs: sentUs });
+    if (reply.type !== MessageType.Pong) throw new UserError(`unexpected ${messageTypeName(reply.type)} reply to PING`);
+    return { sentUs, boardUs: reply.boardTimeUs, receivedUs: hostNowUs() };
+  }
+
+  /** Stops the stream if the link is still up, then closes the link. */
+  async disconnect(): Promise<void> {
+    if (this.closed) return;
+    if (this.info) await this.stopStream().catch(() => undefined);
+    this.onClosed(undefined);
+    await new Promise<void>((resolve) => {
+      if (this.link.destroyed) return resolve();
+      this.link.once('close', () => resolve());
+      this.link.destroy();
+    });
+  }
+
+  private async expectOk(req: Request): Promise<void> {
+    const reply = await this.request(req);
+    if (reply.type !== MessageType.Ok) throw new UserError(`unexpected ${messageTypeName(reply.type)} reply to ${messageTypeName(req.type)}`);
+  }
+
+  request(req: Request, timeoutMs = this.requestTimeoutMs): Promise<Reply> {
+    if (this.closed) return Promise.reject(new UserError(`not connected: ${this.label} is closed`));
+    const id = this.nextId++;
+    const what = messageTypeName(req.type);
+    const bytes = encodeFrame(req.type, id, encodePayload({ ...req, id }));
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new TimeoutError(`the board did not answer ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (m) => (m.type === MessageType.Error ? reject(new BoardError(m.code, `board refused ${what}: ${m.message}`)) : resolve(m)),
+        reject,
+        timer,
+        what,
+      });
+      this.link.write(bytes);
+    });
+  }
+
+  private onBytes(chunk: Uint8Array): void {
+    const receivedAtMs = performance.now();
+    for (const frame of this.decoder.push(chunk)) {
+      let m: Message;
+      try {
+        m = decodePayload(frame.type, frame.id, frame.payload);
+      } catch (e) {
+        if (e instanceof MalformedMessageError) continue; // CRC-valid but not ours to read: skip it
+        throw e;
+      }
+      if (isEvent(m)) this.onEvent(m, receivedAtMs);
+      else this.onReply(m as Reply);
+    }
+  }
+
+  private onReply(m: Reply): void {
+    const p = this.pending.get(m.id);
+    if (!p) return; // a reply to a request that already timed out
+    this.pending.delete(m.id);
+    clearTimeout(p.timer);
+    p.resolve(m);
+  }
+
+  private onEvent(m: InitSegmentMessage | FragmentMessage, receivedAtMs: number): void {
+    if (m.type === MessageType.InitSegment) {
+      this.emit('init', { codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, data: m.data });
+      return;
+    }
+    if (this.lastSequence !== undefined && m.sequence !== this.lastSequence + 1) {
+      const lost = (m.sequence - this.lastSequence - 1) >>> 0;
+      if (lost > 0) {
+        this.emit('loss', lost);
+        this.requestIdr().catch(() => undefined);
+      }
+    }
+    this.lastSequence = m.sequence;
+    this.emit('fragment', {
+      sequence: m.sequence,
+      ptsUs: m.ptsUs,
+      keyframe: (m.flags & FRAGMENT_KEYFRAME) !== 0,
+      dropped: m.dropped,
+      data: m.data,
+      receivedAtMs,
+    });
+  }
+
+  private onClosed(reason: string | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new UserError(reason ?? `disconnected before the board answered ${p.what}`));
+    }
+    this.pending.clear();
+    this.emit('close', reason);
+  }
+}
+
+export class TimeoutError extends UserError {}
+
+/** Host clock in microseconds, monotonic. */
+export function hostNowUs(): bigint {
+  return BigInt(Math.round(performance.timeOrigin * 1000 + performance.now() * 1000));
+}
+

@@ -1,0 +1,72 @@
+// Starts the agent with its simulator backend on a pseudo-terminal it creates itself.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { UserError } from './errors';
+
+export interface SimulatedBoard {
+  /** the PTY slave path to open as a serial port */
+  portPath: string;
+  process: ChildProcess;
+  /** Ends the agent (SIGTERM) and waits for it. */
+  stop(): Promise<void>;
+}
+
+export interface SimulatedBoardOptions {
+  sdcard?: string;
+  boardName?: string;
+  /** build the agent first when its binary is missing or older than its sources */
+  build?: boolean;
+}
+
+/** The project folder that holds device-agent/, found from wherever this code was bundled to. */
+export function projectRoot(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'device-agent', 'Makefile'))) return dir;
+    if (path.dirname(dir) === dir) throw new UserError('cannot find the device-agent folder of this installation');
+  }
+}
+
+export function agentBinary(root = projectRoot()): string {
+  return path.join(root, 'device-agent', 'build', 'k230-agent');
+}
+
+export function buildAgent(root = projectRoot()): void {
+  try {
+    execFileSync('make', ['-s', '-C', path.join(root, 'device-agent')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    const stderr = String((e as { stderr?: Buffer }).stderr ?? '').trim().split('\n').slice(-1)[0];
+    throw new UserError(`building the agent failed (needs make, a C compiler, libx264-dev, libx265-dev): ${stderr}`);
+  }
+}
+
+export async function startSimulatedBoard(options: SimulatedBoardOptions = {}): Promise<SimulatedBoard> {
+  const root = projectRoot();
+  if (options.build !== false) buildAgent(root);
+  const args = ['--sim', '--pty'];
+  if (options.sdcard) args.push('--sdcard', options.sdcard);
+  if (options.boardName) args.push('--board-name', options.boardName);
+  const child = spawn(agentBinary(root), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const portPath = await new Promise<string>((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      const m = /^PTY (\S+)$/.exec(line);
+      if (m) resolve(m[1]);
+      else reject(new UserError(`the agent printed "${line}" instead of its PTY path`));
+    });
+    child.once('error', (e) => reject(new UserError(`cannot start the agent: ${e.message}`)));
+    child.once('exit', (code) => reject(new UserError(`the agent exited (${code}) before serving: ${stderr.trim()}`)));
+  });
+  return {
+    portPath,
+    process: child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
