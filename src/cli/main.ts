@@ -1,5 +1,4 @@
 // k230live: the command line over src/host. Every failure is one line on stderr and a non-zero exit.
-import { parseArgs } from 'node:util';
 import { UserError } from '../host/errors';
 import { portsCommand } from './ports';
 import { recordCommand } from './record';

@@ -1,4 +1,6 @@
 // Opening serial ports with errors a user can act on, and listing them with K230 boards marked.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { SerialPort } from 'serialport';
 import { UserError } from './errors';
 
@@ -11,8 +13,48 @@ export interface PortInfo {
   isK230: boolean;
 }
 
+interface RawPort {
+  path: string;
+  manufacturer?: string;
+  vendorId?: string;
+  productId?: string;
+}
+
+/** Linux without udevadm (containers, minimal systems): read USB ids from sysfs instead. */
+function listPortsFromSysfs(): RawPort[] {
+  const root = '/sys/class/tty';
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  let names: string[];
+  try {
+    names = fs.readdirSync(root).filter((n) => /^tty(ACM|USB)\d+$/.test(n));
+  } catch {
+    return [];
+  }
+  return names.map((name) => {
+    // device -> the USB interface; its parent is the USB device with the ids.
+    const usbDevice = path.join(root, name, 'device', '..');
+    return {
+      path: `/dev/${name}`,
+      manufacturer: read(path.join(usbDevice, 'manufacturer')),
+      vendorId: read(path.join(usbDevice, 'idVendor')),
+      productId: read(path.join(usbDevice, 'idProduct')),
+    };
+  });
+}
+
 export async function listPorts(): Promise<PortInfo[]> {
-  const ports = await SerialPort.list();
+  let ports: RawPort[];
+  try {
+    ports = await SerialPort.list();
+  } catch {
+    ports = listPortsFromSysfs();
+  }
   return ports
     .map((p) => {
       const isK230 = p.vendorId?.toLowerCase() === K230_USB_ID.vendorId && p.productId?.toLowerCase() === K230_USB_ID.productId;

@@ -81,6 +81,8 @@ export interface SessionOptions {
   hostName?: string;
   /** a label for messages, e.g. the port path */
   label?: string;
+  /** Releases the link (a serial port must be closed, not just destroyed); default: destroy it. */
+  closeLink?: () => Promise<void>;
 }
 
 interface Pending {
@@ -125,7 +127,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
 
   /** Handshakes; refuses an agent that speaks another protocol version. */
   async connect(): Promise<BoardInfo> {
-    const total = this.options.helloTimeoutMs ?? 2500;
+    const total = this.options.helloTimeoutMs ?? 2000;
     const tries = 3;
     let reply: Reply | undefined;
     // The first HELLO may land in bytes left over on the line; a retry is cheap.
@@ -193,6 +195,10 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     if (this.closed) return;
     if (this.info) await this.stopStream().catch(() => undefined);
     this.onClosed(undefined);
+    if (this.options.closeLink) {
+      await this.options.closeLink();
+      return;
+    }
     await new Promise<void>((resolve) => {
       if (this.link.destroyed) return resolve();
       this.link.once('close', () => resolve());
@@ -235,8 +241,12 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
         if (e instanceof MalformedMessageError) continue; // CRC-valid but not ours to read: skip it
         throw e;
       }
-      if (isEvent(m)) this.onEvent(m, receivedAtMs);
-      else this.onReply(m as Reply);
+      if (isEvent(m)) {
+        // Before the handshake, events are leftovers of an earlier host's stream still in the line.
+        if (this.info) this.onEvent(m, receivedAtMs);
+      } else {
+        this.onReply(m as Reply);
+      }
     }
   }
 

@@ -169,10 +169,13 @@ class Writer {
     let b = textEncoder.encode(s);
     if (b.length > 255) b = b.subarray(0, 255);
     this.u8(b.length);
-    this.bytes.set(b, this.room(b.length));
+    return this.raw(b);
+  }
+  raw(b: Uint8Array): this {
+    const at = this.room(b.length); // room() may replace this.bytes: take the offset first
+    this.bytes.set(b, at);
     return this;
   }
-  raw(b: Uint8Array): this { this.bytes.set(b, this.room(b.length)); return this; }
   done(): Uint8Array { return this.bytes.slice(0, this.at); }
 }
 

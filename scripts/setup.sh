@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what K230 Live needs on a fresh Debian/Ubuntu machine, then builds everything.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# build-essential + pkg-config: the agent; libx264/libx265: the simulator's encoders;
+# ffmpeg: the tests' independent check of every MP4 we write; python3: the tests' foreign-port helper.
+APT_PACKAGES=(build-essential pkg-config libx264-dev libx265-dev ffmpeg python3)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run -s build

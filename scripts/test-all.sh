@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Every test, from a fresh clone: installs what is missing, builds, then runs the C tests, the
+# TypeScript unit tests and the end-to-end tests against the simulated board on a PTY.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+echo "== agent: C unit tests and golden vectors"
+make -s -C device-agent test
+echo "== TypeScript: unit tests and golden vectors"
+npm run -s test:unit
+echo "== end to end: agent on a PTY, host over serialport, files checked by ffprobe"
+npm run -s test:integration
+echo "== all tests passed"

@@ -1,0 +1,88 @@
+// Every wrong input ends in one clear line on stderr and a non-zero exit; nothing recorded is lost.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { openPort } from '../../src/host/serial';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { CliResult, runCli } from '../support/cli';
+import { decodeErrors, probeVideo } from '../support/media';
+import { startSilentPort } from '../support/silent-port';
+
+let board: SimulatedBoard;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-errors-'));
+
+before(async () => {
+  board = await startSimulatedBoard();
+});
+after(async () => {
+  await board.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function assertOneLineError(r: CliResult, pattern: RegExp): void {
+  assert.notEqual(r.code, 0);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+  assert.match(lines[0], /^k230live: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+const record = (port: string, ...extra: string[]) =>
+  runCli(['record', '--port', port, '--frames', '30', '--out', path.join(dir, 'x.mp4'), ...extra]);
+
+test('a port that does not exist is named in the error', async () => {
+  assertOneLineError(await record('/dev/does-not-exist'), /no serial port at \/dev\/does-not-exist/);
+});
+
+test('a port another program holds is reported busy', async () => {
+  const holder = await openPort(board.portPath);
+  try {
+    assertOneLineError(await record(board.portPath), /busy/);
+  } finally {
+    await new Promise((r) => holder.close(r));
+  }
+});
+
+test('a port with no agent behind it fails clearly within 3 seconds', async () => {
+  const silent = await startSilentPort();
+  try {
+    const r = await record(silent.path);
+    assertOneLineError(r, /no K230 Live agent answered .*not the K230 Live protocol/);
+    assert.ok(r.ms < 3000, `took ${Math.round(r.ms)} ms`);
+  } finally {
+    silent.stop();
+  }
+});
+
+test('a setting the board cannot do is refused by the board', async () => {
+  assertOneLineError(await record(board.portPath, '--width', '2560'), /board refused STREAM_START: resolution 2560x720/);
+});
+
+test('a setting that is not a number is refused before connecting', async () => {
+  assertOneLineError(await record(board.portPath, '--fps', 'fast'), /--fps must be an integer/);
+});
+
+test('an unknown codec is refused', async () => {
+  assertOneLineError(await record(board.portPath, '--codec', 'vp9'), /--codec must be h264 or h265/);
+});
+
+test('an output in a folder that does not exist is refused', async () => {
+  const r = await runCli(['record', '--port', board.portPath, '--frames', '5', '--out', path.join(dir, 'no', 'such', 'x.mp4')]);
+  assertOneLineError(r, /cannot write .*folder does not exist/);
+});
+
+test('killing the agent mid-recording leaves a playable file and says what happened', async () => {
+  const own = await startSimulatedBoard({ build: false });
+  const out = path.join(dir, 'interrupted.mp4');
+  const running = runCli(['record', '--port', own.portPath, '--seconds', '30', '--out', out]);
+  await new Promise((r) => setTimeout(r, 2500));
+  own.process.kill('SIGKILL');
+  const r = await running;
+  assertOneLineError(r, /recording stopped early: .*the file holds \d+ frames and plays/);
+  const v = probeVideo(out);
+  assert.ok(v.frames >= 30, `frames before the kill are kept (got ${v.frames})`);
+  assert.equal(decodeErrors(out), '');
+});
