@@ -1,24 +1,5 @@
 // Small in-place edits of the agent's fragments; the bitstream inside mdat is never touched.
-
-function u32be(b: Uint8Array, at: number): number {
-  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
-}
-
-function boxType(b: Uint8Array, at: number): string {
-  return String.fromCharCode(b[at + 4], b[at + 5], b[at + 6], b[at + 7]);
-}
-
-/** Offset of the first child box of `type` inside [start, end), or -1. */
-function findBox(b: Uint8Array, start: number, end: number, type: string): number {
-  let at = start;
-  while (at + 8 <= end) {
-    const size = u32be(b, at);
-    if (size < 8 || at + size > end) return -1;
-    if (boxType(b, at) === type) return at;
-    at += size;
-  }
-  return -1;
-}
+import { findBox } from '../protocol/boxes';
 
 export interface FragmentTiming {
   /** offset of the tfdt box (version 1: 64-bit baseMediaDecodeTime at +12) */
@@ -28,15 +9,12 @@ export interface FragmentTiming {
 }
 
 export function locateFragmentTiming(fragment: Uint8Array): FragmentTiming {
-  const moof = findBox(fragment, 0, fragment.length, 'moof');
-  if (moof < 0) throw new Error('fragment has no moof');
-  const moofEnd = moof + u32be(fragment, moof);
-  const mfhd = findBox(fragment, moof + 8, moofEnd, 'mfhd');
-  const traf = findBox(fragment, moof + 8, moofEnd, 'traf');
-  if (mfhd < 0 || traf < 0) throw new Error('fragment has no mfhd or traf');
-  const tfdt = findBox(fragment, traf + 8, traf + u32be(fragment, traf), 'tfdt');
-  if (tfdt < 0 || fragment[tfdt + 8] !== 1) throw new Error('fragment has no version-1 tfdt');
-  return { tfdtAt: tfdt, mfhdAt: mfhd };
+  if (!findBox(fragment, 'moof')) throw new Error('fragment has no moof');
+  const mfhd = findBox(fragment, 'moof/mfhd');
+  const tfdt = findBox(fragment, 'moof/traf/tfdt');
+  if (!mfhd || !tfdt) throw new Error('fragment has no mfhd or tfdt');
+  if (fragment[tfdt.start + 8] !== 1) throw new Error('fragment has no version-1 tfdt');
+  return { tfdtAt: tfdt.start, mfhdAt: mfhd.start };
 }
 
 export function readDecodeTime(fragment: Uint8Array): bigint {

@@ -1,0 +1,138 @@
+// MediaSource playback of one fragment per frame, holding the playhead at the live edge.
+import type { FragmentMessage } from '../protocol/panel';
+import { Playback, PlaybackEvents, wallClockMs } from './playback';
+
+/** Past this much buffered ahead, jump to the edge instead of catching up by speed. */
+const JUMP_LAG_S = 0.5;
+/** Past this much, play 10% faster until back under it. */
+const CATCH_UP_LAG_S = 0.1;
+/** Keep this much behind the playhead; remove the rest. */
+const KEEP_BEHIND_S = 4;
+/** Fragments waiting while the SourceBuffer is busy; more means we fall behind: skip to a keyframe. */
+const MAX_WAITING = 15;
+
+export class MsePlayback implements Playback {
+  readonly path = 'mse';
+  private readonly mediaSource = new MediaSource();
+  private readonly url: string;
+  private sourceBuffer: SourceBuffer | undefined;
+  private readonly waiting: Uint8Array[] = [];
+  private skipToKeyframe = false;
+  private destroyed = false;
+  private frameCallback = 0;
+
+  constructor(
+    readonly surface: HTMLVideoElement,
+    mime: string,
+    init: Uint8Array,
+    private readonly events: PlaybackEvents,
+  ) {
+    this.url = URL.createObjectURL(this.mediaSource);
+    this.waiting.push(init);
+    this.mediaSource.addEventListener(
+      'sourceopen',
+      () => {
+        try {
+          this.sourceBuffer = this.mediaSource.addSourceBuffer(mime);
+          this.sourceBuffer.mode = 'segments';
+        } catch (e) {
+          this.events.failed(`MediaSource refused ${mime}: ${(e as Error).message}`);
+          return;
+        }
+        this.sourceBuffer.addEventListener('updateend', () => this.pump());
+        this.sourceBuffer.addEventListener('error', () => this.events.failed('the SourceBuffer reported a decode error'));
+        this.pump();
+      },
+      { once: true },
+    );
+    surface.onerror = () => this.events.failed(`video error: ${surface.error?.message || surface.error?.code}`);
+    surface.muted = true;
+    surface.playsInline = true;
+    surface.src = this.url;
+    this.watchFrames();
+  }
+
+  append(fragment: FragmentMessage): void {
+    if (this.skipToKeyframe && !fragment.keyframe) return;
+    this.skipToKeyframe = false;
+    if (this.waiting.length >= MAX_WAITING) {
+      // Behind by half a second of frames: the oldest are worthless for a live view.
+      this.waiting.length = 0;
+      this.skipToKeyframe = !fragment.keyframe;
+      if (this.skipToKeyframe) {
+        this.events.needKeyframe('the player fell behind');
+        return;
+      }
+    }
+    this.waiting.push(fragment.data);
+    this.pump();
+  }
+
+  bufferMs(): number {
+    const b = this.surface.buffered;
+    return b.length ? Math.max(0, (b.end(b.length - 1) - this.surface.currentTime) * 1000) : 0;
+  }
+
+  decodedFrames(): number {
+    return this.surface.getVideoPlaybackQuality().totalVideoFrames;
+  }
+
+  droppedFrames(): number {
+    return this.surface.getVideoPlaybackQuality().droppedVideoFrames;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.surface.cancelVideoFrameCallback(this.frameCallback);
+    this.surface.onerror = null;
+    this.surface.removeAttribute('src');
+    this.surface.load();
+    URL.revokeObjectURL(this.url);
+  }
+
+  private pump(): void {
+    const sb = this.sourceBuffer;
+    if (!sb || sb.updating || this.destroyed) return;
+    if (this.trim(sb)) return; // updateend comes back here
+    const next = this.waiting.shift();
+    if (next) {
+      try {
+        sb.appendBuffer(next as Uint8Array<ArrayBuffer>);
+      } catch (e) {
+        this.events.failed(`appendBuffer failed: ${(e as Error).message}`);
+      }
+      return;
+    }
+    this.chaseLiveEdge();
+  }
+
+  /** Removes what lies far behind the playhead; true when a removal started. */
+  private trim(sb: SourceBuffer): boolean {
+    const b = sb.buffered;
+    const keepFrom = this.surface.currentTime - KEEP_BEHIND_S;
+    if (!b.length || b.start(0) >= keepFrom - 1) return false;
+    sb.remove(0, keepFrom);
+    return true;
+  }
+
+  private chaseLiveEdge(): void {
+    const v = this.surface;
+    const b = v.buffered;
+    if (!b.length) return;
+    const start = b.start(b.length - 1);
+    const end = b.end(b.length - 1);
+    const lag = end - v.currentTime;
+    if (v.currentTime < start || lag > JUMP_LAG_S) v.currentTime = Math.max(start, end - 0.02);
+    v.playbackRate = lag > CATCH_UP_LAG_S ? 1.1 : 1;
+    if (v.paused) v.play().catch(() => undefined);
+  }
+
+  private watchFrames(): void {
+    const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+      if (this.destroyed) return;
+      this.events.presented(meta.mediaTime, wallClockMs(meta.presentationTime));
+      this.frameCallback = this.surface.requestVideoFrameCallback(onFrame);
+    };
+    this.frameCallback = this.surface.requestVideoFrameCallback(onFrame);
+  }
+}

@@ -1,0 +1,30 @@
+// What the player needs from a decoding path: MediaSource into <video>, or WebCodecs onto <canvas>.
+import type { FragmentMessage } from '../protocol/panel';
+
+export interface Playback {
+  readonly path: 'mse' | 'webcodecs';
+  append(fragment: FragmentMessage): void;
+  /** media buffered ahead of what is on screen, ms */
+  bufferMs(): number;
+  /** frames decoded since this playback began */
+  decodedFrames(): number;
+  /** frames decoded but never shown */
+  droppedFrames(): number;
+  /** the element showing the picture, for snapshots */
+  readonly surface: HTMLVideoElement | HTMLCanvasElement;
+  destroy(): void;
+}
+
+export interface PlaybackEvents {
+  /** a frame reached the screen: its media time, and when (ms since the epoch) */
+  presented(mediaTimeS: number, atMs: number): void;
+  /** the path cannot go on; the player decides what next */
+  failed(message: string): void;
+  /** decoding lost its references and needs an IDR to go on */
+  needKeyframe(reason: string): void;
+}
+
+/** Wall-clock ms for a performance.now()-style timestamp, comparable with the host's captureMs. */
+export function wallClockMs(perfNowMs: number): number {
+  return performance.timeOrigin + perfNowMs;
+}

@@ -1,0 +1,163 @@
+// The live preview's page: controls, the picture, the stats overlay. It talks to whoever hosts it
+// (the extension, or a test page) only through the typed messages of src/protocol/panel.ts.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import type { FromWebviewMessage, PlayerStats, PreviewSettings, SettingsMessage, ToWebviewMessage } from '../protocol/panel';
+import { LivePlayer } from './player';
+
+export interface PreviewChannel {
+  post(message: FromWebviewMessage): void;
+  /** Binary fields must be sent as Uint8Array (a structured copy), not as JSON. */
+  onMessage(handler: (message: ToWebviewMessage) => void): void;
+}
+
+const RESOLUTIONS = [
+  [640, 360],
+  [1280, 720],
+  [1920, 1080],
+];
+const FRAME_RATES = [10, 15, 25, 30, 60];
+const BITRATES = [500, 1000, 2000, 4000, 8000, 12000];
+
+interface SelectElement extends HTMLElement {
+  value: string;
+}
+
+function element<T extends HTMLElement>(tag: string, props: Partial<T> & { attrs?: Record<string, string> } = {}, ...children: (Node | string)[]): T {
+  const { attrs, ...rest } = props;
+  const e = Object.assign(document.createElement(tag), rest) as T;
+  for (const [k, v] of Object.entries(attrs ?? {})) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+function select(id: string, label: string, options: [string, string][]): SelectElement {
+  const s = element<SelectElement>('vscode-single-select', { id, attrs: { 'aria-label': label, title: label } });
+  for (const [value, text] of options) s.append(element('vscode-option', { attrs: { value } }, text));
+  return s;
+}
+
+export interface PreviewOptions {
+  /** every presented frame's capture-to-screen latency, ms (benchmarks and tests) */
+  onFrameLatency?: (ms: number) => void;
+}
+
+export function mountPreview(root: HTMLElement, channel: PreviewChannel, options: PreviewOptions = {}): void {
+  const state = element<HTMLSpanElement>('span', { className: 'board-state', attrs: { role: 'status' } }, 'Waiting for the board…');
+  const resolution = select('resolution', 'Resolution', RESOLUTIONS.map(([w, h]) => [`${w}x${h}`, `${w}×${h}`]));
+  const fps = select('fps', 'Frame rate', FRAME_RATES.map((f) => [String(f), `${f} fps`]));
+  const bitrate = select('bitrate', 'Bitrate', BITRATES.map((b) => [String(b), b >= 1000 ? `${b / 1000} Mbit/s` : `${b} kbit/s`]));
+  const snapshot = element<HTMLElement>('vscode-button', { id: 'snapshot', title: 'Save the frame on screen as a PNG in the workspace' }, 'Snapshot');
+  const record = element<HTMLElement>('vscode-button', { id: 'record', title: 'Record the board’s stream into the workspace' }, 'Record');
+  record.setAttribute('secondary', '');
+  const video = element<HTMLVideoElement>('video', { hidden: true, muted: true, autoplay: true, attrs: { 'aria-label': 'Live camera picture' } });
+  const canvas = element<HTMLCanvasElement>('canvas', { hidden: true, attrs: { 'aria-label': 'Live camera picture' } });
+  const placeholder = element<HTMLDivElement>('div', { className: 'placeholder' }, 'No picture yet.');
+  const stats = element<HTMLDListElement>('dl', { className: 'stats', attrs: { 'data-testid': 'stats' } });
+  const recording = element<HTMLSpanElement>('span', { className: 'recording', hidden: true });
+  root.append(
+    element('header', { className: 'toolbar' }, state, recording, element('span', { className: 'spacer' }), resolution, fps, bitrate, snapshot, record),
+    element('main', { className: 'stage' }, video, canvas, placeholder, stats),
+  );
+
+  const player = new LivePlayer(video, canvas, {
+    presented: options.onFrameLatency,
+    needKeyframe: (reason) => channel.post({ type: 'needKeyframe', reason }),
+    failed: (message) => {
+      placeholder.hidden = false;
+      placeholder.textContent = message;
+      channel.post({ type: 'playerError', message });
+    },
+  });
+
+  const currentSettings = (): PreviewSettings => {
+    const [width, height] = resolution.value.split('x').map(Number);
+    return { width, height, fps: Number(fps.value), bitrateKbps: Number(bitrate.value) };
+  };
+  for (const control of [resolution, fps, bitrate]) {
+    control.addEventListener('change', () => channel.post({ type: 'applySettings', settings: currentSettings() }));
+  }
+  const activate = (e: Element, run: () => void) => {
+    e.addEventListener('click', run);
+  };
+  activate(snapshot, async () => {
+    const png = await player.snapshot();
+    if (png) channel.post({ type: 'snapshot', png });
+  });
+  activate(record, () => channel.post({ type: 'toggleRecording' }));
+
+  const showSettings = (m: SettingsMessage) => {
+    const key = `${m.settings.width}x${m.settings.height}`;
+    for (const o of resolution.querySelectorAll('vscode-option')) {
+      const [w, h] = o.getAttribute('value')!.split('x').map(Number);
+      (o as HTMLElement).toggleAttribute('disabled', (w > m.maxWidth || h > m.maxHeight) && o.getAttribute('value') !== key);
+    }
+    for (const o of fps.querySelectorAll('vscode-option')) (o as HTMLElement).toggleAttribute('disabled', Number(o.getAttribute('value')) > m.maxFps);
+    resolution.value = key;
+    fps.value = String(m.settings.fps);
+    bitrate.value = String(m.settings.bitrateKbps);
+  };
+
+  channel.onMessage((m) => {
+    switch (m.type) {
+      case 'board':
+        state.textContent = [m.boardName, m.state, m.detail].filter(Boolean).join(' — ');
+        state.dataset.state = m.state;
+        if (m.state !== 'streaming') {
+          player.stop();
+          placeholder.hidden = false;
+          placeholder.textContent = m.detail ?? (m.state === 'disconnected' ? 'No board connected.' : 'No picture yet.');
+        }
+        break;
+      case 'init':
+        placeholder.hidden = true;
+        player.setInit(m);
+        break;
+      case 'fragment':
+        player.append(m);
+        break;
+      case 'settings':
+        showSettings(m);
+        break;
+      case 'recording':
+        recording.hidden = !m.active;
+        recording.textContent = m.active ? `● REC ${formatDuration(m.elapsedS)} · ${formatBytes(m.bytes)}` : '';
+        record.textContent = m.active ? 'Stop' : 'Record';
+        record.toggleAttribute('secondary', !m.active);
+        break;
+    }
+  });
+
+  setInterval(() => {
+    const s = player.currentStats();
+    renderStats(stats, s);
+    channel.post({ type: 'stats', stats: s });
+  }, 1000);
+  channel.post({ type: 'ready' });
+}
+
+function renderStats(dl: HTMLDListElement, s: PlayerStats): void {
+  const rows: [string, string][] = [
+    ['path', s.path === 'mse' ? 'MediaSource' : s.path === 'webcodecs' ? 'WebCodecs' : '—'],
+    ['fps', String(s.fps)],
+    ['bitrate', `${(s.bitrateKbps / 1000).toFixed(2)} Mbit/s`],
+    ['latency', s.latencyP50Ms === null ? '—' : `${s.latencyP50Ms} ms (max ${s.latencyMaxMs})`],
+    ['dropped', String(s.dropped)],
+    ['buffer', `${s.bufferMs} ms`],
+  ];
+  dl.replaceChildren(...rows.flatMap(([k, v]) => [element('dt', {}, k), element('dd', {}, v)]));
+  dl.dataset.path = s.path;
+  dl.dataset.decoded = String(s.decodedFrames);
+  dl.dataset.received = String(s.receivedFrames);
+  dl.dataset.latencyP50 = String(s.latencyP50Ms ?? '');
+}
+
+function formatDuration(s: number): string {
+  const m = Math.floor(s / 60);
+  return `${m}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+}
+
+export function formatBytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`;
+}
