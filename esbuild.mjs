@@ -1,23 +1,19 @@
-// One build, separate bundles: the CLI for Node (and, later, the extension and the webview).
+// One build, separate bundles: the CLI and the extension for Node, the preview for the browser.
+// Type-checking is its own step (tsc --noEmit) before this one.
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning' };
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['serialport', 'vscode'] };
 
 const builds = [
-  {
-    ...common,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cli.js',
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['serialport'],
-    banner: { js: '#!/usr/bin/env node' },
-  },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview/preview.js', platform: 'browser', target: 'chrome120', format: 'iife' },
 ];
 
-for (const options of builds) {
-  if (watch) await (await esbuild.context(options)).watch();
-  else await esbuild.build(options);
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
 }

@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # build-essential + pkg-config: the agent; libx264/libx265: the simulator's encoders;
-# ffmpeg: the tests' independent check of every MP4 we write; python3: the tests' foreign-port helper.
-APT_PACKAGES=(build-essential pkg-config libx264-dev libx265-dev ffmpeg python3)
+# ffmpeg: the tests' independent check of every MP4 we write; python3: the tests' foreign-port helper;
+# chromium: the browser the player is tested in (driven by playwright-core, which downloads nothing).
+APT_PACKAGES=(build-essential pkg-config libx264-dev libx265-dev ffmpeg python3 chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -24,3 +25,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run -s build
+npm run -s package

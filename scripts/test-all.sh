@@ -11,4 +11,8 @@ echo "== TypeScript: unit tests and golden vectors"
 npm run -s test:unit
 echo "== end to end: agent on a PTY, host over serialport, files checked by ffprobe"
 npm run -s test:integration
+echo "== browser: the player in headless Chromium, fed live by the simulated board"
+npm run -s test:browser
+echo "== VS Code: the packaged extension in code-server, driven by Playwright"
+node --import tsx --test --test-concurrency=1 test/vscode/*.test.ts
 echo "== all tests passed"

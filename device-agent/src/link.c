@@ -67,6 +67,17 @@ int link_open_device(struct link_s *l, const char *path) {
     return 0;
 }
 
+int link_make_alias(struct link_s *l, const char *alias) {
+    char tmp[LINK_PATH_MAX + 16];
+    snprintf(tmp, sizeof(tmp), "%s.new", alias);
+    unlink(tmp);
+    if (symlink(l->path, tmp) < 0 || rename(tmp, alias) < 0) {
+        fprintf(stderr, "agent: cannot link %s to %s: %s\n", alias, l->path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 void link_close(struct link_s *l) {
     if (l->fd >= 0) close(l->fd);
     l->fd = -1;

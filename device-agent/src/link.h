@@ -23,6 +23,8 @@ enum { LINK_READ_HANGUP = -2 };
 
 int link_open_pty(struct link_s *l);
 int link_open_device(struct link_s *l, const char *path);
+/* Points a symlink at the PTY's slave, replacing an old one, so hosts can keep one port path. */
+int link_make_alias(struct link_s *l, const char *alias);
 void link_close(struct link_s *l);
 /* Waits up to timeout_ms; returns bytes read, 0 when none came, LINK_READ_HANGUP when nobody is on
  * the other end (PTY slave closed), -1 on error. */

@@ -31,6 +31,7 @@ static void main_usage(FILE *out) {
     fprintf(out,
             "usage: k230-agent (--pty | --device PATH) [--sim] [--sdcard DIR] [--board-name NAME]\n"
             "  --pty          create a pseudo-terminal; its path is the first stdout line: PTY <path>\n"
+            "  --pty-link P   also make P a symlink to it: a port path that survives agent restarts\n"
             "  --device PATH  serve an existing serial device (the board's USB CDC ACM port)\n"
             "  --sim          simulated camera: test pattern + software encoder\n"
             "  --sdcard DIR   storage root served to the host\n");
@@ -38,7 +39,7 @@ static void main_usage(FILE *out) {
 
 int main(int argc, char **argv) {
     bool use_pty = false, use_sim = false;
-    const char *device = NULL, *sdcard = NULL, *board_name = NULL;
+    const char *device = NULL, *sdcard = NULL, *board_name = NULL, *pty_link = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -47,6 +48,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--device") && next) device = argv[++i];
         else if (!strcmp(a, "--sdcard") && next) sdcard = argv[++i];
         else if (!strcmp(a, "--board-name") && next) board_name = argv[++i];
+        else if (!strcmp(a, "--pty-link") && next) pty_link = argv[++i];
         else if (!strcmp(a, "--version")) {
             printf("k230-agent %s\n", AGENT_VERSION);
             return 0;
@@ -72,6 +74,7 @@ int main(int argc, char **argv) {
 
     struct link_s link;
     if (use_pty ? link_open_pty(&link) : link_open_device(&link, device)) return 1;
+    if (use_pty && pty_link && link_make_alias(&link, pty_link) < 0) return 1;
     if (use_pty) {
         printf("PTY %s\n", link.path);
         fflush(stdout);

@@ -18,6 +18,10 @@ export interface SimulatedBoardOptions {
   boardName?: string;
   /** build the agent first when its binary is missing or older than its sources */
   build?: boolean;
+  /** the agent binary; default: device-agent/build/k230-agent of this project */
+  agentPath?: string;
+  /** a symlink to the PTY that keeps its path across agent restarts; portPath is then this */
+  ptyLink?: string;
 }
 
 /** The project folder that holds device-agent/, found from wherever this code was bundled to. */
@@ -42,12 +46,13 @@ export function buildAgent(root = projectRoot()): void {
 }
 
 export async function startSimulatedBoard(options: SimulatedBoardOptions = {}): Promise<SimulatedBoard> {
-  const root = projectRoot();
-  if (options.build !== false) buildAgent(root);
+  const agent = options.agentPath ?? agentBinary(projectRoot());
+  if (options.build !== false && !options.agentPath) buildAgent(projectRoot());
   const args = ['--sim', '--pty'];
+  if (options.ptyLink) args.push('--pty-link', options.ptyLink);
   if (options.sdcard) args.push('--sdcard', options.sdcard);
   if (options.boardName) args.push('--board-name', options.boardName);
-  const child = spawn(agentBinary(root), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(agent, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -55,7 +60,7 @@ export async function startSimulatedBoard(options: SimulatedBoardOptions = {}): 
     const lines = readline.createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
       const m = /^PTY (\S+)$/.exec(line);
-      if (m) resolve(m[1]);
+      if (m) resolve(options.ptyLink ?? m[1]);
       else reject(new UserError(`the agent printed "${line}" instead of its PTY path`));
     });
     child.once('error', (e) => reject(new UserError(`cannot start the agent: ${e.message}`)));

@@ -4,6 +4,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { FromWebviewMessage, PlayerStats, PreviewSettings, SettingsMessage, ToWebviewMessage } from '../protocol/panel';
+import { formatBytes, formatDuration } from '../protocol/format';
 import { LivePlayer } from './player';
 
 export interface PreviewChannel {
@@ -151,13 +152,4 @@ function renderStats(dl: HTMLDListElement, s: PlayerStats): void {
   dl.dataset.decoded = String(s.decodedFrames);
   dl.dataset.received = String(s.receivedFrames);
   dl.dataset.latencyP50 = String(s.latencyP50Ms ?? '');
-}
-
-function formatDuration(s: number): string {
-  const m = Math.floor(s / 60);
-  return `${m}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
-}
-
-export function formatBytes(n: number): string {
-  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`;
 }

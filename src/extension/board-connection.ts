@@ -1,0 +1,202 @@
+// The extension's one link to a board: connect, stream for whoever needs it, notice the board
+// going away, and reconnect by itself when its port comes back.
+import * as vscode from 'vscode';
+import { connectBoard } from '../host/connect';
+import { ClockOffset, estimateClockOffset } from '../host/clock-sync';
+import { BoardInfo, BoardSession, Fragment, InitSegment } from '../host/session';
+import type { StreamSettings } from '../protocol/messages';
+import type { BoardState } from '../protocol/panel';
+
+/** Who needs the live stream: it runs while any of them does. */
+export type StreamConsumer = 'preview' | 'recording';
+
+const RECONNECT_INTERVAL_MS = 1000;
+
+export class BoardConnection implements vscode.Disposable {
+  private session: BoardSession | undefined;
+  private portPath: string | undefined;
+  private readonly consumers = new Set<StreamConsumer>();
+  private streaming = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private lastInit: InitSegment | undefined;
+  private detail: string | undefined;
+  private connecting = false;
+  clock: ClockOffset | undefined;
+
+  private readonly stateEmitter = new vscode.EventEmitter<void>();
+  private readonly initEmitter = new vscode.EventEmitter<InitSegment>();
+  private readonly fragmentEmitter = new vscode.EventEmitter<Fragment>();
+  private readonly lossEmitter = new vscode.EventEmitter<number>();
+  /** the board went away; the one-line reason */
+  private readonly lostEmitter = new vscode.EventEmitter<string>();
+  readonly onDidChangeState = this.stateEmitter.event;
+  readonly onInit = this.initEmitter.event;
+  readonly onFragment = this.fragmentEmitter.event;
+  readonly onLoss = this.lossEmitter.event;
+  readonly onLost = this.lostEmitter.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel, private settings: StreamSettings) {}
+
+  get state(): BoardState {
+    if (this.connecting) return 'connecting';
+    if (!this.session) return 'disconnected';
+    return this.streaming ? 'streaming' : 'connected';
+  }
+
+  get info(): BoardInfo | undefined {
+    return this.session?.info;
+  }
+
+  get port(): string | undefined {
+    return this.portPath;
+  }
+
+  get stateDetail(): string | undefined {
+    return this.detail;
+  }
+
+  get streamSettings(): StreamSettings {
+    return this.settings;
+  }
+
+  /** The init segment of the running stream, for a view that joins it late. */
+  get currentInit(): InitSegment | undefined {
+    return this.streaming ? this.lastInit : undefined;
+  }
+
+  async connect(portPath: string): Promise<BoardInfo> {
+    await this.disconnect();
+    this.portPath = portPath;
+    return this.open();
+  }
+
+  /** Connects as soon as the port answers, trying every second (auto-connect at start-up). */
+  connectWhenAvailable(portPath: string): void {
+    this.portPath = portPath;
+    this.startReconnecting();
+  }
+
+  async disconnect(): Promise<void> {
+    this.portPath = undefined;
+    this.stopReconnecting();
+    const s = this.session;
+    this.session = undefined;
+    this.streaming = false;
+    this.detail = undefined;
+    await s?.disconnect();
+    this.stateEmitter.fire();
+  }
+
+  /** Adds a consumer; starts the stream when it is the first. */
+  async want(consumer: StreamConsumer): Promise<void> {
+    this.consumers.add(consumer);
+    await this.reconcile();
+  }
+
+  /** Removes a consumer; stops the stream when none is left. */
+  async release(consumer: StreamConsumer): Promise<void> {
+    this.consumers.delete(consumer);
+    await this.reconcile();
+  }
+
+  wants(consumer: StreamConsumer): boolean {
+    return this.consumers.has(consumer);
+  }
+
+  /** New settings: a bitrate change is applied live; anything else restarts the stream. */
+  async applySettings(next: StreamSettings): Promise<void> {
+    const prev = this.settings;
+    this.settings = next;
+    if (!this.session || !this.streaming) return;
+    const onlyBitrate = (Object.keys(next) as (keyof StreamSettings)[]).every((k) => k === 'bitrateKbps' || next[k] === prev[k]);
+    if (onlyBitrate) await this.session.setBitrate(next.bitrateKbps);
+    else await this.session.startStream(next);
+  }
+
+  async requestIdr(): Promise<void> {
+    if (this.session && this.streaming) await this.session.requestIdr();
+  }
+
+  dispose(): void {
+    void this.disconnect();
+  }
+
+  private async open(): Promise<BoardInfo> {
+    const portPath = this.portPath!;
+    this.connecting = true;
+    this.stateEmitter.fire();
+    try {
+      const session = await connectBoard(portPath);
+      this.clock = await estimateClockOffset(session);
+      this.session = session;
+      this.detail = undefined;
+      session.on('init', (init) => {
+        this.lastInit = init;
+        this.initEmitter.fire(init);
+      });
+      session.on('fragment', (f) => this.fragmentEmitter.fire(f));
+      session.on('loss', (n) => {
+        this.log.warn(`${n} fragment(s) lost on the link; asked for a keyframe`);
+        this.lossEmitter.fire(n);
+      });
+      session.on('close', (reason) => this.onSessionClosed(session, reason));
+      this.log.info(`connected to ${session.info!.boardName} (agent ${session.info!.agentVersion}) on ${portPath}; clock offset ±${Number(this.clock.rttUs) / 2000} ms`);
+      await this.reconcile();
+      return session.info!;
+    } finally {
+      this.connecting = false;
+      this.stateEmitter.fire();
+    }
+  }
+
+  private onSessionClosed(session: BoardSession, reason: string | undefined): void {
+    if (session !== this.session || reason === undefined) return;
+    this.session = undefined;
+    this.streaming = false;
+    this.detail = `${reason}; reconnecting when it comes back`;
+    this.log.warn(reason);
+    this.lostEmitter.fire(reason);
+    this.stateEmitter.fire();
+    this.startReconnecting();
+  }
+
+  private startReconnecting(): void {
+    this.stopReconnecting();
+    this.reconnectTimer = setInterval(() => {
+      if (this.session || this.connecting || !this.portPath) return;
+      this.open().then(
+        (info) => {
+          this.stopReconnecting();
+          void vscode.window.showInformationMessage(`K230: connected to ${info.boardName} on ${this.portPath}.`);
+        },
+        () => undefined, // not back yet: try again next tick
+      );
+    }, RECONNECT_INTERVAL_MS);
+  }
+
+  private stopReconnecting(): void {
+    if (this.reconnectTimer) clearInterval(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+  }
+
+  private async reconcile(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    const want = this.consumers.size > 0;
+    if (want && !this.streaming) {
+      this.streaming = true;
+      this.stateEmitter.fire();
+      try {
+        await session.startStream(this.settings);
+      } catch (e) {
+        this.streaming = false;
+        this.stateEmitter.fire();
+        throw e;
+      }
+    } else if (!want && this.streaming) {
+      this.streaming = false;
+      this.stateEmitter.fire();
+      await session.stopStream().catch(() => undefined);
+    }
+  }
+}

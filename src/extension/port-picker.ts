@@ -1,0 +1,31 @@
+// K230: Connect's quick pick: CanMV K230 boards first, then the last port used, other ports,
+// a simulated board, or a path typed by hand.
+import * as vscode from 'vscode';
+import { listPorts } from '../host/serial';
+
+export type PortChoice = { kind: 'port'; path: string } | { kind: 'simulator' };
+
+export async function pickPort(lastUsed: string | undefined): Promise<PortChoice | undefined> {
+  type Item = vscode.QuickPickItem & { choice?: PortChoice; typeIn?: boolean };
+  const ports = await listPorts().catch(() => []);
+  const items: Item[] = ports.map((p) => ({
+    label: `${p.isK230 ? '$(device-camera) ' : ''}${p.path}`,
+    description: [p.isK230 ? 'CanMV K230' : undefined, p.description].filter(Boolean).join(' · '),
+    choice: { kind: 'port', path: p.path },
+  }));
+  if (lastUsed && !ports.some((p) => p.path === lastUsed)) {
+    items.unshift({ label: `$(history) ${lastUsed}`, description: 'last used', choice: { kind: 'port', path: lastUsed } });
+  }
+  items.push(
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(beaker) Start Simulated Board', description: 'the agent with a synthetic camera, on a PTY', choice: { kind: 'simulator' } },
+    { label: '$(edit) Enter a port path…', typeIn: true },
+  );
+  const picked = await vscode.window.showQuickPick(items, { title: 'K230: Connect', placeHolder: 'Serial port of the board' });
+  if (!picked) return undefined;
+  if (picked.typeIn) {
+    const path = await vscode.window.showInputBox({ title: 'K230: Connect', prompt: 'Serial port path', value: lastUsed ?? '/dev/ttyACM0' });
+    return path ? { kind: 'port', path } : undefined;
+  }
+  return picked.choice;
+}

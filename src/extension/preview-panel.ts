@@ -1,0 +1,187 @@
+// Hosts the live preview webview: feeds it the stream while it is visible, takes its requests.
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { toFragmentMessage, toInitMessage } from '../host/preview-feed';
+import type { FromWebviewMessage, PreviewSettings, ToWebviewMessage } from '../protocol/panel';
+import { BoardConnection } from './board-connection';
+import { WorkspaceRecording } from './workspace-recording';
+
+export const PREVIEW_VIEW_TYPE = 'k230live.preview';
+
+export class PreviewPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  /** the webview has said 'ready' since it was (re)loaded */
+  private live = false;
+  /** after a (re)start of the view, fragments wait for a keyframe it can start from */
+  private awaitingKeyframe = true;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly connection: BoardConnection,
+    private readonly recording: WorkspaceRecording,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly saveSnapshot: (png: Uint8Array) => Promise<void>,
+  ) {
+    this.subscriptions = [
+      connection.onDidChangeState(() => this.onStateChanged()),
+      connection.onInit((init) => {
+        this.awaitingKeyframe = true;
+        this.post(toInitMessage(init));
+      }),
+      connection.onFragment((f) => {
+        if (!this.live || !connection.clock) return;
+        if (this.awaitingKeyframe && !f.keyframe) return;
+        this.awaitingKeyframe = false;
+        this.post(toFragmentMessage(f, connection.clock));
+      }),
+      recording.onDidChange((p) => this.post({ type: 'recording', ...p })),
+    ];
+  }
+
+  show(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, 'K230 Live Preview', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [media, bundle],
+    });
+    panel.iconPath = vscode.Uri.joinPath(media, 'camera.svg');
+    panel.webview.html = this.html(panel.webview, media, bundle);
+    panel.webview.onDidReceiveMessage((m: FromWebviewMessage) => this.onMessage(m).catch((e) => this.fail(e)));
+    panel.onDidChangeViewState(() => this.onVisibility(panel.visible));
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.live = false;
+      void this.connection.release('preview');
+    });
+    this.panel = panel;
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((d) => d.dispose());
+    this.panel?.dispose();
+  }
+
+  private html(webview: vscode.Webview, media: vscode.Uri, bundle: vscode.Uri): string {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} blob: data:`,
+      'media-src blob:',
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" nonce="${nonce}" href="${webview.asWebviewUri(vscode.Uri.joinPath(media, 'preview.css'))}">
+<title>K230 Live Preview</title>
+</head>
+<body>
+<div id="root"></div>
+<script nonce="${nonce}" src="${webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'preview.js'))}"></script>
+</body>
+</html>`;
+  }
+
+  private post(message: ToWebviewMessage): void {
+    if (this.live) void this.panel?.webview.postMessage(message);
+  }
+
+  private async onMessage(m: FromWebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.live = true;
+        this.awaitingKeyframe = true;
+        this.sendState();
+        this.post({ type: 'recording', ...this.recording.progress });
+        await this.startFeeding();
+        break;
+      case 'applySettings':
+        await this.applySettings(m.settings);
+        break;
+      case 'snapshot':
+        await this.saveSnapshot(m.png);
+        break;
+      case 'needKeyframe':
+        this.log.info(`preview asks for a keyframe: ${m.reason}`);
+        await this.connection.requestIdr();
+        break;
+      case 'playerError':
+        this.log.error(`preview: ${m.message}`);
+        void vscode.window.showErrorMessage(`K230 preview: ${m.message}`);
+        break;
+      case 'stats':
+        this.log.trace(`preview stats: ${JSON.stringify(m.stats)}`);
+        break;
+      case 'toggleRecording':
+        await vscode.commands.executeCommand(this.recording.active ? 'k230live.stopRecording' : 'k230live.startRecording');
+        break;
+    }
+  }
+
+  /** A view that (re)appears starts from the running stream's init and a fresh IDR, or starts the stream. */
+  private async startFeeding(): Promise<void> {
+    if (this.connection.state === 'disconnected') return;
+    const running = this.connection.currentInit;
+    await this.connection.want('preview');
+    if (running) {
+      this.post(toInitMessage(running));
+      await this.connection.requestIdr();
+    }
+  }
+
+  private onVisibility(visible: boolean): void {
+    if (visible) return; // a reloaded view says 'ready' and is fed from there
+    // Hidden: no fragments go to it; the stream stops unless a recording needs it.
+    this.live = false;
+    void this.connection.release('preview');
+  }
+
+  private onStateChanged(): void {
+    this.sendState();
+    if (this.live && this.connection.state === 'connected' && !this.connection.wants('preview')) {
+      void this.startFeeding().catch((e) => this.fail(e));
+    }
+  }
+
+  private sendState(): void {
+    const c = this.connection;
+    this.post({ type: 'board', state: c.state, boardName: c.info?.boardName, detail: c.stateDetail });
+    const s = c.streamSettings;
+    this.post({
+      type: 'settings',
+      settings: { width: s.width, height: s.height, fps: s.fps, bitrateKbps: s.bitrateKbps },
+      maxWidth: c.info?.maxWidth ?? 1920,
+      maxHeight: c.info?.maxHeight ?? 1080,
+      maxFps: c.info?.maxFps ?? 60,
+    });
+  }
+
+  private async applySettings(next: PreviewSettings): Promise<void> {
+    const current = this.connection.streamSettings;
+    const reshape = next.width !== current.width || next.height !== current.height || next.fps !== current.fps;
+    if (reshape && this.recording.active) {
+      void vscode.window.showWarningMessage('K230: stop the recording to change resolution or frame rate (bitrate changes live).');
+      this.sendState();
+      return;
+    }
+    await this.connection.applySettings({ ...current, ...next });
+    this.log.info(`preview settings: ${next.width}x${next.height} ${next.fps} fps ${next.bitrateKbps} kbps`);
+  }
+
+  private fail(e: unknown): void {
+    const message = (e as Error).message ?? String(e);
+    this.log.error(message);
+    void vscode.window.showErrorMessage(`K230: ${message}`);
+  }
+}

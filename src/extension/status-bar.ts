@@ -1,0 +1,50 @@
+// The status bar: the board and its state, and a Record / Stop item with elapsed time and size.
+import * as vscode from 'vscode';
+import { formatBytes, formatDuration } from '../protocol/format';
+import { BoardConnection } from './board-connection';
+import { WorkspaceRecording } from './workspace-recording';
+
+export class BoardStatusBar implements vscode.Disposable {
+  private readonly board = vscode.window.createStatusBarItem('k230live.board', vscode.StatusBarAlignment.Left, 50);
+  private readonly record = vscode.window.createStatusBarItem('k230live.record', vscode.StatusBarAlignment.Left, 49);
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly connection: BoardConnection, private readonly recording: WorkspaceRecording) {
+    this.board.name = 'K230 board';
+    this.record.name = 'K230 recording';
+    this.subscriptions = [connection.onDidChangeState(() => this.update()), recording.onDidChange(() => this.update())];
+    this.update();
+    this.board.show();
+  }
+
+  private update(): void {
+    const c = this.connection;
+    const name = c.info?.boardName ?? 'K230';
+    const icons = { disconnected: '$(debug-disconnect)', connecting: '$(sync~spin)', connected: '$(plug)', streaming: '$(device-camera-video)' };
+    this.board.text = `${icons[c.state]} ${name}: ${c.state}`;
+    this.board.tooltip = c.stateDetail ?? (c.port ? `${name} on ${c.port}` : 'No board connected');
+    this.board.command = c.state === 'disconnected' ? 'k230live.connect' : 'k230live.openPreview';
+    this.board.backgroundColor = c.stateDetail ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+
+    const p = this.recording.progress;
+    if (p.active) {
+      this.record.text = `$(debug-stop) REC ${formatDuration(p.elapsedS)} ${formatBytes(p.bytes)}`;
+      this.record.tooltip = 'Stop recording';
+      this.record.command = 'k230live.stopRecording';
+      this.record.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    } else {
+      this.record.text = '$(record) Record';
+      this.record.tooltip = 'Record the board’s stream into the workspace';
+      this.record.command = 'k230live.startRecording';
+      this.record.backgroundColor = undefined;
+    }
+    if (c.state === 'disconnected' && !p.active) this.record.hide();
+    else this.record.show();
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((d) => d.dispose());
+    this.board.dispose();
+    this.record.dispose();
+  }
+}

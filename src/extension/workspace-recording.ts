@@ -1,0 +1,114 @@
+// Record in the editor: the board's stream, byte for byte, into recordings/<board>-<time>.mp4.
+import * as vscode from 'vscode';
+import { Mp4Recorder, RecordingSummary } from '../host/recorder';
+import { BoardConnection } from './board-connection';
+import { recordingsFolder } from './settings';
+
+export interface RecordingProgress {
+  active: boolean;
+  elapsedS: number;
+  bytes: number;
+}
+
+/** A file name from a board name and a time, safe on every OS whatever the board calls itself. */
+export function recordingFileName(boardName: string, at: Date): string {
+  const safe = boardName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 40) || 'board';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${at.getFullYear()}${pad(at.getMonth() + 1)}${pad(at.getDate())}-${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}`;
+  return `${safe}-${stamp}.mp4`;
+}
+
+export class WorkspaceRecording implements vscode.Disposable {
+  private recorder: Mp4Recorder | undefined;
+  private uri: vscode.Uri | undefined;
+  private startedAtMs = 0;
+  private lastProgressMs = 0;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly progressEmitter = new vscode.EventEmitter<RecordingProgress>();
+  readonly onDidChange = this.progressEmitter.event;
+
+  constructor(private readonly connection: BoardConnection, private readonly log: vscode.LogOutputChannel) {}
+
+  get active(): boolean {
+    return this.recorder !== undefined;
+  }
+
+  get progress(): RecordingProgress {
+    const r = this.recorder;
+    return { active: !!r, elapsedS: r ? (performance.now() - this.startedAtMs) / 1000 : 0, bytes: r?.byteCount ?? 0 };
+  }
+
+  async start(): Promise<void> {
+    if (this.recorder) return;
+    const info = this.connection.info;
+    if (!info) throw new Error('connect to a board first (K230: Connect)');
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new Error('open a folder first: recordings are saved into the workspace');
+    const dir = vscode.Uri.joinPath(folder.uri, recordingsFolder());
+    await vscode.workspace.fs.createDirectory(dir);
+    this.uri = vscode.Uri.joinPath(dir, recordingFileName(info.boardName, new Date()));
+    const recorder = Mp4Recorder.create(this.uri.fsPath, this.connection.streamSettings.fps);
+    this.recorder = recorder;
+    this.startedAtMs = performance.now();
+    const guard = (run: () => void) => {
+      try {
+        run();
+      } catch (e) {
+        void this.stop(`recording stopped: ${(e as Error).message}`);
+      }
+    };
+    this.subscriptions.push(
+      this.connection.onInit((init) => guard(() => recorder.writeInit(init))),
+      this.connection.onFragment((f) =>
+        guard(() => {
+          recorder.writeFragment(f);
+          this.reportProgress(false);
+        }),
+      ),
+      this.connection.onLoss(() => recorder.markLoss()),
+      this.connection.onLost((reason) => void this.stop(`recording stopped: ${reason}`)),
+    );
+    const running = this.connection.currentInit;
+    if (running) {
+      // Joining a running stream: its init now, and the picture from the very next frame.
+      recorder.writeInit(running);
+      await this.connection.want('recording');
+      await this.connection.requestIdr();
+    } else {
+      await this.connection.want('recording');
+    }
+    this.log.info(`recording into ${this.uri.fsPath}`);
+    this.reportProgress(true);
+  }
+
+  /** Ends the recording; with a reason, because something went wrong (the file is kept either way). */
+  async stop(reason?: string): Promise<RecordingSummary | undefined> {
+    const recorder = this.recorder;
+    if (!recorder) return undefined;
+    this.recorder = undefined;
+    this.subscriptions.splice(0).forEach((d) => d.dispose());
+    const summary = recorder.close();
+    await this.connection.release('recording').catch(() => undefined);
+    this.reportProgress(true);
+    const name = vscode.workspace.asRelativePath(this.uri!);
+    const what = `${name} (${summary.frames} frames, ${summary.durationS.toFixed(1)} s, ${(summary.bytes / 1048576).toFixed(1)} MB)`;
+    this.log.info(`recording saved: ${what}${reason ? `; ${reason}` : ''}`);
+    if (reason) void vscode.window.showWarningMessage(`K230: ${reason}. Saved ${what}; it plays.`);
+    else void vscode.window.showInformationMessage(`K230: saved ${what}.`);
+    await vscode.commands.executeCommand('revealInExplorer', this.uri);
+    return summary;
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.progressEmitter.dispose();
+  }
+
+  private reportProgress(force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.lastProgressMs < 500) return;
+    this.lastProgressMs = now;
+    this.progressEmitter.fire(this.progress);
+  }
+}
+

@@ -1,0 +1,112 @@
+// The packaged .vsix in a real VS Code (code-server), driven as a user would, against the
+// simulated board on a PTY.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { decodeErrors, probeVideo } from '../support/media';
+import { CodeServer, ROOT, runCommand, startCodeServer } from './code-server';
+
+const VSIX = path.join(ROOT, 'dist', 'k230-live.vsix');
+const OUT = path.join(ROOT, 'test-output');
+const portLink = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'k230-port-')), 'board');
+let board: SimulatedBoard;
+let vscode: CodeServer;
+let page: Page;
+
+const statusBar = () => page.locator('#status\\.k230live\\.board, [id="k230live.k230live.board"], .statusbar-item', { hasText: /K230|Simulated/ }).first();
+const preview = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+const recordings = () => path.join(vscode.workspace, 'recordings');
+const mp4s = () => (fs.existsSync(recordings()) ? fs.readdirSync(recordings()).filter((f) => f.endsWith('.mp4')).sort() : []);
+
+async function decodedInPreview(): Promise<number> {
+  return Number((await preview().locator('[data-testid=stats]').getAttribute('data-decoded')) ?? 0);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function screenshot(name: string): Promise<void> {
+  fs.mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: path.join(OUT, name) });
+}
+
+before(async () => {
+  board = await startSimulatedBoard({ ptyLink: portLink });
+  vscode = await startCodeServer(VSIX, { 'k230live.port': portLink, 'k230live.autoConnect': false, 'workbench.colorTheme': 'Default Dark Modern' });
+  page = vscode.page;
+});
+
+after(async () => {
+  await vscode?.close();
+  await board?.stop();
+});
+
+test('K230: Connect offers the remembered port and connects to the simulated board', async () => {
+  await page.waitForTimeout(3000); // the extension host starts
+  await runCommand(page, 'K230: Connect');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: portLink }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await statusBar().filter({ hasText: /Simulated K230: connected/ }).waitFor({ timeout: 15_000 });
+});
+
+test('the live preview decodes frames inside the webview', async () => {
+  await runCommand(page, 'K230: Open Live Preview');
+  await preview().locator('[data-testid=stats]').waitFor({ timeout: 20_000 });
+  await waitFor('30 decoded frames in the webview', async () => (await decodedInPreview()) >= 30);
+  assert.equal(await preview().locator('[data-testid=stats]').getAttribute('data-path'), 'mse');
+  await statusBar().filter({ hasText: /streaming/ }).waitFor();
+  await screenshot('preview-dark.png');
+});
+
+test('the preview follows a light theme', async () => {
+  const background = () => page.locator('.monaco-workbench').evaluate((e) => getComputedStyle(e).getPropertyValue('--vscode-editor-background'));
+  const dark = await background();
+  await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+  await waitFor('the light theme', async () => (await background()) !== dark);
+  await page.waitForTimeout(1500);
+  await screenshot('preview-light.png');
+  await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+});
+
+test('Record, 5 s, Stop: a file in the workspace with about 150 frames that decodes cleanly', async () => {
+  await page.getByRole('button', { name: /Start Recording/ }).first().click();
+  await page.getByRole('button', { name: /Stop Recording/ }).first().waitFor({ timeout: 5000 });
+  await page.waitForTimeout(5000);
+  await page.getByRole('button', { name: /Stop Recording/ }).first().click();
+  await waitFor('the recording in the workspace', () => mp4s().length === 1);
+  const file = path.join(recordings(), mp4s()[0]);
+  assert.match(mp4s()[0], /^Simulated-K230-\d{8}-\d{6}\.mp4$/);
+  await page.getByText(/K230: saved recordings\//).first().waitFor({ timeout: 5000 });
+  const v = probeVideo(file);
+  assert.equal(v.codec, 'h264');
+  assert.ok(v.frames >= 140 && v.frames <= 165, `about 150 frames (got ${v.frames})`);
+  assert.equal(v.pts[0], 0);
+  assert.equal(decodeErrors(file), '');
+});
+
+test('killing the agent mid-recording keeps a playable file, says so, and reconnects when it is back', async () => {
+  await page.getByRole('button', { name: /Start Recording/ }).first().click();
+  await page.waitForTimeout(3000);
+  board.process.kill('SIGKILL');
+  await page.getByText(/recording stopped: the board went away/).first().waitFor({ timeout: 10_000 });
+  await statusBar().filter({ hasText: /disconnected/ }).waitFor();
+  const file = path.join(recordings(), mp4s()[1]);
+  const v = probeVideo(file);
+  assert.ok(v.frames >= 45, `the frames before the kill are kept (got ${v.frames})`);
+  assert.equal(decodeErrors(file), '');
+
+  board = await startSimulatedBoard({ ptyLink: portLink, build: false });
+  await statusBar().filter({ hasText: /Simulated K230: (connected|streaming)/ }).waitFor({ timeout: 15_000 });
+  const before = await decodedInPreview();
+  await waitFor('the preview playing again', async () => (await decodedInPreview()) >= 30 && (await decodedInPreview()) !== before);
+});
