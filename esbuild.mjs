@@ -12,6 +12,11 @@ const builds = [
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview/preview.js', platform: 'browser', target: 'chrome120', format: 'iife' },
 ];
 
+// The desktop extension-host suite (test/electron) is bundled only when asked for.
+if (process.argv.includes('--electron-suite')) {
+  builds.push({ ...node, entryPoints: ['test/electron/suite.ts'], outfile: 'test/electron/suite.js' });
+}
+
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {

@@ -19,9 +19,9 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   let simulator: SimulatedBoard | undefined;
 
-  const command = (id: string, run: () => Promise<unknown>) =>
-    vscode.commands.registerCommand(id, () =>
-      run().catch((e: Error) => {
+  const command = <A extends unknown[]>(id: string, run: (...args: A) => Promise<unknown>) =>
+    vscode.commands.registerCommand(id, (...args: A) =>
+      run(...args).catch((e: Error) => {
         log.error(`${id}: ${e.message}`);
         void vscode.window.showErrorMessage(`K230: ${e.message}`);
       }),
@@ -50,8 +50,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('k230live') && !recording.active) void connection.applySettings(streamSettings()).catch(() => undefined);
     }),
-    command('k230live.connect', async () => {
-      const choice = await pickPort(savedPort());
+    command('k230live.connect', async (portPath?: string) => {
+      // A port given as an argument (scripts, tests, keybindings) skips the quick pick.
+      const choice = portPath ? { kind: 'port' as const, path: portPath } : await pickPort(savedPort());
       if (!choice) return;
       if (choice.kind === 'simulator') return startSimulator();
       await connect(choice.path);

@@ -5,7 +5,7 @@ import { Playback, PlaybackEvents, wallClockMs } from './playback';
 /** Past this much buffered ahead, jump to the edge instead of catching up by speed. */
 const JUMP_LAG_S = 0.5;
 /** Past this much, play 10% faster until back under it. */
-const CATCH_UP_LAG_S = 0.1;
+const CATCH_UP_LAG_S = 0.05;
 /** Keep this much behind the playhead; remove the rest. */
 const KEEP_BEHIND_S = 4;
 /** Fragments waiting while the SourceBuffer is busy; more means we fall behind: skip to a keyframe. */

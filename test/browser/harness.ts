@@ -33,7 +33,12 @@ export interface ChromiumPage {
   close(): Promise<void>;
 }
 
-export async function openPlayerPage(): Promise<ChromiumPage> {
+export interface PageOptions {
+  /** remove MediaSource from the page, as in a webview whose build lacks it: WebCodecs must take over */
+  withoutMediaSource?: boolean;
+}
+
+export async function openPlayerPage(options: PageOptions = {}): Promise<ChromiumPage> {
   const root = path.join(__dirname, '..', '..');
   const built = await esbuild.build({
     entryPoints: [path.join(__dirname, 'page-main.ts')],
@@ -60,6 +65,11 @@ export async function openPlayerPage(): Promise<ChromiumPage> {
     headless: true,
     args: CHROMIUM_ARGS,
   });
+  if (options.withoutMediaSource) {
+    await context.addInitScript(() => {
+      delete (window as { MediaSource?: unknown }).MediaSource;
+    });
+  }
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   await page.waitForFunction(() => window.outbox.some((m: FromWebviewMessage) => m.type === 'ready'));

@@ -1,7 +1,7 @@
 // The player module in headless Chromium, fed live by the simulated board through the host library.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ChromiumPage, openPlayerPage } from './harness';
+import { openPlayerPage, PageOptions, PageResults } from './harness';
 import { connectBoard } from '../../src/host/connect';
 import { estimateClockOffset } from '../../src/host/clock-sync';
 import { toFragmentMessage, toInitMessage } from '../../src/host/preview-feed';
@@ -9,41 +9,58 @@ import { DEFAULT_SETTINGS } from '../../src/host/session';
 import { startSimulatedBoard } from '../../src/host/simulated-board';
 import { percentile } from '../support/percentile';
 
-test('Chromium decodes at least 95% of the frames sent over 10 s at 720p30, with latency printed', async () => {
+interface LiveRun extends PageResults {
+  sent: number;
+  startedAtMs: number;
+}
+
+/** Streams 720p30 from a simulated board into the page for `seconds`, then reads what it showed. */
+async function playLive(seconds: number, options: PageOptions = {}): Promise<LiveRun> {
   const board = await startSimulatedBoard();
-  let page: ChromiumPage | undefined;
   const session = await connectBoard(board.portPath);
+  const page = await openPlayerPage(options);
   try {
-    page = await openPlayerPage();
     const clock = await estimateClockOffset(session);
     let sent = 0;
-    let startedAtMs = 0;
-    session.on('init', (init) => page!.deliver(toInitMessage(init)));
+    session.on('init', (init) => page.deliver(toInitMessage(init)));
     session.on('fragment', (f) => {
       sent++;
-      page!.deliver(toFragmentMessage(f, clock));
+      page.deliver(toFragmentMessage(f, clock));
     });
-    startedAtMs = performance.timeOrigin + performance.now();
+    const startedAtMs = performance.timeOrigin + performance.now();
     await session.startStream({ ...DEFAULT_SETTINGS, width: 1280, height: 720, fps: 30 });
-    await new Promise((r) => setTimeout(r, 10_000));
+    await new Promise((r) => setTimeout(r, seconds * 1000));
     await session.stopStream();
     await new Promise((r) => setTimeout(r, 1500)); // the last fragments reach the screen, stats refresh
-    const result = await page.results();
-
-    const lat = result.latencies;
-    console.log(
-      `browser player: sent ${sent}, decoded ${result.stats.decodedFrames} (${((100 * result.stats.decodedFrames) / sent).toFixed(1)}%), ` +
-        `path ${result.stats.path}, latency ms p50 ${percentile(lat, 50).toFixed(1)} p95 ${percentile(lat, 95).toFixed(1)} ` +
-        `max ${Math.max(...lat).toFixed(1)} (clock offset rtt ${Number(clock.rttUs) / 1000} ms), ` +
-        `time to first frame ${(result.firstFrameAtMs! - startedAtMs).toFixed(0)} ms`,
-    );
-    assert.ok(sent >= 290, `the board sent about 300 frames (got ${sent})`);
-    assert.equal(result.stats.path, 'mse');
-    assert.ok(result.stats.decodedFrames >= 0.95 * sent, `decoded ${result.stats.decodedFrames} of ${sent}`);
-    assert.ok(lat.length >= 0.9 * sent, `a latency for most presented frames (got ${lat.length})`);
+    return { ...(await page.results()), sent, startedAtMs };
   } finally {
     await session.disconnect();
-    await page?.close();
+    await page.close();
     await board.stop();
   }
+}
+
+function report(name: string, run: LiveRun): void {
+  const lat = run.latencies;
+  console.log(
+    `${name}: sent ${run.sent}, decoded ${run.stats.decodedFrames} (${((100 * run.stats.decodedFrames) / run.sent).toFixed(1)}%), ` +
+      `path ${run.stats.path}, latency ms p50 ${percentile(lat, 50).toFixed(1)} p95 ${percentile(lat, 95).toFixed(1)} ` +
+      `max ${Math.max(...lat).toFixed(1)}, time to first frame ${(run.firstFrameAtMs! - run.startedAtMs).toFixed(0)} ms`,
+  );
+}
+
+test('Chromium decodes at least 95% of the frames sent over 10 s at 720p30 through MediaSource', async () => {
+  const run = await playLive(10);
+  report('MediaSource', run);
+  assert.ok(run.sent >= 290, `the board sent about 300 frames (got ${run.sent})`);
+  assert.equal(run.stats.path, 'mse');
+  assert.ok(run.stats.decodedFrames >= 0.95 * run.sent, `decoded ${run.stats.decodedFrames} of ${run.sent}`);
+  assert.ok(run.latencies.length >= 0.9 * run.sent, `a latency for most presented frames (got ${run.latencies.length})`);
+});
+
+test('without MediaSource the player falls back to WebCodecs and still decodes at least 95%', async () => {
+  const run = await playLive(5, { withoutMediaSource: true });
+  report('WebCodecs', run);
+  assert.equal(run.stats.path, 'webcodecs');
+  assert.ok(run.stats.decodedFrames >= 0.95 * run.sent, `decoded ${run.stats.decodedFrames} of ${run.sent}`);
 });

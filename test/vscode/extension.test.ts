@@ -68,6 +68,25 @@ test('the live preview decodes frames inside the webview', async () => {
   await screenshot('preview-dark.png');
 });
 
+test('Snapshot saves the frame on screen as a PNG in the workspace', async () => {
+  await preview().locator('#snapshot').click();
+  await waitFor('a PNG in recordings/', () => fs.existsSync(recordings()) && fs.readdirSync(recordings()).some((f) => f.endsWith('.png')));
+  const png = fs.readdirSync(recordings()).find((f) => f.endsWith('.png'))!;
+  const bytes = fs.readFileSync(path.join(recordings(), png));
+  assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
+  assert.equal(bytes.readUInt32BE(16), 1280); // IHDR width: the board's resolution
+});
+
+test('a resolution picked in the panel takes effect live', async () => {
+  await preview().locator('#resolution').click();
+  await preview().getByRole('option', { name: '640×360' }).click();
+  const width = () => preview().locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth);
+  await waitFor('640-pixel-wide video', async () => (await width()) === 640);
+  await preview().locator('#resolution').click();
+  await preview().getByRole('option', { name: '1280×720' }).click();
+  await waitFor('1280-pixel-wide video', async () => (await width()) === 1280);
+});
+
 test('the preview follows a light theme', async () => {
   const background = () => page.locator('.monaco-workbench').evaluate((e) => getComputedStyle(e).getPropertyValue('--vscode-editor-background'));
   const dark = await background();

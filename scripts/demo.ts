@@ -1,0 +1,48 @@
+// The main job: a simulated board on a PTY, and the extension connected to it in a real VS Code:
+// desktop `code` when there is one, else code-server on 127.0.0.1 (the URL is printed).
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startSimulatedBoard } from '../src/host/simulated-board';
+import { launchCodeServer, ROOT } from './code-server';
+
+async function main(): Promise<void> {
+  const vsix = path.join(ROOT, 'dist', 'k230-live.vsix');
+  const workspace = path.join(ROOT, 'demo-workspace');
+  const port = path.join(os.tmpdir(), 'k230live-demo-port');
+  fs.mkdirSync(workspace, { recursive: true });
+  const board = await startSimulatedBoard({ ptyLink: port, build: false });
+  console.log(`simulated board on ${port}`);
+  const settings = { 'k230live.port': port, 'k230live.autoConnect': true };
+
+  const stops: (() => void)[] = [() => void board.stop()];
+  const hasDesktopCode = spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (hasDesktopCode) {
+    execFileSync('code', ['--install-extension', vsix, '--force'], { stdio: 'inherit' });
+    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+    execFileSync('code', ['--new-window', workspace], { stdio: 'inherit' });
+    console.log('VS Code is open on demo-workspace/; run "K230: Open Live Preview". Ctrl-C stops the board.');
+  } else {
+    const port = Number(process.env.K230LIVE_DEMO_PORT ?? 8230);
+    const server = await launchCodeServer({ vsix, workspace, settings, port });
+    stops.push(server.stop);
+    console.log(`VS Code (code-server) with K230 Live, connected to the simulated board:\n\n    ${server.url}\n`);
+    console.log('Open it in a browser and run "K230: Open Live Preview" (F1). Ctrl-C stops everything.');
+  }
+  const stop = () => {
+    stops.forEach((s) => s());
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  board.process.once('exit', () => {
+    console.error('the simulated board exited');
+  });
+}
+
+main().catch((e: Error) => {
+  console.error(`demo: ${e.message}`);
+  process.exit(1);
+});
