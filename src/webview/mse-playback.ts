@@ -8,8 +8,8 @@ const JUMP_LAG_S = 0.5;
 const CATCH_UP_LAG_S = 0.05;
 /** Keep this much behind the playhead; remove the rest. */
 const KEEP_BEHIND_S = 4;
-/** Fragments waiting while the SourceBuffer is busy; more means we fall behind: skip to a keyframe. */
-const MAX_WAITING = 15;
+/** Fragments waiting while the SourceBuffer is busy (3 s at 30 fps): past this, skip to a keyframe. */
+const MAX_WAITING = 90;
 
 export class MsePlayback implements Playback {
   readonly path = 'mse';
@@ -94,16 +94,29 @@ export class MsePlayback implements Playback {
     const sb = this.sourceBuffer;
     if (!sb || sb.updating || this.destroyed) return;
     if (this.trim(sb)) return; // updateend comes back here
-    const next = this.waiting.shift();
+    const next = this.takeWaiting();
     if (next) {
       try {
-        sb.appendBuffer(next as Uint8Array<ArrayBuffer>);
+        sb.appendBuffer(next);
       } catch (e) {
         this.events.failed(`appendBuffer failed: ${(e as Error).message}`);
       }
       return;
     }
     this.chaseLiveEdge();
+  }
+
+  /** Everything waiting, as one buffer: a burst that arrived during one append goes in with the next. */
+  private takeWaiting(): Uint8Array<ArrayBuffer> | undefined {
+    if (this.waiting.length <= 1) return this.waiting.shift() as Uint8Array<ArrayBuffer> | undefined;
+    const joined = new Uint8Array(this.waiting.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of this.waiting) {
+      joined.set(b, at);
+      at += b.length;
+    }
+    this.waiting.length = 0;
+    return joined;
   }
 
   /** Removes what lies far behind the playhead; true when a removal started. */
