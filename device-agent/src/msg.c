@@ -52,6 +52,27 @@ static void msg_string(struct msg_reader_s *r, char out[MSG_STRING_MAX + 1]) {
     out[n] = '\0';
 }
 
+static void msg_path(struct msg_reader_s *r, char out[MSG_PATH_MAX + 1]) {
+    uint16_t n = msg_u16(r);
+    const uint8_t *p = n <= MSG_PATH_MAX ? msg_take(r, n) : NULL;
+    if (!p) {
+        r->bad = 1;
+        n = 0;
+    }
+    memcpy(out, p ? (const char *)p : "", n);
+    out[n] = '\0';
+    if (memchr(out, '\0', n)) r->bad = 1; /* a NUL inside a path would cut it short: refuse */
+}
+
+/* Walks the entries of a list reply, checking each is whole. */
+static void msg_check_entries(struct msg_reader_s *r, uint16_t count) {
+    for (uint16_t i = 0; i < count && !r->bad; i++) {
+        msg_take(r, MSG_LIST_ENTRY_FIXED);
+        uint8_t n = msg_u8(r);
+        msg_take(r, n);
+    }
+}
+
 static void msg_settings(struct msg_reader_s *r, struct msg_stream_settings_s *s) {
     s->width = msg_u16(r);
     s->height = msg_u16(r);
@@ -78,9 +99,67 @@ int msg_decode(uint8_t type, uint32_t id, const uint8_t *payload, size_t len, st
     case MSG_STREAM_STOP:
     case MSG_REQUEST_IDR:
     case MSG_OK:
+    case MSG_STORAGE_INFO:
+    case MSG_BOARD_RECORD_STOP:
+    case MSG_BOARD_RECORD_STATUS:
         break;
     case MSG_SET_BITRATE:
         out->u.set_bitrate.bitrate_kbps = msg_u32(&r);
+        break;
+    case MSG_FILE_LIST:
+    case MSG_FILE_STAT:
+    case MSG_FILE_CHECKSUM:
+    case MSG_FILE_DELETE:
+        msg_path(&r, out->u.file.path);
+        break;
+    case MSG_FILE_READ:
+        msg_path(&r, out->u.file_read.path);
+        out->u.file_read.offset = msg_u64(&r);
+        out->u.file_read.length = msg_u32(&r);
+        break;
+    case MSG_BOARD_RECORD_START:
+        msg_path(&r, out->u.board_record_start.path);
+        msg_settings(&r, &out->u.board_record_start.settings);
+        break;
+    case MSG_FILE_LIST_REPLY: {
+        out->u.file_list_reply.truncated = msg_u8(&r);
+        out->u.file_list_reply.count = msg_u16(&r);
+        const uint8_t *start = r.p;
+        msg_check_entries(&r, out->u.file_list_reply.count);
+        out->u.file_list_reply.entries = start;
+        out->u.file_list_reply.size = (size_t)(r.p - start);
+        break;
+    }
+    case MSG_FILE_STAT_REPLY:
+        out->u.file_stat_reply.type = msg_u8(&r);
+        out->u.file_stat_reply.size = msg_u64(&r);
+        out->u.file_stat_reply.mtime_ms = msg_u64(&r);
+        break;
+    case MSG_FILE_DATA:
+        out->u.file_data.offset = msg_u64(&r);
+        out->u.file_data.data = r.p;
+        out->u.file_data.size = r.left;
+        r.left = 0;
+        break;
+    case MSG_FILE_CHECKSUM_REPLY: {
+        out->u.file_checksum_reply.size = msg_u64(&r);
+        const uint8_t *h = msg_take(&r, 32);
+        if (h) memcpy(out->u.file_checksum_reply.sha256, h, 32);
+        break;
+    }
+    case MSG_STORAGE_INFO_REPLY:
+        out->u.storage_info_reply.total = msg_u64(&r);
+        out->u.storage_info_reply.available = msg_u64(&r);
+        break;
+    case MSG_BOARD_RECORDING:
+        out->u.board_recording.active = msg_u8(&r);
+        msg_path(&r, out->u.board_recording.path);
+        out->u.board_recording.elapsed_us = msg_u64(&r);
+        out->u.board_recording.bytes = msg_u64(&r);
+        out->u.board_recording.frames = msg_u32(&r);
+        out->u.board_recording.dropped = msg_u32(&r);
+        out->u.board_recording.error = msg_u16(&r);
+        msg_string(&r, out->u.board_recording.message);
         break;
     case MSG_PING:
         out->u.ping.host_time_us = msg_u64(&r);
@@ -135,6 +214,23 @@ static void msg_put_string(struct bytes_writer_s *w, const char *s) {
     bytes_put(w, s, n);
 }
 
+void msg_put_path(struct bytes_writer_s *w, const char *path) {
+    size_t n = strlen(path);
+    if (n > MSG_PATH_MAX) n = MSG_PATH_MAX;
+    bytes_put_u16le(w, (uint16_t)n);
+    bytes_put(w, path, n);
+}
+
+int msg_put_list_entry(struct bytes_writer_s *w, uint8_t type, uint64_t size, uint64_t mtime_ms, const char *name) {
+    size_t n = strlen(name);
+    if (n > MSG_STRING_MAX || w->overflow || w->cap - w->len < MSG_LIST_ENTRY_FIXED + 1 + n) return -1;
+    bytes_put_u8(w, type);
+    bytes_put_u64le(w, size);
+    bytes_put_u64le(w, mtime_ms);
+    msg_put_string(w, name);
+    return 0;
+}
+
 void msg_fragment_head(uint8_t out[MSG_FRAGMENT_HEAD_SIZE], uint32_t sequence, uint64_t pts_us, uint8_t flags,
                        uint32_t dropped) {
     struct bytes_writer_s w;
@@ -145,30 +241,83 @@ void msg_fragment_head(uint8_t out[MSG_FRAGMENT_HEAD_SIZE], uint32_t sequence, u
     bytes_put_u32le(&w, dropped);
 }
 
+static void msg_put_settings(struct bytes_writer_s *w, const struct msg_stream_settings_s *s) {
+    bytes_put_u16le(w, s->width);
+    bytes_put_u16le(w, s->height);
+    bytes_put_u16le(w, s->fps);
+    bytes_put_u8(w, s->codec);
+    bytes_put_u8(w, s->profile);
+    bytes_put_u32le(w, s->bitrate_kbps);
+    bytes_put_u16le(w, s->gop);
+}
+
 long msg_encode_payload(const struct msg_s *m, uint8_t *out, size_t cap) {
     struct bytes_writer_s w;
     bytes_writer_init(&w, out, cap);
-    const struct msg_stream_settings_s *s = &m->u.stream_start;
     switch (m->type) {
     case MSG_HELLO:
         bytes_put_u16le(&w, m->u.hello.protocol_version);
         msg_put_string(&w, m->u.hello.host_name);
         break;
     case MSG_STREAM_START:
-        bytes_put_u16le(&w, s->width);
-        bytes_put_u16le(&w, s->height);
-        bytes_put_u16le(&w, s->fps);
-        bytes_put_u8(&w, s->codec);
-        bytes_put_u8(&w, s->profile);
-        bytes_put_u32le(&w, s->bitrate_kbps);
-        bytes_put_u16le(&w, s->gop);
+        msg_put_settings(&w, &m->u.stream_start);
         break;
     case MSG_STREAM_STOP:
     case MSG_REQUEST_IDR:
     case MSG_OK:
+    case MSG_STORAGE_INFO:
+    case MSG_BOARD_RECORD_STOP:
+    case MSG_BOARD_RECORD_STATUS:
         break;
     case MSG_SET_BITRATE:
         bytes_put_u32le(&w, m->u.set_bitrate.bitrate_kbps);
+        break;
+    case MSG_FILE_LIST:
+    case MSG_FILE_STAT:
+    case MSG_FILE_CHECKSUM:
+    case MSG_FILE_DELETE:
+        msg_put_path(&w, m->u.file.path);
+        break;
+    case MSG_FILE_READ:
+        msg_put_path(&w, m->u.file_read.path);
+        bytes_put_u64le(&w, m->u.file_read.offset);
+        bytes_put_u32le(&w, m->u.file_read.length);
+        break;
+    case MSG_BOARD_RECORD_START:
+        msg_put_path(&w, m->u.board_record_start.path);
+        msg_put_settings(&w, &m->u.board_record_start.settings);
+        break;
+    case MSG_FILE_LIST_REPLY:
+        bytes_put_u8(&w, m->u.file_list_reply.truncated);
+        bytes_put_u16le(&w, m->u.file_list_reply.count);
+        bytes_put(&w, m->u.file_list_reply.entries, m->u.file_list_reply.size);
+        break;
+    case MSG_FILE_STAT_REPLY:
+        bytes_put_u8(&w, m->u.file_stat_reply.type);
+        bytes_put_u64le(&w, m->u.file_stat_reply.size);
+        bytes_put_u64le(&w, m->u.file_stat_reply.mtime_ms);
+        break;
+    case MSG_FILE_DATA:
+        bytes_put_u64le(&w, m->u.file_data.offset);
+        bytes_put(&w, m->u.file_data.data, m->u.file_data.size);
+        break;
+    case MSG_FILE_CHECKSUM_REPLY:
+        bytes_put_u64le(&w, m->u.file_checksum_reply.size);
+        bytes_put(&w, m->u.file_checksum_reply.sha256, 32);
+        break;
+    case MSG_STORAGE_INFO_REPLY:
+        bytes_put_u64le(&w, m->u.storage_info_reply.total);
+        bytes_put_u64le(&w, m->u.storage_info_reply.available);
+        break;
+    case MSG_BOARD_RECORDING:
+        bytes_put_u8(&w, m->u.board_recording.active);
+        msg_put_path(&w, m->u.board_recording.path);
+        bytes_put_u64le(&w, m->u.board_recording.elapsed_us);
+        bytes_put_u64le(&w, m->u.board_recording.bytes);
+        bytes_put_u32le(&w, m->u.board_recording.frames);
+        bytes_put_u32le(&w, m->u.board_recording.dropped);
+        bytes_put_u16le(&w, m->u.board_recording.error);
+        msg_put_string(&w, m->u.board_recording.message);
         break;
     case MSG_PING:
         bytes_put_u64le(&w, m->u.ping.host_time_us);
@@ -240,6 +389,21 @@ const char *msg_type_name(uint8_t type) {
     case MSG_REQUEST_IDR: return "REQUEST_IDR";
     case MSG_SET_BITRATE: return "SET_BITRATE";
     case MSG_PING: return "PING";
+    case MSG_FILE_LIST: return "FILE_LIST";
+    case MSG_FILE_STAT: return "FILE_STAT";
+    case MSG_FILE_READ: return "FILE_READ";
+    case MSG_FILE_CHECKSUM: return "FILE_CHECKSUM";
+    case MSG_FILE_DELETE: return "FILE_DELETE";
+    case MSG_STORAGE_INFO: return "STORAGE_INFO";
+    case MSG_BOARD_RECORD_START: return "BOARD_RECORD_START";
+    case MSG_BOARD_RECORD_STOP: return "BOARD_RECORD_STOP";
+    case MSG_BOARD_RECORD_STATUS: return "BOARD_RECORD_STATUS";
+    case MSG_FILE_LIST_REPLY: return "FILE_LIST_REPLY";
+    case MSG_FILE_STAT_REPLY: return "FILE_STAT_REPLY";
+    case MSG_FILE_DATA: return "FILE_DATA";
+    case MSG_FILE_CHECKSUM_REPLY: return "FILE_CHECKSUM_REPLY";
+    case MSG_STORAGE_INFO_REPLY: return "STORAGE_INFO_REPLY";
+    case MSG_BOARD_RECORDING: return "BOARD_RECORDING";
     case MSG_OK: return "OK";
     case MSG_HELLO_REPLY: return "HELLO_REPLY";
     case MSG_PONG: return "PONG";
@@ -250,19 +414,71 @@ const char *msg_type_name(uint8_t type) {
     }
 }
 
+static void msg_dump_settings(struct msg_text_s *t, const struct msg_stream_settings_s *s) {
+    msg_line(t, "width = %u\nheight = %u\nfps = %u\ncodec = %u\nprofile = %u\nbitrate_kbps = %" PRIu32 "\ngop = %u\n",
+             s->width, s->height, s->fps, s->codec, s->profile, s->bitrate_kbps, s->gop);
+}
+
+static void msg_dump_entries(struct msg_text_s *t, const uint8_t *p, uint16_t count) {
+    for (uint16_t i = 0; i < count; i++) {
+        uint8_t n = p[MSG_LIST_ENTRY_FIXED];
+        msg_line(t, "entry = %u %" PRIu64 " %" PRIu64 " %.*s\n", p[0], bytes_get_u64le(p + 1), bytes_get_u64le(p + 9), n,
+                 (const char *)p + MSG_LIST_ENTRY_FIXED + 1);
+        p += MSG_LIST_ENTRY_FIXED + 1 + n;
+    }
+}
+
 size_t msg_dump(const struct msg_s *m, char *out, size_t cap) {
     struct msg_text_s t = {out, cap, 0};
     if (cap) out[0] = '\0';
-    const struct msg_stream_settings_s *s = &m->u.stream_start;
     msg_line(&t, "type = %s\nid = %" PRIu32 "\n", msg_type_name(m->type), m->id);
     switch (m->type) {
     case MSG_HELLO:
         msg_line(&t, "protocol_version = %u\nhost_name = %s\n", m->u.hello.protocol_version, m->u.hello.host_name);
         break;
     case MSG_STREAM_START:
-        msg_line(&t, "width = %u\nheight = %u\nfps = %u\ncodec = %u\nprofile = %u\nbitrate_kbps = %" PRIu32
-                     "\ngop = %u\n",
-                 s->width, s->height, s->fps, s->codec, s->profile, s->bitrate_kbps, s->gop);
+        msg_dump_settings(&t, &m->u.stream_start);
+        break;
+    case MSG_FILE_LIST:
+    case MSG_FILE_STAT:
+    case MSG_FILE_CHECKSUM:
+    case MSG_FILE_DELETE:
+        msg_line(&t, "path = %s\n", m->u.file.path);
+        break;
+    case MSG_FILE_READ:
+        msg_line(&t, "path = %s\noffset = %" PRIu64 "\nlength = %" PRIu32 "\n", m->u.file_read.path,
+                 m->u.file_read.offset, m->u.file_read.length);
+        break;
+    case MSG_BOARD_RECORD_START:
+        msg_line(&t, "path = %s\n", m->u.board_record_start.path);
+        msg_dump_settings(&t, &m->u.board_record_start.settings);
+        break;
+    case MSG_FILE_LIST_REPLY:
+        msg_line(&t, "truncated = %u\ncount = %u\n", m->u.file_list_reply.truncated, m->u.file_list_reply.count);
+        msg_dump_entries(&t, m->u.file_list_reply.entries, m->u.file_list_reply.count);
+        break;
+    case MSG_FILE_STAT_REPLY:
+        msg_line(&t, "file_type = %u\nsize = %" PRIu64 "\nmtime_ms = %" PRIu64 "\n", m->u.file_stat_reply.type,
+                 m->u.file_stat_reply.size, m->u.file_stat_reply.mtime_ms);
+        break;
+    case MSG_FILE_DATA:
+        msg_line(&t, "offset = %" PRIu64 "\n", m->u.file_data.offset);
+        msg_hex(&t, "data", m->u.file_data.data, m->u.file_data.size);
+        break;
+    case MSG_FILE_CHECKSUM_REPLY:
+        msg_line(&t, "size = %" PRIu64 "\n", m->u.file_checksum_reply.size);
+        msg_hex(&t, "sha256", m->u.file_checksum_reply.sha256, 32);
+        break;
+    case MSG_STORAGE_INFO_REPLY:
+        msg_line(&t, "total = %" PRIu64 "\navailable = %" PRIu64 "\n", m->u.storage_info_reply.total,
+                 m->u.storage_info_reply.available);
+        break;
+    case MSG_BOARD_RECORDING:
+        msg_line(&t, "active = %u\npath = %s\nelapsed_us = %" PRIu64 "\nwritten = %" PRIu64 "\nframes = %" PRIu32
+                     "\ndropped = %" PRIu32 "\nerror = %u\nmessage = %s\n",
+                 m->u.board_recording.active, m->u.board_recording.path, m->u.board_recording.elapsed_us,
+                 m->u.board_recording.bytes, m->u.board_recording.frames, m->u.board_recording.dropped,
+                 m->u.board_recording.error, m->u.board_recording.message);
         break;
     case MSG_SET_BITRATE:
         msg_line(&t, "bitrate_kbps = %" PRIu32 "\n", m->u.set_bitrate.bitrate_kbps);

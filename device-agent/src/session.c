@@ -4,37 +4,50 @@
 #include <string.h>
 
 #include "clock.h"
+#include "live.h"
 #include "msg.h"
 #include "version.h"
+#include "session_files.h"
 
 int session_init(struct session_s *s, const struct session_config_s *config, const struct camera_backend_s *backend,
                  struct link_s *link) {
     memset(s, 0, sizeof(*s));
     s->config = *config;
     s->link = link;
-    stream_init(&s->stream, backend, link);
+    s->read_fd = -1;
+    if (config->storage_root) {
+        if (files_init(&s->files, config->storage_root) < 0) {
+            fprintf(stderr, "agent: storage root %s does not exist\n", config->storage_root);
+            return -1;
+        }
+        s->have_storage = true;
+    }
+    stream_init(&s->stream, backend, live_sink(link), 6);
+    record_init(&s->record, backend, &s->files);
     return wire_decoder_init(&s->decoder, SESSION_MAX_REQUEST);
 }
 
 void session_destroy(struct session_s *s) {
     stream_destroy(&s->stream);
+    record_destroy(&s->record);
+    session_files_close(s);
     wire_decoder_destroy(&s->decoder);
 }
 
-static void session_reply(struct session_s *s, const struct msg_s *m) {
-    uint8_t payload[1024];
+void session_reply(struct session_s *s, const struct msg_s *m) {
+    uint8_t payload[MSG_PATH_MAX + 1024];
     long len = msg_encode_payload(m, payload, sizeof(payload));
     if (len < 0) return;
     struct iovec part = {payload, (size_t)len};
     if (link_send(s->link, m->type, m->id, &part, 1) < 0) fprintf(stderr, "agent: reply lost: link write failed\n");
 }
 
-static void session_ok(struct session_s *s, uint32_t id) {
+void session_ok(struct session_s *s, uint32_t id) {
     struct msg_s m = {.type = MSG_OK, .id = id};
     session_reply(s, &m);
 }
 
-static void session_error(struct session_s *s, uint32_t id, uint16_t code, const char *fmt, const char *detail) {
+void session_error(struct session_s *s, uint32_t id, uint16_t code, const char *fmt, const char *detail) {
     struct msg_s m = {.type = MSG_ERROR, .id = id};
     m.u.error.code = code;
     snprintf(m.u.error.message, sizeof(m.u.error.message), fmt, detail);
@@ -64,9 +77,8 @@ static void session_hello(struct session_s *s, const struct msg_s *req) {
     session_reply(s, &m);
 }
 
-static void session_stream_start(struct session_s *s, const struct msg_s *req) {
-    const struct msg_stream_settings_s *w = &req->u.stream_start;
-    struct camera_settings_s settings = {
+struct camera_settings_s session_camera_settings(const struct msg_stream_settings_s *w) {
+    return (struct camera_settings_s){
         .width = w->width,
         .height = w->height,
         .fps = w->fps,
@@ -75,6 +87,10 @@ static void session_stream_start(struct session_s *s, const struct msg_s *req) {
         .bitrate_kbps = (int)w->bitrate_kbps,
         .gop = w->gop,
     };
+}
+
+static void session_stream_start(struct session_s *s, const struct msg_s *req) {
+    struct camera_settings_s settings = session_camera_settings(&req->u.stream_start);
     char err[200];
     if (stream_start(&s->stream, &settings, err, sizeof(err)) < 0) {
         session_error(s, req->id, MSG_ERR_UNSUPPORTED_SETTING, "%s", err);
@@ -129,7 +145,8 @@ static void session_dispatch(struct session_s *s, const struct wire_frame_s *f) 
         break;
     }
     default:
-        session_error(s, req.id, MSG_ERR_UNKNOWN_REQUEST, "%s is not a request", msg_type_name(req.type));
+        if (!session_files_dispatch(s, &req))
+            session_error(s, req.id, MSG_ERR_UNKNOWN_REQUEST, "%s is not a request", msg_type_name(req.type));
         break;
     }
 }
@@ -148,6 +165,7 @@ void session_serve(struct session_s *s, volatile bool *stop) {
                 s->decoder.start = s->decoder.end = 0;
                 host_present = false;
             }
+            record_poll(&s->record); /* a board recording goes on without a host, until it fails */
             clock_sleep_until_us(clock_now_us() + 20000);
             continue;
         }
@@ -160,5 +178,6 @@ void session_serve(struct session_s *s, volatile bool *stop) {
         wire_decoder_commit(&s->decoder, (size_t)n);
         struct wire_frame_s f;
         while (wire_decoder_next(&s->decoder, &f)) session_dispatch(s, &f);
+        session_files_tick(s);
     }
 }

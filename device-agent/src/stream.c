@@ -5,19 +5,19 @@
 #include <string.h>
 
 #include "bytes.h"
-#include "msg.h"
 
-void stream_init(struct stream_s *s, const struct camera_backend_s *backend, struct link_s *link) {
+void stream_init(struct stream_s *s, const struct camera_backend_s *backend, struct stream_sink_s sink, size_t depth) {
     memset(s, 0, sizeof(*s));
     s->backend = backend;
-    s->link = link;
+    s->sink = sink;
+    s->depth = depth < 2 ? 2 : depth > STREAM_MAX_QUEUE ? STREAM_MAX_QUEUE : depth;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
 }
 
 void stream_destroy(struct stream_s *s) {
     stream_stop(s);
-    for (size_t i = 0; i < STREAM_QUEUE_DEPTH; i++) free(s->slots[i].data);
+    for (size_t i = 0; i < STREAM_MAX_QUEUE; i++) free(s->slots[i].data);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->wake);
 }
@@ -43,7 +43,7 @@ static int stream_copy_au(struct stream_slot_s *slot, const struct camera_au_s *
     return 0;
 }
 
-/* On the camera thread: queue the access unit or drop it; never wait for the link. */
+/* On the camera thread: queue the access unit or drop it; never wait for the sink. */
 static bool stream_on_au(void *ctx, const struct camera_au_s *au) {
     struct stream_s *s = ctx;
     pthread_mutex_lock(&s->lock);
@@ -51,12 +51,12 @@ static bool stream_on_au(void *ctx, const struct camera_au_s *au) {
     s->idr_wanted = false;
     if (s->waiting_for_idr && !au->keyframe) {
         s->stats.dropped++;
-    } else if (s->count == STREAM_QUEUE_DEPTH) {
+    } else if (s->count == s->depth) {
         s->stats.dropped++;
         s->waiting_for_idr = true;
         want_idr = true;
     } else {
-        struct stream_slot_s *slot = &s->slots[(s->head + s->count) % STREAM_QUEUE_DEPTH];
+        struct stream_slot_s *slot = &s->slots[(s->head + s->count) % s->depth];
         if (stream_copy_au(slot, au) < 0) {
             s->stats.dropped++;
             s->waiting_for_idr = want_idr = true;
@@ -70,53 +70,28 @@ static bool stream_on_au(void *ctx, const struct camera_au_s *au) {
     return want_idr;
 }
 
-static int stream_send_init(struct stream_s *s) {
-    uint8_t init[2048];
-    size_t size = fmp4_write_init(&s->track, init, sizeof(init));
-    if (!size) return -1;
-    struct msg_s m = {.type = MSG_INIT_SEGMENT};
-    m.u.init_segment.codec = (uint8_t)s->track.codec;
-    m.u.init_segment.width = (uint16_t)s->track.width;
-    m.u.init_segment.height = (uint16_t)s->track.height;
-    snprintf(m.u.init_segment.codec_string, sizeof(m.u.init_segment.codec_string), "%s", s->track.codec_string);
-    m.u.init_segment.data = init;
-    m.u.init_segment.size = size;
-    uint8_t payload[2048 + 300];
-    long len = msg_encode_payload(&m, payload, sizeof(payload));
-    if (len < 0) return -1;
-    struct iovec part = {payload, (size_t)len};
-    return link_send(s->link, MSG_INIT_SEGMENT, 0, &part, 1);
-}
-
 static int stream_send_fragment(struct stream_s *s, const struct stream_slot_s *slot, uint32_t sequence) {
-    struct camera_au_s au = {.pts_us = slot->pts_us, .keyframe = slot->keyframe, .nal_count = slot->nal_count};
-    size_t at = 0;
-    for (size_t i = 0; i < slot->nal_count; i++) {
-        au.nals[i].data = slot->data + at;
-        au.nals[i].size = slot->nal_size[i];
-        at += slot->nal_size[i];
-    }
-    uint64_t decode_time = (uint64_t)(slot->pts_us - s->first_pts_us) * FMP4_TIMESCALE / 1000000u;
-    uint8_t head[MSG_FRAGMENT_HEAD_SIZE];
+    struct stream_fragment_s f = {.sequence = sequence, .pts_us = slot->pts_us, .keyframe = slot->keyframe};
     uint8_t boxes[FMP4_FRAGMENT_HEADER_MAX];
     uint8_t lengths[CAMERA_MAX_NALS][4];
-    pthread_mutex_lock(&s->lock);
-    uint32_t dropped = s->stats.dropped;
-    pthread_mutex_unlock(&s->lock);
-    msg_fragment_head(head, sequence, (uint64_t)slot->pts_us, slot->keyframe ? MSG_FRAGMENT_KEYFRAME : 0, dropped);
+    size_t sample = 0;
+    for (size_t i = 0; i < slot->nal_count; i++) sample += 4 + slot->nal_size[i];
+    uint64_t decode_time = (uint64_t)(slot->pts_us - s->first_pts_us) * FMP4_TIMESCALE / 1000000u;
     size_t box_size = fmp4_write_fragment(boxes, sizeof(boxes), sequence, decode_time,
-                                          FMP4_TIMESCALE / (uint32_t)s->settings.fps, (uint32_t)fmp4_sample_size(&au),
-                                          slot->keyframe);
-    struct iovec parts[2 + 2 * CAMERA_MAX_NALS];
-    int n = 0;
-    parts[n++] = (struct iovec){head, sizeof(head)};
-    parts[n++] = (struct iovec){boxes, box_size};
-    for (size_t i = 0; i < au.nal_count; i++) {
-        bytes_set_u32be(lengths[i], (uint32_t)au.nals[i].size);
-        parts[n++] = (struct iovec){lengths[i], 4};
-        parts[n++] = (struct iovec){(void *)au.nals[i].data, au.nals[i].size}; /* sent in place, not copied */
+                                          FMP4_TIMESCALE / (uint32_t)s->settings.fps, (uint32_t)sample, slot->keyframe);
+    f.parts[f.part_count++] = (struct iovec){boxes, box_size};
+    size_t at = 0;
+    for (size_t i = 0; i < slot->nal_count; i++) {
+        bytes_set_u32be(lengths[i], (uint32_t)slot->nal_size[i]);
+        f.parts[f.part_count++] = (struct iovec){lengths[i], 4};
+        f.parts[f.part_count++] = (struct iovec){slot->data + at, slot->nal_size[i]}; /* in place, not copied */
+        at += slot->nal_size[i];
     }
-    return link_send(s->link, MSG_FRAGMENT, 0, parts, n);
+    f.size = box_size + sample;
+    pthread_mutex_lock(&s->lock);
+    f.dropped = s->stats.dropped;
+    pthread_mutex_unlock(&s->lock);
+    return s->sink.fragment(s->sink.ctx, &f);
 }
 
 /* Keeps the track in step with the stream: a keyframe with new parameter sets gets a new init segment. */
@@ -134,7 +109,9 @@ static int stream_prepare_track(struct stream_s *s, const struct stream_slot_s *
         return -1;
     if (!s->have_track) s->first_pts_us = slot->pts_us;
     s->have_track = true;
-    return stream_send_init(s);
+    uint8_t init[2048];
+    size_t size = fmp4_write_init(&s->track, init, sizeof(init));
+    return size ? s->sink.init(s->sink.ctx, &s->track, init, size) : -1;
 }
 
 static void *stream_sender_run(void *arg) {
@@ -155,14 +132,14 @@ static void *stream_sender_run(void *arg) {
         if (rc == 0) sequence++;
 
         pthread_mutex_lock(&s->lock);
-        s->head = (s->head + 1) % STREAM_QUEUE_DEPTH;
+        s->head = (s->head + 1) % s->depth;
         s->count--;
         if (rc == 0) {
             s->stats.sent++;
         } else if (s->have_track) {
             /* A fragment that did not go out whole breaks the references of those after it. */
             s->stats.dropped += 1 + (uint32_t)s->count;
-            s->head = (s->head + s->count) % STREAM_QUEUE_DEPTH;
+            s->head = (s->head + s->count) % s->depth;
             s->count = 0;
             s->waiting_for_idr = true;
             s->idr_wanted = true;
@@ -210,6 +187,13 @@ void stream_stop(struct stream_s *s) {
 bool stream_running(const struct stream_s *s) { return s->cam != NULL; }
 
 int stream_request_idr(struct stream_s *s) { return s->cam ? s->backend->request_idr(s->cam) : -1; }
+
+struct stream_stats_s stream_stats(struct stream_s *s) {
+    pthread_mutex_lock(&s->lock);
+    struct stream_stats_s st = s->stats;
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
 
 int stream_set_bitrate(struct stream_s *s, int kbps) {
     if (!s->cam) return -1;

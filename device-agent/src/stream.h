@@ -1,16 +1,19 @@
-/* The live stream service: the camera's access units, muxed one fragment each, sent on the link.
- * The send queue is bounded; when the link falls behind, frames are dropped up to the next IDR. */
+/* An encoder pipeline: a camera channel's access units, through a bounded queue, muxed one
+ * fragment each, handed to a sink (the link for the live view, a file for a board recording).
+ * The queue never blocks the encoder: when the sink falls behind, frames are dropped up to the
+ * next IDR and counted. */
 #ifndef K230_STREAM_H
 #define K230_STREAM_H
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "camera.h"
 #include "fmp4.h"
-#include "link.h"
 
-#define STREAM_QUEUE_DEPTH 6
+#define STREAM_MAX_QUEUE 32
+#define STREAM_MAX_PARTS (1 + 2 * CAMERA_MAX_NALS)
 
 struct stream_slot_s {
     uint8_t *data; /* the access unit's NAL units, back to back */
@@ -21,20 +24,41 @@ struct stream_slot_s {
     size_t nal_size[CAMERA_MAX_NALS];
 };
 
+/* One muxed frame as it leaves the pipeline: moof + mdat header, then each NAL's length and bytes,
+ * pointing at the queue slot (nothing copied). */
+struct stream_fragment_s {
+    uint32_t sequence;
+    int64_t pts_us;
+    bool keyframe;
+    uint32_t dropped;
+    struct iovec parts[STREAM_MAX_PARTS];
+    int part_count;
+    size_t size;
+};
+
+struct stream_sink_s {
+    void *ctx;
+    /* A new init segment (first keyframe, or new parameter sets). 0, or -1 when it did not go out. */
+    int (*init)(void *ctx, const struct fmp4_track_s *track, const uint8_t *init, size_t size);
+    /* 0, or -1 when the fragment did not go out whole (the next frames then wait for an IDR). */
+    int (*fragment)(void *ctx, const struct stream_fragment_s *f);
+};
+
 struct stream_stats_s {
     uint32_t sent;
-    uint32_t dropped; /* frames the encoder made that never went on the link */
+    uint32_t dropped; /* frames the encoder made that never reached the sink */
 };
 
 struct stream_s {
     const struct camera_backend_s *backend;
-    struct link_s *link;
+    struct stream_sink_s sink;
+    size_t depth;
     struct camera_s *cam;
     struct camera_settings_s settings;
     pthread_t sender;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    struct stream_slot_s slots[STREAM_QUEUE_DEPTH];
+    struct stream_slot_s slots[STREAM_MAX_QUEUE];
     size_t head, count;
     bool running;
     bool waiting_for_idr;
@@ -46,7 +70,7 @@ struct stream_s {
     int64_t first_pts_us;
 };
 
-void stream_init(struct stream_s *s, const struct camera_backend_s *backend, struct link_s *link);
+void stream_init(struct stream_s *s, const struct camera_backend_s *backend, struct stream_sink_s sink, size_t depth);
 void stream_destroy(struct stream_s *s);
 /* Starts (or restarts with new settings). 0, or -1 with err filled. */
 int stream_start(struct stream_s *s, const struct camera_settings_s *settings, char *err, size_t err_len);
@@ -54,5 +78,6 @@ void stream_stop(struct stream_s *s);
 bool stream_running(const struct stream_s *s);
 int stream_request_idr(struct stream_s *s);
 int stream_set_bitrate(struct stream_s *s, int kbps);
+struct stream_stats_s stream_stats(struct stream_s *s);
 
 #endif

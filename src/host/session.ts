@@ -4,8 +4,10 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { encodeFrame, FrameDecoder } from '../protocol/framing';
 import {
+  BoardRecordingMessage,
   Codec,
   decodePayload,
+  FileEntry,
   encodePayload,
 
   FRAGMENT_KEYFRAME,
@@ -21,6 +23,7 @@ import {
   Request,
   StreamSettings,
 } from '../protocol/messages';
+import type { FileType } from '../protocol/messages';
 import { messageTypeName } from '../protocol/dump';
 import { UserError } from './errors';
 
@@ -64,8 +67,22 @@ export interface InitSegment {
   data: Uint8Array;
 }
 
+/** The board recording's state as the agent reports it. */
+export interface BoardRecordingState {
+  active: boolean;
+  path: string;
+  elapsedS: number;
+  bytes: number;
+  frames: number;
+  dropped: number;
+  /** why it stopped by itself (card full, write error), one line; undefined otherwise */
+  error?: string;
+}
+
 export interface BoardSessionEvents {
   init: [InitSegment];
+  /** each second while the board records, and when it stops by itself */
+  boardRecording: [BoardRecordingState];
   fragment: [Fragment];
   /** fragments lost on the link (a gap in sequence numbers); an IDR has been requested */
   loss: [number];
@@ -206,9 +223,60 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     });
   }
 
+  /** Lists a folder on the board's storage (board paths: /sdcard/...). */
+  async list(path: string): Promise<{ entries: FileEntry[]; truncated: boolean }> {
+    const r = await this.call({ type: MessageType.FileList, id: 0, path }, MessageType.FileListReply);
+    return { entries: r.entries, truncated: r.truncated };
+  }
+
+  async stat(path: string): Promise<{ fileType: FileType; size: number; mtimeMs: number }> {
+    const r = await this.call({ type: MessageType.FileStat, id: 0, path }, MessageType.FileStatReply);
+    return { fileType: r.fileType, size: Number(r.size), mtimeMs: Number(r.mtimeMs) };
+  }
+
+  /** Up to `length` bytes at `offset`; fewer at the end of the file. */
+  async read(path: string, offset: number, length: number, timeoutMs?: number): Promise<Uint8Array> {
+    const r = await this.call({ type: MessageType.FileRead, id: 0, path, offset: BigInt(offset), length }, MessageType.FileData, timeoutMs);
+    return r.data;
+  }
+
+  /** The agent's SHA-256 of the whole file (hex). It reads the file: allow for its size. */
+  async checksum(path: string, timeoutMs: number): Promise<{ size: number; sha256: string }> {
+    const r = await this.call({ type: MessageType.FileChecksum, id: 0, path }, MessageType.FileChecksumReply, timeoutMs);
+    return { size: Number(r.size), sha256: Buffer.from(r.sha256).toString('hex') };
+  }
+
+  async deleteFile(path: string): Promise<void> {
+    await this.call({ type: MessageType.FileDelete, id: 0, path }, MessageType.Ok);
+  }
+
+  async storageInfo(): Promise<{ total: number; available: number }> {
+    const r = await this.call({ type: MessageType.StorageInfo, id: 0 }, MessageType.StorageInfoReply);
+    return { total: Number(r.total), available: Number(r.available) };
+  }
+
+  /** Starts recording on the board with its own settings; path '' lets the board name it. */
+  async startBoardRecording(path: string, settings: StreamSettings): Promise<BoardRecordingState> {
+    return boardRecordingState(await this.call({ type: MessageType.BoardRecordStart, id: 0, path, settings }, MessageType.BoardRecording));
+  }
+
+  async stopBoardRecording(): Promise<BoardRecordingState> {
+    return boardRecordingState(await this.call({ type: MessageType.BoardRecordStop, id: 0 }, MessageType.BoardRecording));
+  }
+
+  async boardRecordingStatus(): Promise<BoardRecordingState> {
+    return boardRecordingState(await this.call({ type: MessageType.BoardRecordStatus, id: 0 }, MessageType.BoardRecording));
+  }
+
   private async expectOk(req: Request): Promise<void> {
-    const reply = await this.request(req);
-    if (reply.type !== MessageType.Ok) throw new UserError(`unexpected ${messageTypeName(reply.type)} reply to ${messageTypeName(req.type)}`);
+    await this.call(req, MessageType.Ok);
+  }
+
+  /** A request whose reply must be of one type; anything else is a protocol error. */
+  private async call<T extends Reply['type']>(req: Request, expected: T, timeoutMs?: number): Promise<Extract<Reply, { type: T }>> {
+    const reply = await this.request(req, timeoutMs);
+    if (reply.type !== expected) throw new UserError(`unexpected ${messageTypeName(reply.type)} reply to ${messageTypeName(req.type)}`);
+    return reply as Extract<Reply, { type: T }>;
   }
 
   request(req: Request, timeoutMs = this.requestTimeoutMs): Promise<Reply> {
@@ -258,7 +326,11 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     p.resolve(m);
   }
 
-  private onEvent(m: InitSegmentMessage | FragmentMessage, receivedAtMs: number): void {
+  private onEvent(m: InitSegmentMessage | FragmentMessage | BoardRecordingMessage, receivedAtMs: number): void {
+    if (m.type === MessageType.BoardRecording) {
+      this.emit('boardRecording', boardRecordingState(m));
+      return;
+    }
     if (m.type === MessageType.InitSegment) {
       this.emit('init', { codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, data: m.data });
       return;
@@ -294,6 +366,18 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
 }
 
 export class TimeoutError extends UserError {}
+
+function boardRecordingState(m: BoardRecordingMessage): BoardRecordingState {
+  return {
+    active: m.active,
+    path: m.path,
+    elapsedS: Number(m.elapsedUs) / 1e6,
+    bytes: Number(m.bytes),
+    frames: m.frames,
+    dropped: m.dropped,
+    error: m.error ? m.message : undefined,
+  };
+}
 
 /** Host clock in microseconds, monotonic. */
 export function hostNowUs(): bigint {

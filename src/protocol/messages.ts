@@ -11,14 +11,30 @@ export const enum MessageType {
   RequestIdr = 0x04,
   SetBitrate = 0x05,
   Ping = 0x06,
+  FileList = 0x10,
+  FileStat = 0x11,
+  FileRead = 0x12,
+  FileChecksum = 0x13,
+  FileDelete = 0x14,
+  StorageInfo = 0x15,
+  BoardRecordStart = 0x20,
+  BoardRecordStop = 0x21,
+  BoardRecordStatus = 0x22,
   // agent -> host replies, with the request's id
   Ok = 0x80,
   HelloReply = 0x81,
   Pong = 0x86,
+  FileListReply = 0x90,
+  FileStatReply = 0x91,
+  FileData = 0x92,
+  FileChecksumReply = 0x93,
+  StorageInfoReply = 0x95,
   Error = 0xff,
   // agent -> host events, id 0
   InitSegment = 0xa0,
   Fragment = 0xa1,
+  /** reply to BOARD_RECORD_*, and an event (id 0) each second and when it stops by itself */
+  BoardRecording = 0xa2,
 }
 
 export const enum Codec {
@@ -40,7 +56,23 @@ export const enum ErrorCode {
   NotStreaming = 5,
   HandshakeRequired = 6,
   Encoder = 7,
+  NotFound = 8,
+  OutsideRoot = 9,
+  Io = 10,
+  NoSpace = 11,
+  NoStorage = 12,
+  NotAFile = 13,
+  Exists = 14,
 }
+
+export const enum FileType {
+  File = 1,
+  Directory = 2,
+  Other = 3,
+}
+
+/** The longest FILE_READ the agent answers in full. */
+export const FILE_READ_MAX = 256 * 1024;
 
 export const FRAGMENT_KEYFRAME = 0x01;
 
@@ -99,15 +131,68 @@ export interface FragmentMessage {
   data: Uint8Array;
 }
 
+export interface FileEntry {
+  name: string;
+  fileType: FileType;
+  size: bigint;
+  mtimeMs: bigint;
+}
+
+/** FILE_LIST, FILE_STAT, FILE_CHECKSUM, FILE_DELETE: a board path such as /sdcard/a.mp4 */
+export interface FilePathMessage {
+  type: MessageType.FileList | MessageType.FileStat | MessageType.FileChecksum | MessageType.FileDelete;
+  id: number;
+  path: string;
+}
+export interface FileReadMessage { type: MessageType.FileRead; id: number; path: string; offset: bigint; length: number }
+export interface StorageInfoMessage { type: MessageType.StorageInfo; id: number }
+export interface BoardRecordStartMessage { type: MessageType.BoardRecordStart; id: number; path: string; settings: StreamSettings }
+export interface BoardRecordStopMessage { type: MessageType.BoardRecordStop; id: number }
+export interface BoardRecordStatusMessage { type: MessageType.BoardRecordStatus; id: number }
+export interface FileListReplyMessage { type: MessageType.FileListReply; id: number; truncated: boolean; entries: FileEntry[] }
+export interface FileStatReplyMessage { type: MessageType.FileStatReply; id: number; fileType: FileType; size: bigint; mtimeMs: bigint }
+export interface FileDataMessage { type: MessageType.FileData; id: number; offset: bigint; data: Uint8Array }
+export interface FileChecksumReplyMessage { type: MessageType.FileChecksumReply; id: number; size: bigint; sha256: Uint8Array }
+export interface StorageInfoReplyMessage { type: MessageType.StorageInfoReply; id: number; total: bigint; available: bigint }
+export interface BoardRecordingMessage {
+  type: MessageType.BoardRecording;
+  id: number;
+  active: boolean;
+  path: string;
+  elapsedUs: bigint;
+  bytes: bigint;
+  frames: number;
+  dropped: number;
+  /** 0, or the ErrorCode that stopped it */
+  error: number;
+  message: string;
+}
+
 export type Request =
   | HelloMessage
   | StreamStartMessage
   | StreamStopMessage
   | RequestIdrMessage
   | SetBitrateMessage
-  | PingMessage;
-export type Reply = OkMessage | HelloReplyMessage | PongMessage | ErrorMessage;
-export type BoardEvent = InitSegmentMessage | FragmentMessage;
+  | PingMessage
+  | FilePathMessage
+  | FileReadMessage
+  | StorageInfoMessage
+  | BoardRecordStartMessage
+  | BoardRecordStopMessage
+  | BoardRecordStatusMessage;
+export type Reply =
+  | OkMessage
+  | HelloReplyMessage
+  | PongMessage
+  | ErrorMessage
+  | FileListReplyMessage
+  | FileStatReplyMessage
+  | FileDataMessage
+  | FileChecksumReplyMessage
+  | StorageInfoReplyMessage
+  | BoardRecordingMessage;
+export type BoardEvent = InitSegmentMessage | FragmentMessage | BoardRecordingMessage;
 export type Message = Request | Reply | BoardEvent;
 
 export class MalformedMessageError extends Error {}
@@ -135,6 +220,15 @@ class Reader {
     const n = this.u8();
     const at = this.need(n);
     return textDecoder.decode(this.bytes.subarray(at, at + n));
+  }
+  path(): string {
+    const n = this.u16();
+    const at = this.need(n);
+    return textDecoder.decode(this.bytes.subarray(at, at + n));
+  }
+  bytes32(): Uint8Array {
+    const at = this.need(32);
+    return this.bytes.slice(at, at + 32);
   }
   rest(): Uint8Array {
     const r = this.bytes.subarray(this.at);
@@ -171,12 +265,26 @@ class Writer {
     this.u8(b.length);
     return this.raw(b);
   }
+  path(s: string): this {
+    let b = textEncoder.encode(s);
+    if (b.length > 1023) b = b.subarray(0, 1023);
+    this.u16(b.length);
+    return this.raw(b);
+  }
   raw(b: Uint8Array): this {
     const at = this.room(b.length); // room() may replace this.bytes: take the offset first
     this.bytes.set(b, at);
     return this;
   }
   done(): Uint8Array { return this.bytes.slice(0, this.at); }
+}
+
+function writeSettings(w: Writer, s: StreamSettings): Writer {
+  return w.u16(s.width).u16(s.height).u16(s.fps).u8(s.codec).u8(s.profile).u32(s.bitrateKbps).u16(s.gop);
+}
+
+function readSettings(r: Reader): StreamSettings {
+  return { width: r.u16(), height: r.u16(), fps: r.u16(), codec: r.u8(), profile: r.u8(), bitrateKbps: r.u32(), gop: r.u16() };
 }
 
 /** Encodes a message's payload (the frame around it is framing.ts's job). */
@@ -186,11 +294,39 @@ export function encodePayload(m: Message): Uint8Array {
     case MessageType.Hello:
       return w.u16(m.protocolVersion).string(m.hostName).done();
     case MessageType.StreamStart:
-      return w.u16(m.width).u16(m.height).u16(m.fps).u8(m.codec).u8(m.profile).u32(m.bitrateKbps).u16(m.gop).done();
+      return writeSettings(w, m).done();
     case MessageType.StreamStop:
     case MessageType.RequestIdr:
     case MessageType.Ok:
+    case MessageType.StorageInfo:
+    case MessageType.BoardRecordStop:
+    case MessageType.BoardRecordStatus:
       return w.done();
+    case MessageType.FileList:
+    case MessageType.FileStat:
+    case MessageType.FileChecksum:
+    case MessageType.FileDelete:
+      return w.path(m.path).done();
+    case MessageType.FileRead:
+      return w.path(m.path).u64(m.offset).u32(m.length).done();
+    case MessageType.BoardRecordStart:
+      return writeSettings(w.path(m.path), m.settings).done();
+    case MessageType.FileListReply:
+      w.u8(m.truncated ? 1 : 0).u16(m.entries.length);
+      for (const e of m.entries) w.u8(e.fileType).u64(e.size).u64(e.mtimeMs).string(e.name);
+      return w.done();
+    case MessageType.FileStatReply:
+      return w.u8(m.fileType).u64(m.size).u64(m.mtimeMs).done();
+    case MessageType.FileData:
+      return w.u64(m.offset).raw(m.data).done();
+    case MessageType.FileChecksumReply:
+      return w.u64(m.size).raw(m.sha256).done();
+    case MessageType.StorageInfoReply:
+      return w.u64(m.total).u64(m.available).done();
+    case MessageType.BoardRecording:
+      return w
+        .u8(m.active ? 1 : 0).path(m.path).u64(m.elapsedUs).u64(m.bytes).u32(m.frames).u32(m.dropped)
+        .u16(m.error).string(m.message).done();
     case MessageType.SetBitrate:
       return w.u32(m.bitrateKbps).done();
     case MessageType.Ping:
@@ -219,12 +355,58 @@ export function decodePayload(type: number, id: number, payload: Uint8Array): Me
       m = { type, id, protocolVersion: r.u16(), hostName: r.string() };
       break;
     case MessageType.StreamStart:
-      m = { type, id, width: r.u16(), height: r.u16(), fps: r.u16(), codec: r.u8(), profile: r.u8(), bitrateKbps: r.u32(), gop: r.u16() };
+      m = { type, id, ...readSettings(r) };
       break;
     case MessageType.StreamStop:
     case MessageType.RequestIdr:
     case MessageType.Ok:
+    case MessageType.StorageInfo:
+    case MessageType.BoardRecordStop:
+    case MessageType.BoardRecordStatus:
       m = { type, id };
+      break;
+    case MessageType.FileList:
+    case MessageType.FileStat:
+    case MessageType.FileChecksum:
+    case MessageType.FileDelete:
+      m = { type, id, path: r.path() };
+      break;
+    case MessageType.FileRead:
+      m = { type, id, path: r.path(), offset: r.u64(), length: r.u32() };
+      break;
+    case MessageType.BoardRecordStart:
+      m = { type, id, path: r.path(), settings: readSettings(r) };
+      break;
+    case MessageType.FileListReply: {
+      const truncated = r.u8() !== 0;
+      const count = r.u16();
+      const entries: FileEntry[] = [];
+      for (let i = 0; i < count; i++) {
+        const fileType = r.u8();
+        const size = r.u64();
+        const mtimeMs = r.u64();
+        entries.push({ fileType, size, mtimeMs, name: r.string() });
+      }
+      m = { type, id, truncated, entries };
+      break;
+    }
+    case MessageType.FileStatReply:
+      m = { type, id, fileType: r.u8(), size: r.u64(), mtimeMs: r.u64() };
+      break;
+    case MessageType.FileData:
+      m = { type, id, offset: r.u64(), data: r.rest() };
+      break;
+    case MessageType.FileChecksumReply:
+      m = { type, id, size: r.u64(), sha256: r.bytes32() };
+      break;
+    case MessageType.StorageInfoReply:
+      m = { type, id, total: r.u64(), available: r.u64() };
+      break;
+    case MessageType.BoardRecording:
+      m = {
+        type, id, active: r.u8() !== 0, path: r.path(), elapsedUs: r.u64(), bytes: r.u64(), frames: r.u32(),
+        dropped: r.u32(), error: r.u16(), message: r.string(),
+      };
       break;
     case MessageType.SetBitrate:
       m = { type, id, bitrateKbps: r.u32() };
@@ -257,10 +439,7 @@ export function decodePayload(type: number, id: number, payload: Uint8Array): Me
   return m;
 }
 
-export function isReply(m: Message): m is Reply {
-  return m.type === MessageType.Ok || m.type === MessageType.HelloReply || m.type === MessageType.Pong || m.type === MessageType.Error;
-}
-
+/** Agent-to-host messages with id 0 are events; with a request's id, replies. */
 export function isEvent(m: Message): m is BoardEvent {
-  return m.type === MessageType.InitSegment || m.type === MessageType.Fragment;
+  return (m.type === MessageType.InitSegment || m.type === MessageType.Fragment || m.type === MessageType.BoardRecording) && m.id === 0;
 }

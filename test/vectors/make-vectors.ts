@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeFrame, FrameDecoder } from '../../src/protocol/framing';
-import { Codec, encodePayload, Message, MessageType, Profile } from '../../src/protocol/messages';
+import { Codec, encodePayload, FileType, Message, MessageType, Profile } from '../../src/protocol/messages';
 import { dumpMessage } from '../../src/protocol/dump';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -29,6 +29,28 @@ const messages: [string, Message][] = [
   ['init segment', { type: MessageType.InitSegment, id: 0, codec: Codec.H264, width: 1280, height: 720, codecString: 'avc1.42c01f', data: ftyp }],
   ['keyframe fragment', { type: MessageType.Fragment, id: 0, sequence: 42, ptsUs: 5000033333n, flags: 1, dropped: 0, data: moof }],
   ['fragment after drops', { type: MessageType.Fragment, id: 0, sequence: 0xffffffff, ptsUs: 1n, flags: 0, dropped: 17, data: new Uint8Array(0) }],
+  ['file list', { type: MessageType.FileList, id: 20, path: '/sdcard/examples' }],
+  ['file stat', { type: MessageType.FileStat, id: 21, path: '/sdcard/rec-20261121-101500.mp4' }],
+  ['file read', { type: MessageType.FileRead, id: 22, path: '/sdcard/é/视频.264', offset: 0x1_0000_0000n, length: 262144 }],
+  ['file checksum', { type: MessageType.FileChecksum, id: 23, path: 'relative/a.mp4' }],
+  ['file delete', { type: MessageType.FileDelete, id: 24, path: '/sdcard/../etc/passwd' }],
+  ['storage info', { type: MessageType.StorageInfo, id: 25 }],
+  ['board record start', { type: MessageType.BoardRecordStart, id: 26, path: '', settings: { width: 1280, height: 720, fps: 30, codec: Codec.H265, profile: Profile.Main, bitrateKbps: 6000, gop: 60 } }],
+  ['board record stop', { type: MessageType.BoardRecordStop, id: 27 }],
+  ['board record status', { type: MessageType.BoardRecordStatus, id: 28 }],
+  ['file list reply', { type: MessageType.FileListReply, id: 20, truncated: false, entries: [
+    { fileType: FileType.Directory, size: 0n, mtimeMs: 1732183200000n, name: 'examples' },
+    { fileType: FileType.File, size: 123456789n, mtimeMs: 1732183201234n, name: 'rec-20261121-101500.mp4' },
+    { fileType: FileType.Other, size: 0n, mtimeMs: 0n, name: 'a link with spaces' },
+  ] }],
+  ['file list reply empty and truncated', { type: MessageType.FileListReply, id: 29, truncated: true, entries: [] }],
+  ['file stat reply', { type: MessageType.FileStatReply, id: 21, fileType: FileType.File, size: 0xffff_ffff_ffffn, mtimeMs: 1732183201234n }],
+  ['file data', { type: MessageType.FileData, id: 22, offset: 0x1_0000_0000n, data: Uint8Array.of(0, 0, 0, 1, 0x67, 0x42) }],
+  ['file data at the end of the file', { type: MessageType.FileData, id: 30, offset: 999n, data: new Uint8Array(0) }],
+  ['file checksum reply', { type: MessageType.FileChecksumReply, id: 23, size: 3n, sha256: Uint8Array.from(Buffer.from('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'hex')) }],
+  ['storage info reply', { type: MessageType.StorageInfoReply, id: 25, total: 31_914_983_424n, available: 12_345_678_848n }],
+  ['board recording reply', { type: MessageType.BoardRecording, id: 26, active: true, path: '/sdcard/rec-20261121-101500.mp4', elapsedUs: 0n, bytes: 0n, frames: 0, dropped: 0, error: 0, message: '' }],
+  ['board recording stopped: card full', { type: MessageType.BoardRecording, id: 0, active: false, path: '/sdcard/rec-20261121-101500.mp4', elapsedUs: 61_033_333n, bytes: 48_123_904n, frames: 1832, dropped: 2, error: 11, message: 'the card is full: recording stopped, the file is complete up to here' }],
 ];
 
 let out = '# K230 Live golden vectors: each section is one frame, its bytes and the fields it decodes to.\n';

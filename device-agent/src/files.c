@@ -1,0 +1,175 @@
+#define _XOPEN_SOURCE 700 /* realpath, lstat, statvfs, pread */
+#include "files.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "sha256.h"
+
+enum files_status_e files_status_from_errno(int err) {
+    switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+        return FILES_NOT_FOUND;
+    case ENOSPC:
+    case EDQUOT:
+        return FILES_NO_SPACE;
+    case EEXIST:
+        return FILES_EXISTS;
+    case EISDIR:
+        return FILES_NOT_A_FILE;
+    default:
+        return FILES_IO;
+    }
+}
+
+int files_init(struct files_s *f, const char *root_dir) {
+    char resolved[PATH_MAX];
+    if (!realpath(root_dir, resolved)) return -1;
+    f->root_len = strlen(resolved);
+    if (f->root_len >= sizeof(f->root)) return -1;
+    memcpy(f->root, resolved, f->root_len + 1);
+    return 0;
+}
+
+static bool files_inside(const struct files_s *f, const char *real) {
+    return !strncmp(real, f->root, f->root_len) && (real[f->root_len] == '\0' || real[f->root_len] == '/');
+}
+
+enum files_status_e files_resolve(const struct files_s *f, const char *board_path, bool for_create, char *real,
+                                  size_t cap) {
+    const char *rest = board_path;
+    size_t vlen = strlen(FILES_VIRTUAL_ROOT);
+    if (rest[0] == '/') {
+        if (strncmp(rest, FILES_VIRTUAL_ROOT, vlen) || (rest[vlen] != '\0' && rest[vlen] != '/')) return FILES_OUTSIDE_ROOT;
+        rest += vlen;
+    }
+    char joined[PATH_MAX];
+    size_t len = (size_t)snprintf(joined, sizeof(joined), "%s", f->root);
+    const char *last = NULL;
+    for (const char *p = rest; *p;) {
+        while (*p == '/') p++;
+        if (!*p) break;
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.') return FILES_OUTSIDE_ROOT;
+        if (!(n == 1 && p[0] == '.')) {
+            if (len + 1 + n >= sizeof(joined)) return FILES_NOT_FOUND;
+            joined[len++] = '/';
+            memcpy(joined + len, p, n);
+            len += n;
+            joined[len] = '\0';
+            last = joined + len - n;
+        }
+        p += n;
+    }
+    char resolved[PATH_MAX];
+    if (realpath(joined, resolved)) {
+        if (!files_inside(f, resolved)) return FILES_OUTSIDE_ROOT;
+        if (for_create) return FILES_EXISTS;
+    } else {
+        if (errno != ENOENT || !for_create || !last) return files_status_from_errno(errno);
+        /* A new file: its folder must resolve inside the root, and its name must not be a dangling link. */
+        struct stat st;
+        if (lstat(joined, &st) == 0) return FILES_OUTSIDE_ROOT;
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof(parent), "%.*s", (int)(last - joined - 1), joined);
+        if (!realpath(parent, resolved)) return files_status_from_errno(errno);
+        if (!files_inside(f, resolved)) return FILES_OUTSIDE_ROOT;
+        size_t rl = strlen(resolved);
+        if (rl + 1 + strlen(last) >= sizeof(resolved)) return FILES_NOT_FOUND;
+        resolved[rl] = '/';
+        strcpy(resolved + rl + 1, last);
+    }
+    if (strlen(resolved) >= cap) return FILES_NOT_FOUND;
+    strcpy(real, resolved);
+    return FILES_OK;
+}
+
+static void files_fill(const struct stat *st, struct files_entry_s *out) {
+    out->type = S_ISREG(st->st_mode) ? FILES_TYPE_FILE : S_ISDIR(st->st_mode) ? FILES_TYPE_DIR : FILES_TYPE_OTHER;
+    out->size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+    out->mtime_ms = (uint64_t)st->st_mtim.tv_sec * 1000u + (uint64_t)st->st_mtim.tv_nsec / 1000000u;
+}
+
+enum files_status_e files_stat(const char *real, struct files_entry_s *out) {
+    struct stat st;
+    if (stat(real, &st) < 0) return files_status_from_errno(errno);
+    memset(out, 0, sizeof(*out));
+    files_fill(&st, out);
+    const char *slash = strrchr(real, '/');
+    snprintf(out->name, sizeof(out->name), "%s", slash ? slash + 1 : real);
+    return FILES_OK;
+}
+
+enum files_status_e files_list(const char *real, int (*on_entry)(void *ctx, const struct files_entry_s *e), void *ctx) {
+    DIR *dir = opendir(real);
+    if (!dir) return files_status_from_errno(errno);
+    struct dirent *d;
+    while ((d = readdir(dir))) {
+        if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..")) continue;
+        char path[PATH_MAX];
+        struct stat st;
+        struct files_entry_s e = {0};
+        snprintf(path, sizeof(path), "%s/%s", real, d->d_name);
+        /* lstat: a link is shown as what it is, never followed out of the root */
+        if (lstat(path, &st) < 0) continue;
+        files_fill(&st, &e);
+        snprintf(e.name, sizeof(e.name), "%s", d->d_name);
+        if (on_entry(ctx, &e)) break;
+    }
+    closedir(dir);
+    return FILES_OK;
+}
+
+enum files_status_e files_checksum(const char *real, uint8_t sha256[32], uint64_t *size) {
+    int fd = open(real, O_RDONLY);
+    if (fd < 0) return files_status_from_errno(errno);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return FILES_NOT_A_FILE;
+    }
+    struct sha256_s h;
+    sha256_init(&h);
+    static uint8_t buf[256 * 1024]; /* the session thread only */
+    uint64_t total = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            close(fd);
+            return FILES_IO;
+        }
+        if (n == 0) break;
+        sha256_update(&h, buf, (size_t)n);
+        total += (uint64_t)n;
+    }
+    close(fd);
+    sha256_final(&h, sha256);
+    *size = total;
+    return FILES_OK;
+}
+
+enum files_status_e files_delete(const char *real) {
+    struct stat st;
+    if (lstat(real, &st) < 0) return files_status_from_errno(errno);
+    if (!S_ISREG(st.st_mode)) return FILES_NOT_A_FILE;
+    return unlink(real) < 0 ? files_status_from_errno(errno) : FILES_OK;
+}
+
+enum files_status_e files_space(const struct files_s *f, uint64_t *total, uint64_t *available) {
+    struct statvfs s;
+    if (statvfs(f->root, &s) < 0) return files_status_from_errno(errno);
+    *total = (uint64_t)s.f_blocks * s.f_frsize;
+    *available = (uint64_t)s.f_bavail * s.f_frsize;
+    return FILES_OK;
+}
