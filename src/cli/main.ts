@@ -1,6 +1,11 @@
 // k230live: the command line over src/host. Every failure is one line on stderr and a non-zero exit.
 import { UserError } from '../host/errors';
+import { boardRecordCommand } from './board-record';
+import { dfCommand } from './df';
+import { lsCommand } from './ls';
 import { portsCommand } from './ports';
+import { pullCommand } from './pull';
+import { rmCommand } from './rm';
 import { recordCommand } from './record';
 import { simCommand } from './sim';
 
@@ -9,7 +14,14 @@ const USAGE = `usage: k230live <command> [options]
   sim [--sdcard DIR]                  start a simulated board and print its port path
   record --port PATH (--frames N | --seconds S) --out FILE
          [--width 1280 --height 720 --fps 30 --bitrate-kbps 4000 --codec h264|h265 --gop 30
-          --profile baseline|main|high]`;
+          --profile baseline|main|high]
+  ls --port PATH [DIR]                list a folder of the board's storage (default /sdcard)
+  pull --port PATH REMOTE [LOCAL]     copy a file from the board: resumable, verified by SHA-256
+  rm --port PATH REMOTE               delete a file on the board
+  df --port PATH                      free and total space of the board's storage
+  board-record --port PATH start [--out /sdcard/NAME.mp4] [stream options as for record]
+  board-record --port PATH stop | status
+  Most commands take --json for scripts.`;
 
 
 async function main(argv: string[]): Promise<number> {
@@ -18,6 +30,11 @@ async function main(argv: string[]): Promise<number> {
     ports: portsCommand,
     sim: simCommand,
     record: recordCommand,
+    ls: lsCommand,
+    pull: pullCommand,
+    rm: rmCommand,
+    df: dfCommand,
+    'board-record': boardRecordCommand,
   };
   if (!command || command === '--help' || command === 'help') {
     console.log(USAGE);

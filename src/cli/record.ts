@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../host/errors';
-import { connectBoard } from '../host/connect';
 import { recordStream } from '../host/record';
+import { withBoard } from './board';
 import { SETTINGS_OPTIONS, settingsFromOptions } from './settings';
 
 export async function recordCommand(args: string[]): Promise<number> {
@@ -17,7 +17,6 @@ export async function recordCommand(args: string[]): Promise<number> {
       ...SETTINGS_OPTIONS,
     },
   });
-  if (!values.port) throw new UserError('record needs --port PATH (see k230live ports)');
   if (!values.out) throw new UserError('record needs --out FILE.mp4');
   if ((values.frames === undefined) === (values.seconds === undefined)) throw new UserError('record needs one of --frames N or --seconds S');
   const frames = values.frames !== undefined ? Number(values.frames) : undefined;
@@ -26,9 +25,8 @@ export async function recordCommand(args: string[]): Promise<number> {
   if (seconds !== undefined && !(seconds > 0)) throw new UserError(`--seconds must be a positive number (got "${values.seconds}")`);
   const settings = settingsFromOptions(values);
 
-  const session = await connectBoard(values.port);
-  try {
-    const r = await recordStream(session, settings, path.resolve(values.out), { frames, seconds });
+  return withBoard(values.port, async (session) => {
+    const r = await recordStream(session, settings, path.resolve(values.out!), { frames, seconds });
     if (values.json) {
       console.log(JSON.stringify(r));
     } else {
@@ -42,7 +40,5 @@ export async function recordCommand(args: string[]): Promise<number> {
       return 1;
     }
     return 0;
-  } finally {
-    await session.disconnect();
-  }
+  });
 }

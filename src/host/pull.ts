@@ -1,0 +1,125 @@
+// Pulls a file from the board: pipelined reads, resumable, verified end to end by SHA-256, written
+// under a temporary name and renamed only once verified.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { FileType } from '../protocol/messages';
+import { UserError } from './errors';
+import type { BoardSession } from './session';
+
+export interface PullProgress {
+  bytes: number;
+  total: number;
+  /** bytes per second over this pull */
+  rateBps: number;
+  /** seconds left at that rate; undefined at first */
+  etaS?: number;
+}
+
+export interface PullOptions {
+  onProgress?: (p: PullProgress) => void;
+  signal?: AbortSignal;
+  /** bytes per read request */
+  chunkBytes?: number;
+  /** read requests in flight at once */
+  window?: number;
+}
+
+export interface PullResult {
+  path: string;
+  bytes: number;
+  /** where this pull started: > 0 when it went on from an earlier one */
+  resumedFrom: number;
+  sha256: string;
+  seconds: number;
+}
+
+/** What an unfinished pull leaves next to its target: the bytes so far, and what they are of. */
+export function partialPaths(localPath: string): { data: string; meta: string } {
+  return { data: `${localPath}.k230part`, meta: `${localPath}.k230part.json` };
+}
+
+interface PartialMeta {
+  remote: string;
+  size: number;
+  mtimeMs: number;
+}
+
+function resumableBytes(localPath: string, want: PartialMeta): number {
+  const { data, meta } = partialPaths(localPath);
+  try {
+    const had = JSON.parse(fs.readFileSync(meta, 'utf8')) as PartialMeta;
+    const size = fs.statSync(data).size;
+    if (had.remote === want.remote && had.size === want.size && had.mtimeMs === want.mtimeMs && size <= want.size) return size;
+  } catch {
+    // nothing to resume
+  }
+  return 0;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function pullFile(session: BoardSession, remote: string, localPath: string, options: PullOptions = {}): Promise<PullResult> {
+  const chunk = options.chunkBytes ?? 128 * 1024;
+  const window = options.window ?? 4;
+  const started = performance.now();
+  const info = await session.stat(remote);
+  if (info.fileType !== FileType.File) throw new UserError(`${remote} is not a file`);
+  const want: PartialMeta = { remote, size: info.size, mtimeMs: info.mtimeMs };
+  const { data, meta } = partialPaths(localPath);
+  const resumedFrom = resumableBytes(localPath, want);
+  if (!resumedFrom) fs.writeFileSync(meta, JSON.stringify(want));
+  let fd: number;
+  try {
+    fd = fs.openSync(data, resumedFrom ? 'r+' : 'w');
+  } catch (e) {
+    throw new UserError(`cannot write ${data}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+
+  let done = resumedFrom;
+  try {
+    let next = resumedFrom;
+    const inFlight: { offset: number; reply: Promise<Uint8Array> }[] = [];
+    const issue = () => {
+      while (inFlight.length < window && next < info.size) {
+        const length = Math.min(chunk, info.size - next);
+        const reply = session.read(remote, next, length, 10_000);
+        reply.catch(() => undefined); // a read left behind by a cancelled pull must not crash the process
+        inFlight.push({ offset: next, reply });
+        next += length;
+      }
+    };
+    issue();
+    while (inFlight.length) {
+      if (options.signal?.aborted) throw new UserError(`pull cancelled after ${done} of ${info.size} bytes; pull again to resume`);
+      const { offset, reply } = inFlight.shift()!;
+      const bytes = await reply;
+      if (bytes.length === 0 && offset < info.size) throw new UserError(`${remote} got shorter while being pulled`);
+      fs.writeSync(fd, bytes, 0, bytes.length, offset);
+      done = offset + bytes.length;
+      issue();
+      const seconds = (performance.now() - started) / 1000;
+      const rateBps = (done - resumedFrom) / Math.max(seconds, 1e-3);
+      options.onProgress?.({ bytes: done, total: info.size, rateBps, etaS: rateBps > 0 ? (info.size - done) / rateBps : undefined });
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+
+  const [theirs, ours] = await Promise.all([
+    session.checksum(remote, 10_000 + info.size / 5_000), // the board hashes at 5 MB/s or better
+    sha256File(data),
+  ]);
+  if (theirs.sha256 !== ours || theirs.size !== info.size) {
+    fs.rmSync(data, { force: true });
+    fs.rmSync(meta, { force: true });
+    throw new UserError(`${remote}: the pulled bytes do not match the board's checksum; pull again`);
+  }
+  fs.renameSync(data, localPath);
+  fs.rmSync(meta, { force: true });
+  return { path: localPath, bytes: info.size, resumedFrom, sha256: ours, seconds: (performance.now() - started) / 1000 };
+}
