@@ -31,7 +31,8 @@ static void *sim_camera_run(void *arg) {
     struct camera_au_s au;
     while (!atomic_load(&cam->stop)) {
         clock_sleep_until_us(next_us);
-        int64_t capture_us = clock_now_us();
+        /* A sensor's frames come on a fixed cadence: the pts is the frame's slot, not when we got to it. */
+        int64_t capture_us = next_us;
         sim_pattern_draw(cam->ops->picture(cam->enc), frame_number);
         int kbps = atomic_exchange(&cam->pending_bitrate, 0);
         if (kbps) cam->ops->set_bitrate(cam->enc, kbps);
@@ -46,9 +47,9 @@ static void *sim_camera_run(void *arg) {
         }
         frame_number++;
         next_us += period_us;
-        /* A sensor does not catch up on missed frames: when late by a whole period, skip ahead. */
+        /* Late by whole periods (a slow encode): those sensor frames are gone, as on a real camera. */
         int64_t now = clock_now_us();
-        if (now > next_us + period_us) next_us = now;
+        if (now >= next_us + period_us) next_us += (now - next_us) / period_us * period_us;
     }
     return NULL;
 }
