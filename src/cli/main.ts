@@ -1,7 +1,9 @@
 // k230live: the command line over src/host. Every failure is one line on stderr and a non-zero exit.
 import { UserError } from '../host/errors';
 import { boardRecordCommand } from './board-record';
+import { convertCommand } from './convert';
 import { dfCommand } from './df';
+import { inspectCommand } from './inspect';
 import { lsCommand } from './ls';
 import { portsCommand } from './ports';
 import { pullCommand } from './pull';
@@ -21,6 +23,10 @@ const USAGE = `usage: k230live <command> [options]
   df --port PATH                      free and total space of the board's storage
   board-record --port PATH start [--out /sdcard/NAME.mp4] [stream options as for record]
   board-record --port PATH stop | status
+  convert IN OUT.mp4 [--fps F] [--faststart]
+                                      raw .264/.265 into an MP4 (fps from the stream, else --fps), or a
+                                      fragmented MP4 into a moov-first one; never re-encoded
+  inspect FILE.mp4                    tracks, codecs, frames, keyframes, duration, moov/mdat layout
   Most commands take --json for scripts.`;
 
 
@@ -30,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
     ports: portsCommand,
     sim: simCommand,
     record: recordCommand,
+    convert: convertCommand,
+    inspect: inspectCommand,
     ls: lsCommand,
     pull: pullCommand,
     rm: rmCommand,

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { connectBoard } from '../host/connect';
 import { ClockOffset, estimateClockOffset } from '../host/clock-sync';
-import { BoardInfo, BoardSession, Fragment, InitSegment } from '../host/session';
+import { BoardInfo, BoardRecordingState, BoardSession, Fragment, InitSegment } from '../host/session';
 import type { StreamSettings } from '../protocol/messages';
 import type { BoardState } from '../protocol/panel';
 
@@ -29,6 +29,10 @@ export class BoardConnection implements vscode.Disposable {
   private readonly lossEmitter = new vscode.EventEmitter<number>();
   /** the board went away; the one-line reason */
   private readonly lostEmitter = new vscode.EventEmitter<string>();
+  private readonly boardRecordingEmitter = new vscode.EventEmitter<BoardRecordingState>();
+  /** the recording on the board's own storage: each second while it runs, and when it stops */
+  readonly onBoardRecording = this.boardRecordingEmitter.event;
+  boardRecording: BoardRecordingState | undefined;
   readonly onDidChangeState = this.stateEmitter.event;
   readonly onInit = this.initEmitter.event;
   readonly onFragment = this.fragmentEmitter.event;
@@ -53,6 +57,12 @@ export class BoardConnection implements vscode.Disposable {
 
   get stateDetail(): string | undefined {
     return this.detail;
+  }
+
+  /** The session, for requests of its own (files, board recording); throws when not connected. */
+  get board(): BoardSession {
+    if (!this.session) throw new Error('connect to a board first (K230: Connect)');
+    return this.session;
   }
 
   get streamSettings(): StreamSettings {
@@ -140,6 +150,8 @@ export class BoardConnection implements vscode.Disposable {
         this.lossEmitter.fire(n);
       });
       session.on('close', (reason) => this.onSessionClosed(session, reason));
+      session.on('boardRecording', (state) => this.setBoardRecording(state));
+      if (session.info!.storage) this.setBoardRecording(await session.boardRecordingStatus());
       this.log.info(`connected to ${session.info!.boardName} (agent ${session.info!.agentVersion}) on ${portPath}; clock offset ±${Number(this.clock.rttUs) / 2000} ms`);
       await this.reconcile();
       return session.info!;
@@ -147,6 +159,12 @@ export class BoardConnection implements vscode.Disposable {
       this.connecting = false;
       this.stateEmitter.fire();
     }
+  }
+
+  /** Takes the board recording's state from a reply or an event. */
+  setBoardRecording(state: BoardRecordingState): void {
+    this.boardRecording = state;
+    this.boardRecordingEmitter.fire(state);
   }
 
   private onSessionClosed(session: BoardSession, reason: string | undefined): void {

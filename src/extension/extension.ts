@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { SimulatedBoard } from '../host/simulated-board';
 import { BoardConnection } from './board-connection';
+import { registerBoardStorage } from './board-storage';
 import { pickPort } from './port-picker';
 import { PREVIEW_VIEW_TYPE, PreviewPanel } from './preview-panel';
 import { autoConnect, savedPort, savePort, streamSettings } from './settings';
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (connection.state !== 'disconnected') await recording.start();
     }),
     command('k230live.stopRecording', () => recording.stop()),
+    ...registerBoardStorage(connection, log, command),
     { dispose: () => void simulator?.stop() },
   );
   syncRecordingContext();

@@ -34,3 +34,8 @@ export async function savePort(port: string): Promise<void> {
 export function autoConnect(): boolean {
   return config().get('autoConnect', true);
 }
+
+/** 'fragmented': the file as recorded; 'faststart': remuxed to moov-first when the recording stops. */
+export function recordingContainer(): 'fragmented' | 'faststart' {
+  return config().get<string>('recordingContainer', 'fragmented') === 'faststart' ? 'faststart' : 'fragmented';
+}

@@ -7,12 +7,18 @@ import { WorkspaceRecording } from './workspace-recording';
 export class BoardStatusBar implements vscode.Disposable {
   private readonly board = vscode.window.createStatusBarItem('k230live.board', vscode.StatusBarAlignment.Left, 50);
   private readonly record = vscode.window.createStatusBarItem('k230live.record', vscode.StatusBarAlignment.Left, 49);
+  private readonly boardRecord = vscode.window.createStatusBarItem('k230live.boardRecord', vscode.StatusBarAlignment.Left, 48);
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly connection: BoardConnection, private readonly recording: WorkspaceRecording) {
     this.board.name = 'K230 board';
     this.record.name = 'K230 recording';
-    this.subscriptions = [connection.onDidChangeState(() => this.update()), recording.onDidChange(() => this.update())];
+    this.boardRecord.name = 'K230 board recording';
+    this.subscriptions = [
+      connection.onDidChangeState(() => this.update()),
+      recording.onDidChange(() => this.update()),
+      connection.onBoardRecording(() => this.update()),
+    ];
     this.update();
     this.board.show();
   }
@@ -40,11 +46,22 @@ export class BoardStatusBar implements vscode.Disposable {
     }
     if (c.state === 'disconnected' && !p.active) this.record.hide();
     else this.record.show();
+
+    const b = c.boardRecording;
+    if (b?.active && c.state !== 'disconnected') {
+      this.boardRecord.text = `$(circle-filled) Board REC ${formatDuration(b.elapsedS)} ${formatBytes(b.bytes)}`;
+      this.boardRecord.tooltip = `Recording on the board into ${b.path}; click to stop`;
+      this.boardRecord.command = 'k230live.stopBoardRecording';
+      this.boardRecord.show();
+    } else {
+      this.boardRecord.hide();
+    }
   }
 
   dispose(): void {
     this.subscriptions.forEach((d) => d.dispose());
     this.board.dispose();
     this.record.dispose();
+    this.boardRecord.dispose();
   }
 }

@@ -1,8 +1,10 @@
 // Record in the editor: the board's stream, byte for byte, into recordings/<board>-<time>.mp4.
 import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import { remuxToFaststart } from '../host/media/remux';
 import { Mp4Recorder, RecordingSummary } from '../host/recorder';
 import { BoardConnection } from './board-connection';
-import { recordingsFolder } from './settings';
+import { recordingContainer, recordingsFolder } from './settings';
 
 export interface RecordingProgress {
   active: boolean;
@@ -89,6 +91,7 @@ export class WorkspaceRecording implements vscode.Disposable {
     this.subscriptions.splice(0).forEach((d) => d.dispose());
     const summary = recorder.close();
     await this.connection.release('recording').catch(() => undefined);
+    if (recordingContainer() === 'faststart' && summary.frames > 0) await this.makeFaststart(this.uri!.fsPath);
     this.reportProgress(true);
     const name = vscode.workspace.asRelativePath(this.uri!);
     const what = `${name} (${summary.frames} frames, ${summary.durationS.toFixed(1)} s, ${(summary.bytes / 1048576).toFixed(1)} MB)`;
@@ -97,6 +100,18 @@ export class WorkspaceRecording implements vscode.Disposable {
     else void vscode.window.showInformationMessage(`K230: saved ${what}.`);
     await vscode.commands.executeCommand('revealInExplorer', this.uri);
     return summary;
+  }
+
+  /** The fragmented file, remuxed (not re-encoded) to moov-first; the original stays if that fails. */
+  private async makeFaststart(file: string): Promise<void> {
+    const tmp = `${file}.faststart.mp4`;
+    try {
+      await remuxToFaststart(file, tmp);
+      fs.renameSync(tmp, file);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      this.log.warn(`kept the fragmented MP4: faststart remux failed: ${(e as Error).message}`);
+    }
   }
 
   dispose(): void {

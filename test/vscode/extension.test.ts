@@ -12,7 +12,9 @@ import { CodeServer, ROOT, runCommand, startCodeServer } from './code-server';
 
 const VSIX = path.join(ROOT, 'dist', 'k230-live.vsix');
 const OUT = path.join(ROOT, 'test-output');
-const portLink = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'k230-port-')), 'board');
+const boardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-board-'));
+const portLink = path.join(boardDir, 'port');
+const sdcard = path.join(boardDir, 'sdcard');
 let board: SimulatedBoard;
 let vscode: CodeServer;
 let page: Page;
@@ -32,6 +34,7 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 250));
   }
+  await screenshot(`timeout-${what.replace(/\W+/g, '-')}.png`); // what the user would have seen
   throw new Error(`timed out waiting for ${what}`);
 }
 
@@ -41,7 +44,8 @@ async function screenshot(name: string): Promise<void> {
 }
 
 before(async () => {
-  board = await startSimulatedBoard({ ptyLink: portLink });
+  fs.mkdirSync(sdcard);
+  board = await startSimulatedBoard({ ptyLink: portLink, sdcard });
   vscode = await startCodeServer(VSIX, { 'k230live.port': portLink, 'k230live.autoConnect': false, 'workbench.colorTheme': 'Default Dark Modern' });
   page = vscode.page;
 });
@@ -124,8 +128,32 @@ test('killing the agent mid-recording keeps a playable file, says so, and reconn
   assert.ok(v.frames >= 45, `the frames before the kill are kept (got ${v.frames})`);
   assert.equal(decodeErrors(file), '');
 
-  board = await startSimulatedBoard({ ptyLink: portLink, build: false });
+  board = await startSimulatedBoard({ ptyLink: portLink, sdcard, build: false });
   await statusBar().filter({ hasText: /Simulated K230: (connected|streaming)/ }).waitFor({ timeout: 15_000 });
   const before = await decodedInPreview();
   await waitFor('the preview playing again', async () => (await decodedInPreview()) >= 30 && (await decodedInPreview()) !== before);
+});
+
+test('Record on Board for 5 s, then Pull to Workspace from the Board Files view: the file decodes', async () => {
+  await runCommand(page, 'K230: Record on Board');
+  await page.locator('.statusbar-item', { hasText: /Board REC/ }).first().waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(5000);
+  await runCommand(page, 'K230: Stop Board Recording');
+  await page.getByText(/the board saved \/sdcard\/rec-/).first().waitFor({ timeout: 10_000 });
+  const onBoard = fs.readdirSync(sdcard).find((f) => /^rec-.*\.mp4$/.test(f))!;
+  assert.ok(onBoard, 'the recording is on the board');
+
+  await page.locator('.activitybar .action-item a[aria-label^="K230"]').first().click();
+  const row = page.locator('.part.sidebar .monaco-list-row', { hasText: onBoard }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.hover();
+  await row.locator('.action-label[aria-label="Pull to Workspace"]').click(); // the row's inline action
+  await waitFor('the pulled file in the workspace', () => fs.existsSync(path.join(recordings(), onBoard)), 30_000);
+  await page.getByText(/K230: pulled recordings\//).first().waitFor({ timeout: 10_000 });
+  const pulled = path.join(recordings(), onBoard);
+  assert.deepEqual(fs.readFileSync(pulled), fs.readFileSync(path.join(sdcard, onBoard)));
+  const v = probeVideo(pulled);
+  assert.ok(v.frames >= 140 && v.frames <= 175, `about 150 frames (got ${v.frames})`);
+  assert.equal(decodeErrors(pulled), '');
+  await screenshot('board-files.png');
 });

@@ -1,0 +1,30 @@
+// k230live inspect: what an MP4 holds (tracks, codecs, frames, keyframes, layout) without decoding it.
+import { parseArgs } from 'node:util';
+import { Logging, LogLevel } from 'mediabunny';
+import { UserError } from '../host/errors';
+import { boxTree } from '../host/media/box-tree';
+import { inspectMp4, Mp4Summary } from '../host/media/inspect';
+
+export async function inspectCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, boxes: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new UserError('inspect needs one FILE.mp4 (k230live inspect FILE.mp4 [--json | --boxes])');
+  if (values.boxes) {
+    console.log(boxTree(positionals[0]));
+    return 0;
+  }
+  Logging.level = LogLevel.Errors; // mediabunny's info lines would land on stdout, which is for the summary
+  const summary = await inspectMp4(positionals[0]);
+  console.log(values.json ? JSON.stringify(summary) : describe(summary));
+  return 0;
+}
+
+function describe(s: Mp4Summary): string {
+  const layout = `${s.fragmented ? 'fragmented' : 'progressive'}, moov ${s.moovBeforeMdat ? 'before' : 'after'} mdat`;
+  const rows = [
+    ['track', 'type', 'codec', 'size', 'frames', 'keyframes', 'duration'],
+    ...s.tracks.map((t) => [String(t.id), t.type, t.codec ?? 'unknown', t.width ? `${t.width}x${t.height}` : '-', String(t.frames), String(t.keyframes), `${t.durationS.toFixed(3)} s`]),
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const table = rows.map((r) => '  ' + r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+  return [`${s.path}: ${s.bytes} bytes, ${layout}`, ...table].join('\n');
+}

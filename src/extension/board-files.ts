@@ -1,0 +1,89 @@
+// The Board Files view: the board's storage as a tree, with Pull to Workspace, Delete and Refresh.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { freeName, pathInside, safeLocalName } from '../host/local-names';
+import { partialPaths, pullFile } from '../host/pull';
+import { formatBytes } from '../protocol/format';
+import { FileType } from '../protocol/messages';
+import { BoardConnection } from './board-connection';
+import { recordingsFolder } from './settings';
+
+export class BoardFileItem extends vscode.TreeItem {
+  constructor(readonly boardPath: string, readonly name: string, readonly isFolder: boolean, size: number, mtimeMs: number) {
+    super(name, isFolder ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const when = new Date(mtimeMs).toLocaleString();
+    this.description = isFolder ? when : `${formatBytes(size)} · ${when}`;
+    this.tooltip = `${boardPath}\n${isFolder ? 'folder' : `${size} bytes`}\nmodified ${when}`;
+    this.contextValue = isFolder ? 'folder' : 'file';
+    this.iconPath = isFolder ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
+    this.resourceUri = vscode.Uri.parse(`k230-board:${boardPath}`); // file icons by extension
+    this.id = boardPath;
+  }
+}
+
+export class BoardFilesProvider implements vscode.TreeDataProvider<BoardFileItem>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<BoardFileItem | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly connection: BoardConnection) {
+    this.subscriptions = [
+      connection.onDidChangeState(() => this.refresh()),
+      connection.onBoardRecording((s) => !s.active && this.refresh()),
+    ];
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(item: BoardFileItem): vscode.TreeItem {
+    return item;
+  }
+
+  async getChildren(parent?: BoardFileItem): Promise<BoardFileItem[]> {
+    if (this.connection.state === 'disconnected' || this.connection.state === 'connecting' || !this.connection.info?.storage) return [];
+    const folder = parent?.boardPath ?? '/sdcard';
+    const { entries } = await this.connection.board.list(folder);
+    return entries
+      .map((e) => new BoardFileItem(`${folder}/${e.name}`, e.name, e.fileType === FileType.Directory, Number(e.size), Number(e.mtimeMs)))
+      .sort((a, b) => Number(b.isFolder) - Number(a.isFolder) || a.name.localeCompare(b.name));
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((d) => d.dispose());
+    this.changed.dispose();
+  }
+}
+
+/** Pulls a board file into the workspace's recordings folder, with a cancellable progress notification. */
+export async function pullToWorkspace(connection: BoardConnection, item: BoardFileItem, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('open a folder first: files are pulled into the workspace');
+  const dir = path.join(folder.uri.fsPath, recordingsFolder());
+  fs.mkdirSync(dir, { recursive: true });
+  // A name from the board is sanitised and kept inside the folder; an unfinished pull of it is resumed.
+  const wanted = safeLocalName(item.boardPath);
+  const name = fs.existsSync(partialPaths(path.join(dir, wanted)).data) ? wanted : freeName((n) => fs.existsSync(path.join(dir, n)), wanted);
+  const target = pathInside(dir, name);
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Pulling ${item.name}`, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      let reported = 0;
+      const result = await pullFile(connection.board, item.boardPath, target, {
+        signal: abort.signal,
+        onProgress: (p) => {
+          const pct = (100 * p.bytes) / Math.max(p.total, 1);
+          const eta = p.etaS === undefined ? '' : `, ${Math.ceil(p.etaS)} s left`;
+          progress.report({ increment: pct - reported, message: `${formatBytes(p.bytes)} of ${formatBytes(p.total)} at ${formatBytes(p.rateBps)}/s${eta}` });
+          reported = pct;
+        },
+      });
+      log.info(`pulled ${item.boardPath} -> ${target} (${result.bytes} bytes, ${result.seconds.toFixed(1)} s, sha256 ${result.sha256}${result.resumedFrom ? `, resumed at ${result.resumedFrom}` : ''})`);
+      return vscode.Uri.file(target);
+    },
+  );
+}
