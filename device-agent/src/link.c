@@ -129,7 +129,7 @@ static int link_write_all(struct link_s *l, struct iovec *iov, int count) {
     return 0;
 }
 
-int link_send(struct link_s *l, uint8_t type, uint32_t id, const struct iovec *parts, int count) {
+int link_frame_build(struct link_frame_s *f, uint8_t type, uint32_t id, const struct iovec *parts, int count) {
     if (count > LINK_MAX_PARTS) {
         errno = EINVAL;
         return -1;
@@ -140,21 +140,28 @@ int link_send(struct link_s *l, uint8_t type, uint32_t id, const struct iovec *p
         errno = EMSGSIZE;
         return -1;
     }
-    uint8_t header[WIRE_HEADER_SIZE], trailer[WIRE_TRAILER_SIZE];
-    wire_write_header(header, type, 0, id, (uint32_t)length);
-    uint32_t crc = crc32_update(0, header, sizeof(header));
-    struct iovec iov[LINK_MAX_PARTS + 2];
-    iov[0].iov_base = header;
-    iov[0].iov_len = sizeof(header);
+    wire_write_header(f->header, type, 0, id, (uint32_t)length);
+    uint32_t crc = crc32_update(0, f->header, sizeof(f->header));
+    f->iov[0] = (struct iovec){f->header, sizeof(f->header)};
     for (int i = 0; i < count; i++) {
         crc = crc32_update(crc, parts[i].iov_base, parts[i].iov_len);
-        iov[i + 1] = parts[i];
+        f->iov[i + 1] = parts[i];
     }
-    bytes_set_u32le(trailer, crc);
-    iov[count + 1].iov_base = trailer;
-    iov[count + 1].iov_len = sizeof(trailer);
+    bytes_set_u32le(f->trailer, crc);
+    f->iov[count + 1] = (struct iovec){f->trailer, sizeof(f->trailer)};
+    f->count = count + 2;
+    return 0;
+}
+
+int link_frame_write(struct link_s *l, struct link_frame_s *f) {
     pthread_mutex_lock(&l->write_lock);
-    int rc = link_write_all(l, iov, count + 2);
+    int rc = link_write_all(l, f->iov, f->count);
     pthread_mutex_unlock(&l->write_lock);
     return rc;
+}
+
+int link_send(struct link_s *l, uint8_t type, uint32_t id, const struct iovec *parts, int count) {
+    struct link_frame_s f;
+    if (link_frame_build(&f, type, id, parts, count) < 0) return -1;
+    return link_frame_write(l, &f);
 }

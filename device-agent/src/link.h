@@ -29,8 +29,19 @@ void link_close(struct link_s *l);
 /* Waits up to timeout_ms; returns bytes read, 0 when none came, LINK_READ_HANGUP when nobody is on
  * the other end (PTY slave closed), -1 on error. */
 ssize_t link_read(struct link_s *l, uint8_t *buf, size_t cap, int timeout_ms);
-/* Frames the parts as one message (header, parts in order, CRC) and writes it whole, without
- * copying the parts. 0 on success, -1 when the link failed or stalled past the write timeout. */
+/* A message framed and ready to go: header, the parts (not copied), CRC trailer. */
+struct link_frame_s {
+    uint8_t header[16];
+    uint8_t trailer[4];
+    struct iovec iov[LINK_MAX_PARTS + 2];
+    int count;
+};
+
+/* Frames the parts (computing both CRCs); -1 when there are too many parts or bytes. */
+int link_frame_build(struct link_frame_s *f, uint8_t type, uint32_t id, const struct iovec *parts, int count);
+/* Writes a built frame whole. 0, or -1 when the link failed or stalled past the write timeout. */
+int link_frame_write(struct link_s *l, struct link_frame_s *f);
+/* Both at once: frames the parts as one message and writes it whole, without copying the parts. */
 int link_send(struct link_s *l, uint8_t type, uint32_t id, const struct iovec *parts, int count);
 
 #endif

@@ -24,12 +24,14 @@ int session_init(struct session_s *s, const struct session_config_s *config, con
     }
     stream_init(&s->stream, backend, live_sink(link), 6);
     record_init(&s->record, backend, &s->files);
+    if (data_sender_init(&s->data_sender, link) < 0) return -1;
     return wire_decoder_init(&s->decoder, SESSION_MAX_REQUEST);
 }
 
 void session_destroy(struct session_s *s) {
     stream_destroy(&s->stream);
     record_destroy(&s->record);
+    data_sender_destroy(&s->data_sender);
     session_files_close(s);
     wire_decoder_destroy(&s->decoder);
 }

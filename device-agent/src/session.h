@@ -3,9 +3,11 @@
 #define K230_SESSION_H
 #include <stdbool.h>
 
+#include "data_sender.h"
 #include "files.h"
 #include "link.h"
 #include "record.h"
+#include "sha256.h"
 #include "stream.h"
 #include "wire.h"
 
@@ -24,11 +26,15 @@ struct session_s {
     struct files_s files;
     bool have_storage;
     struct wire_decoder_s decoder;
+    struct data_sender_s data_sender;
     bool greeted; /* a HELLO of our protocol version arrived */
     int64_t last_status_us;
     /* the file FILE_READ read last, kept open: a pull reads one file chunk after chunk */
     int read_fd;
     char read_path[FILES_PATH_MAX];
+    /* SHA-256 of what was read of it in order from byte 0: a pull's checksum then costs nothing */
+    struct sha256_s read_hash;
+    uint64_t read_hashed; /* bytes in read_hash; UINT64_MAX once the reads left the sequence */
 };
 
 /* 0, or -1 (message on stderr) when the storage root does not exist or memory is short. */

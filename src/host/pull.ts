@@ -1,6 +1,6 @@
 // Pulls a file from the board: pipelined reads, resumable, verified end to end by SHA-256, written
 // under a temporary name and renamed only once verified.
-import { createHash } from 'node:crypto';
+import { createHash, Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { FileType } from '../protocol/messages';
 import { UserError } from './errors';
@@ -56,10 +56,13 @@ function resumableBytes(localPath: string, want: PartialMeta): number {
   return 0;
 }
 
-async function sha256File(file: string): Promise<string> {
+/** A running SHA-256 of the bytes kept so far: what an earlier pull left is hashed once, up front. */
+async function hashOfPartial(file: string, bytes: number): Promise<Hash> {
   const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  if (bytes > 0) {
+    for await (const chunk of fs.createReadStream(file, { start: 0, end: bytes - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  }
+  return hash;
 }
 
 export async function pullFile(session: BoardSession, remote: string, localPath: string, options: PullOptions = {}): Promise<PullResult> {
@@ -79,6 +82,8 @@ export async function pullFile(session: BoardSession, remote: string, localPath:
     throw new UserError(`cannot write ${data}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 
+  // The file is hashed as its bytes arrive, in order: verifying costs no second read.
+  const hash = await hashOfPartial(data, resumedFrom);
   let done = resumedFrom;
   try {
     let next = resumedFrom;
@@ -99,6 +104,7 @@ export async function pullFile(session: BoardSession, remote: string, localPath:
       const bytes = await reply;
       if (bytes.length === 0 && offset < info.size) throw new UserError(`${remote} got shorter while being pulled`);
       fs.writeSync(fd, bytes, 0, bytes.length, offset);
+      hash.update(bytes);
       done = offset + bytes.length;
       issue();
       const seconds = (performance.now() - started) / 1000;
@@ -110,10 +116,9 @@ export async function pullFile(session: BoardSession, remote: string, localPath:
     fs.closeSync(fd);
   }
 
-  const [theirs, ours] = await Promise.all([
-    session.checksum(remote, 10_000 + info.size / 5_000), // the board hashes at 5 MB/s or better
-    sha256File(data),
-  ]);
+  const ours = hash.digest('hex');
+  // The board usually has the hash ready (it hashes what it sends); else it reads the file again.
+  const theirs = await session.checksum(remote, 10_000 + info.size / 5_000);
   if (theirs.sha256 !== ours || theirs.size !== info.size) {
     fs.rmSync(data, { force: true });
     fs.rmSync(meta, { force: true });

@@ -23,16 +23,20 @@ struct camera_s {
     atomic_int pending_bitrate; /* 0 when none */
 };
 
+/* The capture time of sensor frame n: on an exact grid from the start, no rounding carried over. */
+static int64_t sim_camera_slot_us(int64_t start_us, int64_t n, int fps) { return start_us + n * 1000000 / fps; }
+
 static void *sim_camera_run(void *arg) {
     struct camera_s *cam = arg;
-    int64_t period_us = 1000000 / cam->settings.fps;
-    int64_t next_us = clock_now_us();
+    int fps = cam->settings.fps;
+    int64_t start_us = clock_now_us();
+    int64_t slot = 0;
     uint32_t frame_number = 0;
     struct camera_au_s au;
     while (!atomic_load(&cam->stop)) {
-        clock_sleep_until_us(next_us);
         /* A sensor's frames come on a fixed cadence: the pts is the frame's slot, not when we got to it. */
-        int64_t capture_us = next_us;
+        int64_t capture_us = sim_camera_slot_us(start_us, slot, fps);
+        clock_sleep_until_us(capture_us);
         sim_pattern_draw(cam->ops->picture(cam->enc), frame_number);
         int kbps = atomic_exchange(&cam->pending_bitrate, 0);
         if (kbps) cam->ops->set_bitrate(cam->enc, kbps);
@@ -46,10 +50,10 @@ static void *sim_camera_run(void *arg) {
             if (cam->on_au(cam->ctx, &au)) atomic_store(&cam->idr_requested, true);
         }
         frame_number++;
-        next_us += period_us;
+        slot++;
         /* Late by whole periods (a slow encode): those sensor frames are gone, as on a real camera. */
-        int64_t now = clock_now_us();
-        if (now >= next_us + period_us) next_us += (now - next_us) / period_us * period_us;
+        int64_t late_slot = (clock_now_us() - start_us) * fps / 1000000;
+        if (late_slot > slot) slot = late_slot;
     }
     return NULL;
 }
