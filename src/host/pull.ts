@@ -4,7 +4,7 @@ import { createHash, Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { FileType } from '../protocol/messages';
 import { UserError } from './errors';
-import type { BoardSession } from './session';
+import { BoardSession, TimeoutError } from './session';
 
 export interface PullProgress {
   bytes: number;
@@ -65,6 +65,20 @@ async function hashOfPartial(file: string, bytes: number): Promise<Hash> {
   return hash;
 }
 
+/** A read answered late is asked again: a reply lost to a damaged frame costs a retry, not the pull. */
+const READ_TIMEOUT_MS = 3000;
+const READ_TRIES = 4;
+
+async function readChunk(session: BoardSession, remote: string, offset: number, length: number): Promise<Uint8Array> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await session.read(remote, offset, length, READ_TIMEOUT_MS);
+    } catch (e) {
+      if (!(e instanceof TimeoutError) || attempt === READ_TRIES) throw e;
+    }
+  }
+}
+
 export async function pullFile(session: BoardSession, remote: string, localPath: string, options: PullOptions = {}): Promise<PullResult> {
   const chunk = options.chunkBytes ?? 128 * 1024;
   const window = options.window ?? 4;
@@ -91,7 +105,7 @@ export async function pullFile(session: BoardSession, remote: string, localPath:
     const issue = () => {
       while (inFlight.length < window && next < info.size) {
         const length = Math.min(chunk, info.size - next);
-        const reply = session.read(remote, next, length, 10_000);
+        const reply = readChunk(session, remote, next, length);
         reply.catch(() => undefined); // a read left behind by a cancelled pull must not crash the process
         inFlight.push({ offset: next, reply });
         next += length;

@@ -22,6 +22,8 @@ export interface SimulatedBoardOptions {
   agentPath?: string;
   /** a symlink to the PTY that keeps its path across agent restarts; portPath is then this */
   ptyLink?: string;
+  /** serve this existing serial device instead of a PTY of the agent's own (e.g. a fault proxy) */
+  device?: string;
 }
 
 /** The project folder that holds device-agent/, found from wherever this code was bundled to. */
@@ -48,7 +50,7 @@ export function buildAgent(root = projectRoot()): void {
 export async function startSimulatedBoard(options: SimulatedBoardOptions = {}): Promise<SimulatedBoard> {
   const agent = options.agentPath ?? agentBinary(projectRoot());
   if (options.build !== false && !options.agentPath) buildAgent(projectRoot());
-  const args = ['--sim', '--pty'];
+  const args = options.device ? ['--sim', '--device', options.device] : ['--sim', '--pty'];
   if (options.ptyLink) args.push('--pty-link', options.ptyLink);
   if (options.sdcard) args.push('--sdcard', options.sdcard);
   if (options.boardName) args.push('--board-name', options.boardName);
@@ -59,9 +61,9 @@ export async function startSimulatedBoard(options: SimulatedBoardOptions = {}): 
   const portPath = await new Promise<string>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
-      const m = /^PTY (\S+)$/.exec(line);
-      if (m) resolve(options.ptyLink ?? m[1]);
-      else reject(new UserError(`the agent printed "${line}" instead of its PTY path`));
+      const m = /^(PTY|DEVICE) (\S+)$/.exec(line);
+      if (m) resolve(options.ptyLink ?? m[2]);
+      else reject(new UserError(`the agent printed "${line}" instead of where it serves`));
     });
     child.once('error', (e) => reject(new UserError(`cannot start the agent: ${e.message}`)));
     child.once('exit', (code) => reject(new UserError(`the agent exited (${code}) before serving: ${stderr.trim()}`)));

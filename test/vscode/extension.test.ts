@@ -118,10 +118,11 @@ test('Record, 5 s, Stop: a file in the workspace with about 150 frames that deco
 });
 
 test('killing the agent mid-recording keeps a playable file, says so, and reconnects when it is back', async () => {
+  await runCommand(page, 'Notifications: Clear All Notifications'); // the message must not hide behind older ones
   await page.getByRole('button', { name: /Start Recording/ }).first().click();
   await page.waitForTimeout(3000);
   board.process.kill('SIGKILL');
-  await page.getByText(/recording stopped: the board went away/).first().waitFor({ timeout: 10_000 });
+  await page.getByText(/recording stopped: the board went away/).first().waitFor({ timeout: 20_000 });
   await statusBar().filter({ hasText: /disconnected/ }).waitFor();
   const file = path.join(recordings(), mp4s()[1]);
   const v = probeVideo(file);

@@ -1,0 +1,80 @@
+// Capture on the (simulated) board to a frame presented in Chromium, through the real host and
+// player, with the board clock mapped by round trips; and the time to the first frame.
+import { openPlayerPage } from '../test/browser/harness';
+import { estimateClockOffset, boardToHostMs } from '../src/host/clock-sync';
+import { connectBoard } from '../src/host/connect';
+import { toFragmentMessage, toInitMessage } from '../src/host/preview-feed';
+import { DEFAULT_SETTINGS } from '../src/host/session';
+import { startSimulatedBoard } from '../src/host/simulated-board';
+import { percentile } from '../test/support/percentile';
+
+export interface LatencyResult {
+  seconds: number;
+  frames_sent: number;
+  frames_presented: number;
+  /** board capture -> presented in Chromium (requestVideoFrameCallback) */
+  latency_ms: { p50: number; p95: number; max: number };
+  /** board capture -> the fragment's last byte on the host: the part the player cannot help */
+  link_latency_ms: { p50: number; p95: number; max: number };
+  clock_rtt_ms: number;
+  /** "start preview" -> first presented frame, median of `ttff_runs` */
+  ttff_ms: number;
+  ttff_runs_ms: number[];
+}
+
+const round = (v: number) => Math.round(v * 10) / 10;
+const stats = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), max: round(Math.max(...v)) });
+
+export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<LatencyResult> {
+  const board = await startSimulatedBoard({ build: false });
+  const session = await connectBoard(board.portPath);
+  const page = await openPlayerPage();
+  try {
+    const clock = await estimateClockOffset(session, 16);
+    let sent = 0;
+    const link: number[] = [];
+    session.on('init', (init) => page.deliver(toInitMessage(init)));
+    session.on('fragment', (f) => {
+      sent++;
+      link.push(performance.timeOrigin + f.receivedAtMs - boardToHostMs(f.ptsUs, clock));
+      page.deliver(toFragmentMessage(f, clock));
+    });
+    const settings = { ...DEFAULT_SETTINGS, width: 1280, height: 720, fps: 30 };
+
+    const ttff: number[] = [];
+    for (let i = 0; i < ttffRuns; i++) {
+      await page.page.evaluate(() => (window.firstFrameAtMs = undefined));
+      const started = performance.timeOrigin + performance.now();
+      await session.startStream(settings);
+      await page.page.waitForFunction(() => window.firstFrameAtMs !== undefined, undefined, { timeout: 10_000 });
+      ttff.push((await page.page.evaluate(() => window.firstFrameAtMs!)) - started);
+      await session.stopStream();
+      await new Promise((r) => setTimeout(r, 300));
+    }
+
+    await page.page.evaluate(() => (window.latencies = []));
+    sent = 0;
+    link.length = 0;
+    await session.startStream(settings);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await session.stopStream();
+    await new Promise((r) => setTimeout(r, 1000));
+    const latencies = await page.page.evaluate(() => window.latencies);
+    return {
+      seconds,
+      frames_sent: sent,
+      frames_presented: latencies.length,
+      latency_ms: stats(latencies),
+      link_latency_ms: stats(link),
+      clock_rtt_ms: round(Number(clock.rttUs) / 1000),
+      ttff_ms: round(percentile(ttff, 50)),
+      ttff_runs_ms: ttff.map(round),
+    };
+  } finally {
+    await session.disconnect();
+    await page.close();
+    await board.stop();
+  }
+}
+
+if (require.main === module) void benchLatency(Number(process.argv[2] ?? 60), 10).then((r) => console.log(JSON.stringify(r, null, 2)));

@@ -1,0 +1,54 @@
+// npm run bench: every figure of docs/performance.md, each beside its baseline from the same run,
+// into bench/results/latest.json. Durations follow the issue; BENCH_QUICK=1 shortens them for a try.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { benchAgentInstructions } from './agent-instructions';
+import { benchRecordingOverhead, benchRss } from './host-cost';
+import { benchIngest } from './ingest';
+import { benchLatency } from './player-latency';
+import { benchPull } from './pull-throughput';
+
+const quick = process.env.BENCH_QUICK === '1';
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const step = async <T>(name: string, run: () => Promise<T> | T): Promise<T> => {
+    process.stderr.write(`bench: ${name}...\n`);
+    const t = performance.now();
+    const r = await run();
+    process.stderr.write(`bench: ${name} done in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
+    return r;
+  };
+  const latency = await step('latency and time to first frame (Chromium)', () => benchLatency(quick ? 10 : 60, quick ? 3 : 10));
+  const ingest = await step('host ingest vs plain copy', () => benchIngest(quick ? 64 : 256));
+  const pull = await step('pull vs raw PTY', () => benchPull(quick ? 32 : 256, 3));
+  const instructions = await step('agent instructions per byte (callgrind)', () => benchAgentInstructions(quick ? 3 : 10));
+  const recording = await step('host CPU: recording vs previewing', () => benchRecordingOverhead(quick ? 5 : 15, 2));
+  const rss = await step('memory over a long 1080p30 stream', () => benchRss(Number(process.env.BENCH_RSS_SECONDS ?? (quick ? 30 : 600))));
+
+  const results = {
+    date: started.toISOString(),
+    machine: { cpus: require('node:os').cpus().length, node: process.version },
+    latency_ms: latency.latency_ms,
+    link_latency_ms: latency.link_latency_ms,
+    ttff_ms: latency.ttff_ms,
+    ingest,
+    pull_ratio: pull.pull_ratio,
+    pull,
+    agent_instr_per_byte: instructions.instr_per_byte,
+    agent_instructions: instructions,
+    rss_growth_pct: { host: rss.host_growth_pct, agent: rss.agent_growth_pct },
+    rss,
+    recording_overhead: recording,
+    latency_details: latency,
+    targets: {
+      latency_p50_ms: 50, latency_p95_ms: 100, ttff_ms: 400, ingest_mbps: 100, pull_ratio: 0.9, agent_instr_per_byte: 8, rss_growth_pct: 5,
+    },
+  };
+  const out = path.join(__dirname, 'results');
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+void main();
