@@ -130,14 +130,26 @@ enum files_status_e files_list(const char *real, int (*on_entry)(void *ctx, cons
     return FILES_OK;
 }
 
-enum files_status_e files_checksum(const char *real, uint8_t sha256[32], uint64_t *size) {
-    int fd = open(real, O_RDONLY);
-    if (fd < 0) return files_status_from_errno(errno);
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return FILES_NOT_A_FILE;
+int files_open_read(const char *real, enum files_status_e *st) {
+    int fd = open(real, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
+        *st = files_status_from_errno(errno);
+        return -1;
     }
+    struct stat sb;
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        *st = FILES_NOT_A_FILE;
+        return -1;
+    }
+    *st = FILES_OK;
+    return fd;
+}
+
+enum files_status_e files_checksum(const char *real, uint8_t sha256[32], uint64_t *size) {
+    enum files_status_e status;
+    int fd = files_open_read(real, &status);
+    if (fd < 0) return status;
     struct sha256_s h;
     sha256_init(&h);
     static uint8_t buf[256 * 1024]; /* the session thread only */

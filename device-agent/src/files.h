@@ -42,6 +42,9 @@ enum files_status_e files_resolve(const struct files_s *f, const char *board_pat
 enum files_status_e files_stat(const char *real, struct files_entry_s *out);
 /* Calls on_entry for each entry of a folder; stops early when it returns non-zero. */
 enum files_status_e files_list(const char *real, int (*on_entry)(void *ctx, const struct files_entry_s *e), void *ctx);
+/* Opens a regular file to read; anything else (a folder, a FIFO, a device) is FILES_NOT_A_FILE, and
+ * the open never blocks (a FIFO with no writer would hang the agent). The fd, or -1 and *st. */
+int files_open_read(const char *real, enum files_status_e *st);
 enum files_status_e files_checksum(const char *real, uint8_t sha256[32], uint64_t *size);
 enum files_status_e files_delete(const char *real);
 enum files_status_e files_space(const struct files_s *f, uint64_t *total, uint64_t *available);

@@ -13,6 +13,7 @@
 #include "bytes.h"
 #include "clock.h"
 #include "crc32.h"
+#include "fdio.h"
 #include "wire.h"
 
 static int link_make_raw(int fd) {
@@ -84,13 +85,31 @@ void link_close(struct link_s *l) {
     pthread_mutex_destroy(&l->write_lock);
 }
 
+/* Hands out bytes of an earlier device read first, as much as fits. */
+static size_t link_take_pending(struct link_s *l, uint8_t *buf, size_t cap) {
+    size_t n = l->rx_end - l->rx_start;
+    if (n > cap) n = cap;
+    memcpy(buf, l->rx + l->rx_start, n);
+    l->rx_start += n;
+    return n;
+}
+
 ssize_t link_read(struct link_s *l, uint8_t *buf, size_t cap, int timeout_ms) {
+    if (l->rx_end > l->rx_start) return (ssize_t)link_take_pending(l, buf, cap);
     struct pollfd p = {l->fd, POLLIN, 0};
     int rc = poll(&p, 1, timeout_ms);
     if (rc < 0) return errno == EINTR ? 0 : -1;
-    if (rc == 0) return 0;
+    /* A device is read even when poll saw nothing: the CanMV CDC driver's ready flag is cleared by any
+     * poll (a writer's too), and its read waits ~100 ms by itself; O_NONBLOCK devices say EAGAIN. */
+    if (rc == 0 && l->is_pty) return 0;
     if ((p.revents & POLLHUP) && !(p.revents & POLLIN)) return l->is_pty ? LINK_READ_HANGUP : 0;
-    ssize_t n = read(l->fd, buf, cap);
+    bool bounce = !l->is_pty && cap < sizeof(l->rx);
+    ssize_t n = read(l->fd, bounce ? l->rx : buf, bounce ? sizeof(l->rx) : cap);
+    if (n > 0 && bounce) {
+        l->rx_start = 0;
+        l->rx_end = (size_t)n;
+        return (ssize_t)link_take_pending(l, buf, cap);
+    }
     if (n > 0) return n;
     if (n == 0) return 0; /* a CDC ACM read that timed out with nothing */
     if (errno == EAGAIN || errno == EINTR) return 0;
@@ -102,7 +121,7 @@ ssize_t link_read(struct link_s *l, uint8_t *buf, size_t cap, int timeout_ms) {
 static int link_write_all(struct link_s *l, struct iovec *iov, int count) {
     int64_t deadline = clock_now_us() + (int64_t)l->write_timeout_ms * 1000;
     while (count > 0) {
-        ssize_t n = writev(l->fd, iov, count);
+        ssize_t n = fdio_writev(l->fd, iov, count);
         if (n > 0) {
             deadline = clock_now_us() + (int64_t)l->write_timeout_ms * 1000;
             while (count > 0 && (size_t)n >= iov->iov_len) {
@@ -116,7 +135,7 @@ static int link_write_all(struct link_s *l, struct iovec *iov, int count) {
             }
             continue;
         }
-        /* EAGAIN: the host is not reading fast enough; on the K230 a USB transfer still pending. */
+        /* EAGAIN: the host is not reading fast enough; EBUSY: a USB transfer still pending; 0: no host. */
         if (n < 0 && errno != EAGAIN && errno != EINTR && errno != EBUSY) return -1;
         int64_t left_ms = (deadline - clock_now_us()) / 1000;
         if (left_ms <= 0) {

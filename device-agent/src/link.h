@@ -10,6 +10,9 @@
 
 #define LINK_MAX_PARTS 80
 #define LINK_PATH_MAX 256
+/* A device read is always offered this much: the CanMV CDC driver copies a whole USB transfer
+ * (up to 4 KiB) whatever count says (k230_canmv cdc_acm_mtp.c). */
+#define LINK_DEVICE_READ_SIZE 4096
 
 struct link_s {
     int fd;
@@ -17,6 +20,8 @@ struct link_s {
     char path[LINK_PATH_MAX]; /* the slave path for a PTY, the device path otherwise */
     pthread_mutex_t write_lock; /* one frame at a time on the wire */
     int write_timeout_ms;       /* a write making no progress this long gives up */
+    uint8_t rx[LINK_DEVICE_READ_SIZE]; /* a device read that did not fit the caller's space */
+    size_t rx_start, rx_end;           /* its bytes not yet handed out */
 };
 
 enum { LINK_READ_HANGUP = -2 };

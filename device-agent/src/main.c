@@ -32,7 +32,8 @@ static void main_usage(FILE *out) {
             "usage: k230-agent (--pty | --device PATH) [--sim] [--sdcard DIR] [--board-name NAME]\n"
             "  --pty          create a pseudo-terminal; its path is the first stdout line: PTY <path>\n"
             "  --pty-link P   also make P a symlink to it: a port path that survives agent restarts\n"
-            "  --device PATH  serve an existing serial device (the board's USB CDC ACM port)\n"
+            "  --device PATH  serve an existing serial device (the board's USB CDC ACM port);\n"
+            "                 the first stdout line is then: DEVICE <path>\n"
             "  --sim          simulated camera: test pattern + software encoder\n"
             "  --sdcard DIR   storage root served to the host\n");
 }
@@ -75,10 +76,9 @@ int main(int argc, char **argv) {
     struct link_s link;
     if (use_pty ? link_open_pty(&link) : link_open_device(&link, device)) return 1;
     if (use_pty && pty_link && link_make_alias(&link, pty_link) < 0) return 1;
-    if (use_pty) {
-        printf("PTY %s\n", link.path);
-        fflush(stdout);
-    }
+    /* The first stdout line says where the agent serves: a launcher waits for it. */
+    printf("%s %s\n", use_pty ? "PTY" : "DEVICE", link.path);
+    fflush(stdout);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = main_on_signal;

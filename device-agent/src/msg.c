@@ -50,6 +50,7 @@ static void msg_string(struct msg_reader_s *r, char out[MSG_STRING_MAX + 1]) {
     if (!p) n = 0;
     memcpy(out, p ? (const char *)p : "", n);
     out[n] = '\0';
+    if (memchr(out, '\0', n)) r->bad = 1; /* a NUL would cut the copy short: refuse it, as in a path */
 }
 
 static void msg_path(struct msg_reader_s *r, char out[MSG_PATH_MAX + 1]) {
@@ -370,7 +371,8 @@ static void msg_line(struct msg_text_s *t, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     size_t room = t->len < t->cap ? t->cap - t->len : 0;
-    int n = vsnprintf(t->out + t->len, room, fmt, ap);
+    /* Past the end (or measuring with NULL, 0) no pointer into out is formed at all. */
+    int n = vsnprintf(room ? t->out + t->len : NULL, room, fmt, ap);
     va_end(ap);
     if (n > 0) t->len += (size_t)n;
 }

@@ -149,7 +149,8 @@ void msg_fragment_head(uint8_t out[MSG_FRAGMENT_HEAD_SIZE], uint32_t sequence, u
 int msg_put_list_entry(struct bytes_writer_s *w, uint8_t type, uint64_t size, uint64_t mtime_ms, const char *name);
 /* Writes a u16-length path string (paths may be longer than 255 bytes). */
 void msg_put_path(struct bytes_writer_s *w, const char *path);
-/* "key = value" lines, one per field, in wire order: what the golden vectors compare. */
+/* "key = value" lines, one per field, in wire order: what the golden vectors compare. Like snprintf,
+ * returns the whole length and writes at most cap bytes (NUL included); msg_dump(m, NULL, 0) measures. */
 size_t msg_dump(const struct msg_s *m, char *out, size_t cap);
 const char *msg_type_name(uint8_t type);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fdio.h"
 
 /* Writes every part, or fails: a short write leaves the file as it was before this fragment. */
 static int record_write(struct record_s *r, const struct iovec *parts, int count) {
@@ -16,7 +17,7 @@ static int record_write(struct record_s *r, const struct iovec *parts, int count
     memcpy(iov, parts, sizeof(*parts) * (size_t)count);
     struct iovec *at = iov;
     while (count > 0) {
-        ssize_t n = writev(r->fd, at, count);
+        ssize_t n = fdio_writev(r->fd, at, count);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             int err = n < 0 ? errno : ENOSPC;

@@ -101,7 +101,7 @@ static void session_stream_start(struct session_s *s, const struct msg_s *req) {
     session_ok(s, req->id);
 }
 
-static void session_dispatch(struct session_s *s, const struct wire_frame_s *f) {
+void session_dispatch(struct session_s *s, const struct wire_frame_s *f) {
     struct msg_s req;
     if (msg_decode(f->type, f->id, f->payload, f->length, &req) < 0) {
         bool known = strcmp(msg_type_name(f->type), "UNKNOWN") != 0;

@@ -51,5 +51,7 @@ void session_error(struct session_s *s, uint32_t id, uint16_t code, const char *
 struct camera_settings_s session_camera_settings(const struct msg_stream_settings_s *w);
 /* Serves until *stop becomes true. A host that goes away ends its stream; the next one starts afresh. */
 void session_serve(struct session_s *s, volatile bool *stop);
+/* Answers one request frame: the serve loop's step, which the fuzzer (fuzz/fuzz_session.c) drives directly. */
+void session_dispatch(struct session_s *s, const struct wire_frame_s *f);
 
 #endif

@@ -2,7 +2,6 @@
 #include "session_files.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,9 +106,10 @@ static void session_files_read(struct session_s *s, const struct msg_s *req) {
     if (!session_files_resolve(s, req->id, req->u.file_read.path, real, sizeof(real))) return;
     if (s->read_fd < 0 || strcmp(real, s->read_path)) {
         session_files_close(s);
-        s->read_fd = open(real, O_RDONLY);
+        enum files_status_e st;
+        s->read_fd = files_open_read(real, &st);
         if (s->read_fd < 0) {
-            session_files_fail(s, req->id, files_status_from_errno(errno), req->u.file_read.path);
+            session_files_fail(s, req->id, st, req->u.file_read.path);
             return;
         }
         snprintf(s->read_path, sizeof(s->read_path), "%s", real);

@@ -54,8 +54,10 @@ int wire_decoder_next(struct wire_decoder_s *d, struct wire_frame_s *out) {
     for (;;) {
         const uint8_t *p = d->buf + d->start;
         size_t have = d->end - d->start;
-        if (have < 2) return 0;
-        if (p[0] != WIRE_MAGIC0 || p[1] != WIRE_MAGIC1) {
+        if (have == 0) return 0;
+        /* A byte that cannot start a frame goes now, even alone: what is skipped must not depend on
+         * how the stream was cut into reads. */
+        if (p[0] != WIRE_MAGIC0 || (have >= 2 && p[1] != WIRE_MAGIC1)) {
             const uint8_t *m = memchr(p + 1, WIRE_MAGIC0, have - 1);
             size_t skip = m ? (size_t)(m - p) : have;
             d->start += skip;

@@ -1,5 +1,5 @@
 /* The storage root: every way out of it is refused, and nothing outside is read or written. */
-#define _XOPEN_SOURCE 700 /* mkdtemp, symlink */
+#define _XOPEN_SOURCE 700 /* mkdtemp, symlink, mkfifo */
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -79,6 +79,20 @@ int main(void) {
     CHECK_EQ_INT(size, 3);
     CHECK_EQ_INT(files_delete(real), FILES_OK);
     CHECK_EQ_INT(resolve(&f, "/sdcard/examples/test.264", false), FILES_NOT_FOUND);
+
+    /* Found by fuzz_session: FILE_READ or FILE_CHECKSUM of a FIFO waited forever for a writer. */
+    snprintf(path, sizeof(path), "%s/fifo", root);
+    CHECK_EQ_INT(mkfifo(path, 0644), 0);
+    alarm(10); /* a regression blocks: let the alarm fail the test instead of hanging it */
+    files_resolve(&f, "/sdcard/fifo", false, real, sizeof(real));
+    enum files_status_e why = FILES_OK;
+    CHECK_EQ_INT(files_open_read(real, &why), -1);
+    CHECK_EQ_INT(why, FILES_NOT_A_FILE);
+    CHECK_EQ_INT(files_checksum(real, digest, &size), FILES_NOT_A_FILE);
+    files_resolve(&f, "/sdcard/examples", false, real, sizeof(real));
+    CHECK_EQ_INT(files_open_read(real, &why), -1);
+    CHECK_EQ_INT(why, FILES_NOT_A_FILE);
+    alarm(0);
 
     char cmd[200];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", base);

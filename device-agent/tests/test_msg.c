@@ -57,9 +57,38 @@ static void test_string_longer_than_its_payload_is_refused(void) {
     CHECK_EQ_INT(msg_decode(MSG_HELLO, 1, buf, sizeof(buf), &back), -1);
 }
 
+/* Found by fuzz_msg: a NUL inside a string was taken, then cut the C copy short, so the message
+ * re-encoded to other bytes than it came in. */
+static void test_string_with_a_nul_inside_is_refused(void) {
+    uint8_t hello[] = {1, 0, 5, 'k', '2', 0, '3', '0'};
+    struct msg_s back;
+    CHECK_EQ_INT(msg_decode(MSG_HELLO, 1, hello, sizeof(hello), &back), -1);
+    uint8_t error[] = {2, 0, 4, 'b', 'a', 'd', 0};
+    CHECK_EQ_INT(msg_decode(MSG_ERROR, 1, error, sizeof(error), &back), -1);
+    uint8_t path[] = {3, 0, 'a', 0, 'b'};
+    CHECK_EQ_INT(msg_decode(MSG_FILE_STAT, 1, path, sizeof(path), &back), -1);
+}
+
+/* Found by fuzz_msg: measuring with (NULL, 0) formed a pointer from NULL (UBSan), and a small buffer
+ * one past its end. */
+static void test_dump_measures_and_cuts_like_snprintf(void) {
+    struct msg_s m = {.type = MSG_ERROR, .id = 9};
+    m.u.error.code = MSG_ERR_BAD_REQUEST;
+    snprintf(m.u.error.message, sizeof(m.u.error.message), "malformed PING request");
+    char full[256], small[8];
+    size_t need = msg_dump(&m, NULL, 0);
+    CHECK_EQ_INT(msg_dump(&m, full, sizeof(full)), need);
+    CHECK_EQ_INT(strlen(full), need);
+    CHECK_EQ_INT(msg_dump(&m, small, sizeof(small)), need);
+    CHECK_EQ_INT(strlen(small), sizeof(small) - 1);
+    CHECK(!strncmp(small, full, sizeof(small) - 1));
+}
+
 int main(void) {
     test_every_type_round_trips();
     test_truncated_and_padded_payloads_are_refused();
     test_string_longer_than_its_payload_is_refused();
+    test_string_with_a_nul_inside_is_refused();
+    test_dump_measures_and_cuts_like_snprintf();
     return check_report("test_msg");
 }

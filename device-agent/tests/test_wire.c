@@ -108,6 +108,52 @@ static void test_oversized_length_is_refused_from_the_header(void) {
     CHECK_EQ_INT(st.header_errors, 1);
 }
 
+/* Pushes a stream in pieces of `piece` bytes; the decoder's counts and what it still holds at the end. */
+static struct wire_stats_s decode_in_pieces(const uint8_t *stream, size_t len, size_t piece, size_t *pending) {
+    struct wire_decoder_s d;
+    wire_decoder_init(&d, 1024);
+    for (size_t at = 0; at < len; at += piece) {
+        wire_decoder_push(&d, stream + at, len - at < piece ? len - at : piece);
+        struct wire_frame_s f;
+        while (wire_decoder_next(&d, &f)) {
+        }
+    }
+    struct wire_stats_s st = d.stats;
+    *pending = d.end - d.start;
+    wire_decoder_destroy(&d);
+    return st;
+}
+
+/* Found by fuzz_wire: after a frame whose CRC fails, one last byte that cannot start a frame was
+ * skipped when it came with the rest, but held as pending when it came alone. */
+static void test_counts_do_not_depend_on_how_the_stream_is_cut(void) {
+    uint8_t frame[64], stream[64];
+    size_t n = make_frame(frame, sizeof(frame), 0x14, 24, 23);
+    memcpy(stream, frame, n - WIRE_TRAILER_SIZE);
+    stream[n - WIRE_TRAILER_SIZE] = '#'; /* a byte inserted in front of the CRC */
+    memcpy(stream + n - WIRE_TRAILER_SIZE + 1, frame + n - WIRE_TRAILER_SIZE, WIRE_TRAILER_SIZE);
+    size_t len = n + 1;
+    size_t pending_whole, pending_bytes;
+    struct wire_stats_s whole = decode_in_pieces(stream, len, len, &pending_whole);
+    struct wire_stats_s bytes = decode_in_pieces(stream, len, 1, &pending_bytes);
+    CHECK_EQ_INT(whole.crc_errors, 1);
+    CHECK_EQ_INT(whole.skipped_bytes, len);
+    CHECK_EQ_INT(pending_whole, 0);
+    CHECK_EQ_INT(bytes.crc_errors, whole.crc_errors);
+    CHECK_EQ_INT(bytes.skipped_bytes, whole.skipped_bytes);
+    CHECK_EQ_INT(pending_bytes, pending_whole);
+}
+
+static void test_a_lone_byte_that_cannot_start_a_frame_is_skipped_at_once(void) {
+    size_t pending;
+    struct wire_stats_s st = decode_in_pieces((const uint8_t *)"x", 1, 1, &pending);
+    CHECK_EQ_INT(st.skipped_bytes, 1);
+    CHECK_EQ_INT(pending, 0);
+    st = decode_in_pieces((const uint8_t *)"xK", 2, 1, &pending); /* a lone magic byte may start one: kept */
+    CHECK_EQ_INT(st.skipped_bytes, 1);
+    CHECK_EQ_INT(pending, 1);
+}
+
 int main(void) {
     test_crc32_known_value();
     test_frames_round_trip();
@@ -115,5 +161,7 @@ int main(void) {
     test_flipped_bit_loses_only_that_frame();
     test_dropped_byte_loses_only_that_frame();
     test_oversized_length_is_refused_from_the_header();
+    test_counts_do_not_depend_on_how_the_stream_is_cut();
+    test_a_lone_byte_that_cannot_start_a_frame_is_skipped_at_once();
     return check_report("test_wire");
 }

@@ -112,8 +112,9 @@ export class FrameDecoder {
     const b = this.buf;
     for (;;) {
       const have = this.end - this.start;
-      if (have < 2) return undefined;
-      if (b[this.start] !== MAGIC0 || b[this.start + 1] !== MAGIC1) {
+      if (have === 0) return undefined;
+      // A byte that cannot start a frame goes now, even alone: what is skipped must not depend on the reads.
+      if (b[this.start] !== MAGIC0 || (have >= 2 && b[this.start + 1] !== MAGIC1)) {
         let i = b.indexOf(MAGIC0, this.start + 1);
         if (i < 0 || i >= this.end) i = this.end;
         this.stats.skippedBytes += i - this.start;

@@ -217,14 +217,17 @@ class Reader {
   u32(): number { return this.view.getUint32(this.need(4), true); }
   u64(): bigint { return this.view.getBigUint64(this.need(8), true); }
   string(): string {
-    const n = this.u8();
-    const at = this.need(n);
-    return textDecoder.decode(this.bytes.subarray(at, at + n));
+    return this.text(this.u8());
   }
   path(): string {
-    const n = this.u16();
+    return this.text(this.u16());
+  }
+  private text(n: number): string {
     const at = this.need(n);
-    return textDecoder.decode(this.bytes.subarray(at, at + n));
+    const b = this.bytes.subarray(at, at + n);
+    // As the agent does: a NUL would cut its C string short, so neither side takes one.
+    if (b.includes(0)) throw new MalformedMessageError('NUL inside a string');
+    return textDecoder.decode(b);
   }
   bytes32(): Uint8Array {
     const at = this.need(32);
@@ -255,10 +258,11 @@ class Writer {
     this.at += n;
     return at;
   }
-  u8(v: number): this { this.bytes[this.room(1)] = v; return this; }
-  u16(v: number): this { this.view.setUint16(this.room(2), v, true); return this; }
-  u32(v: number): this { this.view.setUint32(this.room(4), v, true); return this; }
-  u64(v: bigint): this { this.view.setBigUint64(this.room(8), v, true); return this; }
+  // room() may replace bytes and view: take the offset first (this.view.set…(this.room(n)) uses the old view).
+  u8(v: number): this { const at = this.room(1); this.bytes[at] = v; return this; }
+  u16(v: number): this { const at = this.room(2); this.view.setUint16(at, v, true); return this; }
+  u32(v: number): this { const at = this.room(4); this.view.setUint32(at, v, true); return this; }
+  u64(v: bigint): this { const at = this.room(8); this.view.setBigUint64(at, v, true); return this; }
   string(s: string): this {
     let b = textEncoder.encode(s);
     if (b.length > 255) b = b.subarray(0, 255);
@@ -272,7 +276,7 @@ class Writer {
     return this.raw(b);
   }
   raw(b: Uint8Array): this {
-    const at = this.room(b.length); // room() may replace this.bytes: take the offset first
+    const at = this.room(b.length);
     this.bytes.set(b, at);
     return this;
   }

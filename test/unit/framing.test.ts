@@ -54,3 +54,17 @@ test('a header claiming more than the maximum is refused without waiting for or 
 test('encoding a payload over the maximum throws', () => {
   assert.throws(() => encodeFrame(0xa1, 0, new Uint8Array(MAX_PAYLOAD + 1)), RangeError);
 });
+
+// Found by the property tests (and fuzz_wire on the agent): a last byte that cannot start a frame was
+// skipped when it came with others, but held as pending when it came alone.
+test('what is skipped and held does not depend on how the stream is cut into reads', () => {
+  const stream = join(frame(1, 10), Uint8Array.of(0x4a, 0x32, 0xc6));
+  const whole = new FrameDecoder();
+  whole.push(stream);
+  const bytes = new FrameDecoder();
+  for (const b of stream) bytes.push(Uint8Array.of(b));
+  assert.deepEqual(bytes.stats, whole.stats);
+  assert.equal(bytes.pending, whole.pending);
+  assert.equal(whole.stats.skippedBytes, 3);
+  assert.equal(whole.pending, 0);
+});

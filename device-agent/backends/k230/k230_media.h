@@ -1,0 +1,36 @@
+/* The board's shared media pipeline under the encoder channels: the VB pools, the sensor and its
+ * VICAP device, and one VICAP output channel (NV12) per open encoder, bound to the VENC channel of
+ * the same number. Every function here takes the module's one lock; none is called per frame
+ * except k230_media_pts_us. */
+#ifndef K230_MEDIA_H
+#define K230_MEDIA_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define K230_MEDIA_MAX_WIDTH 1920
+#define K230_MEDIA_MAX_HEIGHT 1080
+#define K230_MEDIA_MAX_FPS 30
+/* Live preview and a board recording. VENC channels 0..2 only: 3 is the CanMV IDE's JPEG channel. */
+#define K230_MEDIA_MAX_CHANNELS 2
+#define K230_MEDIA_STREAM_BUFS 6 /* VENC output buffers per channel */
+/* Every VENC output buffer has this size, so VENC always takes its blocks from the stream pool. */
+#define K230_MEDIA_STREAM_BUF_SIZE \
+    K230_MEDIA_ALIGN_4K((size_t)K230_MEDIA_MAX_WIDTH * K230_MEDIA_MAX_HEIGHT * 3 / 4)
+#define K230_MEDIA_ALIGN_4K(n) (((n) + 0xfffu) & ~(size_t)0xfffu)
+
+/* Claims a free channel number (VB pools and the sensor are set up by the first claim); -1 with err. */
+int k230_media_claim(int *chn, int *sensor_fps, char *err, size_t err_len);
+/* Starts the claimed channel's NV12 output at width x height into its VENC channel, which must exist:
+ * VICAP is restarted with every started channel (its channels are fixed from init to deinit). */
+int k230_media_start(int chn, int width, int height, char *err, size_t err_len);
+/* Stops the channel's output (the others restart); its VENC channel may then be destroyed. */
+void k230_media_stop(int chn);
+/* Gives the channel number back; the last one out frees the VB pools. */
+void k230_media_release(int chn);
+/* Detaches / reattaches VICAP from a channel's VENC, around rebuilding the encoder. */
+int k230_media_unbind(int chn);
+int k230_media_bind(int chn);
+/* A VENC pts (microseconds) on the agent's clock (CLOCK_MONOTONIC, the base of PONG's board time). */
+int64_t k230_media_pts_us(uint64_t venc_pts_us);
+
+#endif
