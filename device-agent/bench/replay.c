@@ -60,13 +60,19 @@ static void replay_run(int fps) {
     struct camera_au_s au = {0};
     uint32_t delivered = 0;
     int64_t pts = 0;
-    for (size_t i = 0; i < replay.nal_count; i++) {
-        const struct camera_nal_s *nal = &replay.nals[i];
-        int type = nal_type(CAMERA_CODEC_H264, nal);
-        if (au.nal_count == CAMERA_MAX_NALS) au.nal_count = 0;
-        au.nals[au.nal_count++] = *nal;
-        if (type == NAL_H264_IDR) au.keyframe = true;
-        if (type != NAL_H264_IDR && type != 1) continue; /* parameter sets and SEI go with the next picture */
+    bool have_picture = false;
+    for (size_t i = 0; i <= replay.nal_count; i++) {
+        const struct camera_nal_s *nal = i < replay.nal_count ? &replay.nals[i] : NULL;
+        int type = nal ? nal_type(CAMERA_CODEC_H264, nal) : -1;
+        bool vcl = type == NAL_H264_IDR || type == 1;
+        /* A picture ends where the next one's first slice (first_mb_in_slice 0) or its parameter sets begin. */
+        bool next_picture = !nal || (have_picture && (!vcl || (nal->size > 1 && (nal->data[1] & 0x80))));
+        if (!next_picture || !have_picture) {
+            if (au.nal_count < CAMERA_MAX_NALS) au.nals[au.nal_count++] = *nal;
+            if (type == NAL_H264_IDR) au.keyframe = true;
+            have_picture = have_picture || vcl;
+            continue;
+        }
         au.pts_us = pts;
         pts += 1000000 / fps;
         for (size_t k = 0; k < au.nal_count; k++) replay.payload_bytes += au.nals[k].size;
@@ -75,6 +81,8 @@ static void replay_run(int fps) {
         while (stream_stats(replay.stream).sent + stream_stats(replay.stream).dropped < delivered)
             clock_sleep_until_us(clock_now_us() + 100);
         memset(&au, 0, sizeof(au));
+        have_picture = false;
+        if (nal) i--; /* this NAL starts the next picture */
     }
 }
 

@@ -7,20 +7,24 @@ int nal_split_annexb(const uint8_t *buf, size_t len, struct camera_nal_s *nals, 
     size_t count = 0, i = 0;
     const uint8_t *cur = NULL;
     while (i + 3 <= len) {
-        if (buf[i] == 0 && buf[i + 1] == 0 && buf[i + 2] == 1) {
-            if (cur) {
-                size_t end = i;
-                while (end > (size_t)(cur - buf) && buf[end - 1] == 0) end--; /* zero_byte of a 4-byte code */
-                if (count == max) return -1;
-                nals[count].data = cur;
-                nals[count].size = end - (size_t)(cur - buf);
-                count++;
-            }
-            i += 3;
-            cur = buf + i;
-        } else {
+        /* Start codes begin with a zero byte: jump from zero to zero (memchr is word-at-a-time). */
+        const uint8_t *zero = memchr(buf + i, 0, len - i - 2);
+        if (!zero) break;
+        i = (size_t)(zero - buf);
+        if (buf[i + 1] != 0 || buf[i + 2] != 1) {
             i++;
+            continue;
         }
+        if (cur) {
+            size_t end = i;
+            while (end > (size_t)(cur - buf) && buf[end - 1] == 0) end--; /* zero_byte of a 4-byte code */
+            if (count == max) return -1;
+            nals[count].data = cur;
+            nals[count].size = end - (size_t)(cur - buf);
+            count++;
+        }
+        i += 3;
+        cur = buf + i;
     }
     if (cur && cur < buf + len) {
         if (count == max) return -1;
