@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 echo "== agent: C unit tests and golden vectors"
 make -s -C device-agent test
+echo "== agent: the core cross-compiled for riscv64, the K230's CPU"
+make -s -C device-agent cross-check
 echo "== TypeScript: unit tests and golden vectors"
 npm run -s test:unit
 echo "== end to end: agent on a PTY, host over serialport, files checked by ffprobe"

@@ -102,7 +102,8 @@ ssize_t link_read(struct link_s *l, uint8_t *buf, size_t cap, int timeout_ms) {
     /* A device is read even when poll saw nothing: the CanMV CDC driver's ready flag is cleared by any
      * poll (a writer's too), and its read waits ~100 ms by itself; O_NONBLOCK devices say EAGAIN. */
     if (rc == 0 && l->is_pty) return 0;
-    if ((p.revents & POLLHUP) && !(p.revents & POLLIN)) return l->is_pty ? LINK_READ_HANGUP : 0;
+    /* Nobody on the other end (PTY slave closed, device hung up): say so, or the caller spins. */
+    if ((p.revents & POLLHUP) && !(p.revents & POLLIN)) return LINK_READ_HANGUP;
     bool bounce = !l->is_pty && cap < sizeof(l->rx);
     ssize_t n = read(l->fd, bounce ? l->rx : buf, bounce ? sizeof(l->rx) : cap);
     if (n > 0 && bounce) {
@@ -113,7 +114,7 @@ ssize_t link_read(struct link_s *l, uint8_t *buf, size_t cap, int timeout_ms) {
     if (n > 0) return n;
     if (n == 0) return 0; /* a CDC ACM read that timed out with nothing */
     if (errno == EAGAIN || errno == EINTR) return 0;
-    if (errno == EIO && l->is_pty) return LINK_READ_HANGUP;
+    if (errno == EIO) return LINK_READ_HANGUP;
     return -1;
 }
 
