@@ -32,7 +32,7 @@ int link_open_device(struct link_s *l, const char *path);
 int link_make_alias(struct link_s *l, const char *alias);
 void link_close(struct link_s *l);
 /* Waits up to timeout_ms; returns bytes read, 0 when none came, LINK_READ_HANGUP when nobody is on
- * the other end (PTY slave closed), -1 on error. */
+ * the other end (a PTY slave closed, a device hung up), -1 on error. */
 ssize_t link_read(struct link_s *l, uint8_t *buf, size_t cap, int timeout_ms);
 /* A message framed and ready to go: header, the parts (not copied), CRC trailer. */
 struct link_frame_s {
