@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 # ffmpeg: the tests' independent check of every MP4 we write; python3: the tests' foreign-port helper;
 # chromium: the browser the player is tested in (driven by playwright-core, which downloads nothing).
 # gcc-riscv64-linux-gnu: `make -C device-agent cross-check`, the agent's core built for the K230's CPU;
-# valgrind: the benchmark's instruction count of the agent's live path.
-APT_PACKAGES=(build-essential pkg-config libx264-dev libx265-dev ffmpeg python3 chromium gcc-riscv64-linux-gnu valgrind)
+# valgrind: the benchmark's instruction count of the agent's live path;
+# clang + libclang-rt-14-dev: libFuzzer and the ASan/UBSan runtime for the agent's fuzz and sanitizer runs.
+APT_PACKAGES=(build-essential pkg-config libx264-dev libx265-dev ffmpeg python3 chromium gcc-riscv64-linux-gnu valgrind
+  clang libclang-rt-14-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
