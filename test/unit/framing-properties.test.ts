@@ -4,6 +4,7 @@
 // the same by its libFuzzer targets (device-agent/fuzz/).
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { isDeepStrictEqual } from 'node:util';
 import { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import * as fc from 'fast-check';
@@ -18,6 +19,10 @@ import {
   PROTOCOL_VERSION,
 } from '../../src/protocol/messages';
 import { BoardSession } from '../../src/host/session';
+
+// The same generated cases on every run, so CI is repeatable and a failure reproducible;
+// FC_SEED=<number> explores others (e.g. FC_SEED=$RANDOM npm run test:unit).
+fc.configureGlobal({ seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261121 });
 
 /** fc.record, as plain objects: fast-check may make them without a prototype, which deepStrictEqual tells apart. */
 const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> =>
@@ -174,17 +179,23 @@ test('the same bytes cut into other reads give the same frames, counts and pendi
   );
 });
 
-test('frames surrounded by garbage and by damaged frames come back exactly, in order', () => {
+test('every intact frame among garbage and damaged frames comes back exactly, in order, and nothing else', () => {
   const LIMIT = 1024;
   const item = record({ frame: frameFields, garbage: bytes(40), damage: fc.option(damage, { freq: 3 }) });
   fc.assert(
     fc.property(fc.array(item, { maxLength: 10 }), readSizes, (items, sizes) => {
-      const intact = items.filter((i) => i.damage === null).map((i) => i.frame);
       const parts = items.flatMap((i) => [i.garbage, i.damage ? damaged(encode(i.frame), i.damage) : encode(i.frame)]);
       // The line goes on after the last frame: a frame cut short is then given up, not waited for.
       parts.push(new Uint8Array(LIMIT + 20));
       const got = decodeInReads(concat(parts), sizes, LIMIT).frames;
-      assert.deepStrictEqual(got, intact);
+      // A damaged frame may still come back whole when its damage cancels out (a frame cut after
+      // its first byte, then the next one missing exactly that byte): but only frames that were sent.
+      let next = 0;
+      for (const i of items) {
+        if (next < got.length && isDeepStrictEqual(got[next], i.frame)) next++;
+        else if (i.damage === null) assert.fail(`an intact frame was lost: ${JSON.stringify(i.frame)}`);
+      }
+      assert.equal(next, got.length, 'a frame that was never sent came out');
     }),
     { numRuns: 500 },
   );
