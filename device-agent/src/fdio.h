@@ -24,4 +24,17 @@ static inline ssize_t fdio_writev(int fd, const struct iovec *iov, int count) {
     return write(fd, iov->iov_base, iov->iov_len);
 }
 
+/* Moves past n bytes that went out: drops the pieces written whole, trims the one written in part. */
+static inline void fdio_advance(struct iovec **iov, int *count, size_t n) {
+    while (*count > 0 && n >= (*iov)->iov_len) {
+        n -= (*iov)->iov_len;
+        (*iov)++;
+        (*count)--;
+    }
+    if (*count > 0) {
+        (*iov)->iov_base = (char *)(*iov)->iov_base + n;
+        (*iov)->iov_len -= n;
+    }
+}
+
 #endif

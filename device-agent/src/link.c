@@ -125,15 +125,7 @@ static int link_write_all(struct link_s *l, struct iovec *iov, int count) {
         ssize_t n = fdio_writev(l->fd, iov, count);
         if (n > 0) {
             deadline = clock_now_us() + (int64_t)l->write_timeout_ms * 1000;
-            while (count > 0 && (size_t)n >= iov->iov_len) {
-                n -= (ssize_t)iov->iov_len;
-                iov++;
-                count--;
-            }
-            if (count > 0) {
-                iov->iov_base = (uint8_t *)iov->iov_base + n;
-                iov->iov_len -= (size_t)n;
-            }
+            fdio_advance(&iov, &count, (size_t)n);
             continue;
         }
         /* EAGAIN: the host is not reading fast enough; EBUSY: a USB transfer still pending; 0: no host. */

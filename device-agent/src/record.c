@@ -25,15 +25,7 @@ static int record_write(struct record_s *r, const struct iovec *parts, int count
             errno = err;
             return -1;
         }
-        while (count > 0 && (size_t)n >= at->iov_len) {
-            n -= (ssize_t)at->iov_len;
-            at++;
-            count--;
-        }
-        if (count > 0) {
-            at->iov_base = (uint8_t *)at->iov_base + n;
-            at->iov_len -= (size_t)n;
-        }
+        fdio_advance(&at, &count, (size_t)n);
     }
     return 0;
 }
