@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { CliResult, runCli } from '../support/cli';
+import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeVideo, strictlyIncreasing } from '../support/media';
 import { boxOffset, encodeRaw, extractAnnexB, frameHashes, plainNalUnits, probeDuration, syncSamples } from '../support/raw-video';
 
@@ -22,14 +22,6 @@ before(() => {
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function assertOneLineError(r: CliResult, pattern: RegExp): void {
-  assert.notEqual(r.code, 0);
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
-  assert.match(lines[0], /^k230live: /);
-  assert.match(lines[0], pattern);
-  assert.equal(r.stdout, '');
-}
 
 const convert = async (...args: string[]) => {
   const r = await runCli(['convert', ...args]);
@@ -112,7 +104,7 @@ test('a 29.97 fps stream keeps its exact rate from the SPS timing info', async (
 test('a stream without timing info needs --fps, and says so', async () => {
   const src = encodeRaw(path.join(dir, 'untimed.265'), { codec: 'h265', frames: 10, encoder: ['-x265-params', 'log-level=error:bframes=0:vui-timing-info=0'] });
   const out = path.join(dir, 'untimed.mp4');
-  assertOneLineError(await runCli(['convert', src, out]), /no frame rate .*--fps/);
+  assertOneLineError(await runCli(['convert', src, out]), /no frame rate .*--fps/, { quietStdout: true });
   assert.ok(!fs.existsSync(out));
   const summary = JSON.parse((await convert(src, out, '--fps', '12.5', '--json')).stdout);
   assert.equal(summary.frames, 10);
@@ -137,7 +129,7 @@ test('a stream with B-frames is refused rather than given wrong timestamps', asy
   ] as const) {
     const src = encodeRaw(path.join(dir, file), { codec, frames: 20, size: '320x240', encoder: [...encoder] });
     const out = path.join(dir, `${file}.mp4`);
-    assertOneLineError(await runCli(['convert', src, out]), /has B-frames/);
+    assertOneLineError(await runCli(['convert', src, out]), /has B-frames/, { quietStdout: true });
     assert.ok(!fs.existsSync(out) && !fs.existsSync(`${out}.part`), 'nothing is left behind');
   }
 });
@@ -157,11 +149,11 @@ test('what is not raw H.264/H.265, or cannot be written, is one line on stderr',
   const empty = path.join(dir, 'empty.265');
   fs.writeFileSync(empty, '');
   const out = path.join(dir, 'never.mp4');
-  assertOneLineError(await runCli(['convert', garbage, out]), /garbage\.264 is not raw H\.264\/H\.265/);
-  assertOneLineError(await runCli(['convert', empty, out]), /empty\.265 is empty/);
-  assertOneLineError(await runCli(['convert', path.join(dir, 'missing.264'), out]), /cannot read .*missing\.264: no such file/);
-  assertOneLineError(await runCli(['convert', raw.h264, path.join(dir, 'no-such-dir', 'x.mp4')]), /cannot write .*x\.mp4: no such directory/);
-  assertOneLineError(await runCli(['convert', raw.h264, dir]), /cannot write .*: it is a directory/);
-  assertOneLineError(await runCli(['convert', raw.h264, out, '--fps', 'fast']), /--fps must be a positive number/);
+  assertOneLineError(await runCli(['convert', garbage, out]), /garbage\.264 is not raw H\.264\/H\.265/, { quietStdout: true });
+  assertOneLineError(await runCli(['convert', empty, out]), /empty\.265 is empty/, { quietStdout: true });
+  assertOneLineError(await runCli(['convert', path.join(dir, 'missing.264'), out]), /cannot read .*missing\.264: no such file/, { quietStdout: true });
+  assertOneLineError(await runCli(['convert', raw.h264, path.join(dir, 'no-such-dir', 'x.mp4')]), /cannot write .*x\.mp4: no such directory/, { quietStdout: true });
+  assertOneLineError(await runCli(['convert', raw.h264, dir]), /cannot write .*: it is a directory/, { quietStdout: true });
+  assertOneLineError(await runCli(['convert', raw.h264, out, '--fps', 'fast']), /--fps must be a positive number/, { quietStdout: true });
   assert.ok(!fs.existsSync(out));
 });

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { openPort } from '../../src/host/serial';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
-import { CliResult, runCli } from '../support/cli';
+import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
 import { startSilentPort } from '../support/silent-port';
 
@@ -21,14 +21,6 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function assertOneLineError(r: CliResult, pattern: RegExp): void {
-  assert.notEqual(r.code, 0);
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
-  assert.match(lines[0], /^k230live: /);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 const record = (port: string, ...extra: string[]) =>
   runCli(['record', '--port', port, '--frames', '30', '--out', path.join(dir, 'x.mp4'), ...extra]);

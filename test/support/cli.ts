@@ -1,4 +1,5 @@
 // Runs the built k230live CLI as a user would, in its own process.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -20,4 +21,15 @@ export function runCli(args: string[], onStart?: (pid: number) => void): Promise
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })));
+}
+
+/** What a user must see when a command fails: a non-zero exit and one line on stderr, no stack trace. */
+export function assertOneLineError(r: CliResult, pattern: RegExp, options: { quietStdout?: boolean } = {}): void {
+  assert.notEqual(r.code, 0);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+  assert.match(lines[0], /^k230live: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  if (options.quietStdout) assert.equal(r.stdout, '');
 }
