@@ -61,11 +61,15 @@ test('a host speaking another protocol version is refused with a typed error', a
 });
 
 test('a request before the handshake is refused', async () => {
-  const s = await openSession(board.portPath);
+  // A board of its own: the shared one forgets a host only when it polls during the hang-up, and a
+  // port reopened within that poll (the previous test's) would still count as greeted.
+  const fresh = await startSimulatedBoard({ build: false });
+  const s = await openSession(fresh.portPath);
   try {
     await assert.rejects(s.request({ type: MessageType.RequestIdr, id: 0 }), (e: BoardError) => e.code === ErrorCode.HandshakeRequired);
   } finally {
     await s.disconnect();
+    await fresh.stop();
   }
 });
 
