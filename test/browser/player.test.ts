@@ -31,7 +31,14 @@ async function playLive(seconds: number, options: PageOptions = {}): Promise<Liv
     await session.startStream({ ...DEFAULT_SETTINGS, width: 1280, height: 720, fps: 30 });
     await new Promise((r) => setTimeout(r, seconds * 1000));
     await session.stopStream();
-    await new Promise((r) => setTimeout(r, 1500)); // the last fragments reach the screen, stats refresh
+    // Count once the player has drained: the decoded count stops moving (a loaded machine lags).
+    let last = -1;
+    for (let waited = 0; waited < 10_000; waited += 1100) {
+      await new Promise((r) => setTimeout(r, 1100)); // stats refresh each second
+      const decoded = (await page.results()).stats.decodedFrames;
+      if (decoded === last || decoded >= sent) break;
+      last = decoded;
+    }
     return { ...(await page.results()), sent, startedAtMs };
   } finally {
     await session.disconnect();
