@@ -8,12 +8,7 @@
 
 #include "msg.h"
 
-#define FUZZ_FAIL(...)                \
-    do {                              \
-        fprintf(stderr, __VA_ARGS__); \
-        fputc('\n', stderr);          \
-        abort();                      \
-    } while (0)
+#include "fuzz_fail.h"
 
 /* Heap copies of exactly the size in play, so ASan sees any byte read or written past them. */
 static uint8_t *fuzz_copy(const uint8_t *p, size_t n) {

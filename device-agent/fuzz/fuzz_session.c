@@ -33,12 +33,7 @@
 #define FUZZ_RAW 0xFE
 #define FUZZ_CLIP_SIZE (264u * 1024u) /* more than one FILE_READ answers */
 
-#define FUZZ_FAIL(...)                \
-    do {                              \
-        fprintf(stderr, __VA_ARGS__); \
-        fputc('\n', stderr);          \
-        abort();                      \
-    } while (0)
+#include "fuzz_fail.h"
 
 static char fuzz_base[512];
 /* The files outside the root: a size and a byte found nowhere inside it, so a reply that read, stat'd

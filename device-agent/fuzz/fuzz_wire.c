@@ -21,12 +21,7 @@ struct fuzz_run_s {
     size_t pending;
 };
 
-#define FUZZ_FAIL(...)                \
-    do {                              \
-        fprintf(stderr, __VA_ARGS__); \
-        fputc('\n', stderr);          \
-        abort();                      \
-    } while (0)
+#include "fuzz_fail.h"
 
 static void fuzz_digest(uint64_t *h, uint64_t v) {
     for (int i = 0; i < 8; i++) {
