@@ -247,8 +247,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) abort();
-    struct link_s link = {.fd = sv[0], .write_timeout_ms = 2000};
-    pthread_mutex_init(&link.write_lock, NULL);
+    struct link_s link;
+    if (link_open_fd(&link, sv[0]) < 0) abort();
     fuzz_replies.start = fuzz_replies.end = 0;
     memset(&fuzz_replies.stats, 0, sizeof(fuzz_replies.stats));
     fuzz_reply_count = 0;

@@ -16,34 +16,42 @@
 #include "fdio.h"
 #include "wire.h"
 
-static int link_make_raw(int fd) {
+/* Raw bytes. A device read with nothing to read returns after 100 ms (VTIME), as the CanMV CDC driver's does. */
+static int link_make_raw(int fd, bool is_device) {
     struct termios t;
     if (tcgetattr(fd, &t) < 0) return -1;
     cfmakeraw(&t);
-    t.c_cc[VMIN] = 1;
-    t.c_cc[VTIME] = 0;
+    t.c_cc[VMIN] = is_device ? 0 : 1;
+    t.c_cc[VTIME] = is_device ? 1 : 0;
     return tcsetattr(fd, TCSANOW, &t);
 }
 
-static void link_init_common(struct link_s *l, int fd) {
+static int link_set_blocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+}
+
+static int link_init_common(struct link_s *l, int fd) {
     l->fd = fd;
     l->write_timeout_ms = 2000;
+    if (watchdog_init(&l->watchdog) < 0) return -1;
     pthread_mutex_init(&l->write_lock, NULL);
+    return 0;
 }
 
 int link_open_pty(struct link_s *l) {
     memset(l, 0, sizeof(*l));
-    int fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+    int fd = posix_openpt(O_RDWR | O_NOCTTY);
     if (fd < 0) goto error;
     if (grantpt(fd) < 0 || unlockpt(fd) < 0 || ptsname_r(fd, l->path, sizeof(l->path)) != 0) goto error;
     /* Raw mode is set on the slave: echo on would send our frames straight back to us. */
     int slave = open(l->path, O_RDWR | O_NOCTTY);
     if (slave < 0) goto error;
-    int rc = link_make_raw(slave);
+    int rc = link_make_raw(slave, false);
     close(slave);
     if (rc < 0) goto error;
     l->is_pty = true;
-    link_init_common(l, fd);
+    if (link_init_common(l, fd) < 0) goto error;
     return 0;
 error:
     fprintf(stderr, "agent: cannot create a pseudo-terminal: %s\n", strerror(errno));
@@ -51,21 +59,40 @@ error:
     return -1;
 }
 
+/* Opens the device at l->path: O_NONBLOCK only for the open itself (no wait for a carrier). */
+static int link_device_fd(const char *path) {
+    int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return -1;
+    if ((isatty(fd) && link_make_raw(fd, true) < 0) || link_set_blocking(fd) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
 int link_open_device(struct link_s *l, const char *path) {
     memset(l, 0, sizeof(*l));
-    int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    snprintf(l->path, sizeof(l->path), "%s", path);
+    int fd = link_device_fd(path);
     if (fd < 0) {
         fprintf(stderr, "agent: cannot open %s: %s\n", path, strerror(errno));
         return -1;
     }
-    if (isatty(fd) && link_make_raw(fd) < 0) {
-        fprintf(stderr, "agent: cannot set raw mode on %s: %s\n", path, strerror(errno));
+    l->reopen = true;
+    if (link_init_common(l, fd) < 0) {
+        fprintf(stderr, "agent: cannot start the link's write watchdog\n");
         close(fd);
         return -1;
     }
-    snprintf(l->path, sizeof(l->path), "%s", path);
-    link_init_common(l, fd);
     return 0;
+}
+
+int link_open_fd(struct link_s *l, int fd) {
+    memset(l, 0, sizeof(*l));
+    snprintf(l->path, sizeof(l->path), "fd %d", fd);
+    return link_init_common(l, fd);
 }
 
 int link_make_alias(struct link_s *l, const char *alias) {
@@ -80,9 +107,43 @@ int link_make_alias(struct link_s *l, const char *alias) {
 }
 
 void link_close(struct link_s *l) {
+    watchdog_destroy(&l->watchdog);
     if (l->fd >= 0) close(l->fd);
     l->fd = -1;
     pthread_mutex_destroy(&l->write_lock);
+}
+
+/* A hung-up tty reads 0 for ever: close it (writers, under the lock, then fail at once). */
+static void link_drop_device(struct link_s *l) {
+    pthread_mutex_lock(&l->write_lock);
+    close(l->fd);
+    l->fd = -1;
+    l->rx_start = l->rx_end = 0;
+    pthread_mutex_unlock(&l->write_lock);
+}
+
+/* The device is away: look for it again once per call, and wait out the rest of the call. */
+static ssize_t link_wait_for_device(struct link_s *l, int timeout_ms) {
+    int fd = link_device_fd(l->path);
+    if (fd < 0) {
+        clock_sleep_until_us(clock_now_us() + (int64_t)timeout_ms * 1000);
+        return LINK_READ_HANGUP;
+    }
+    pthread_mutex_lock(&l->write_lock);
+    l->fd = fd;
+    pthread_mutex_unlock(&l->write_lock);
+    fprintf(stderr, "agent: %s is back\n", l->path);
+    return 0;
+}
+
+/* Nobody is on the other end: say so after the wait, or the caller spins. */
+static ssize_t link_hung_up(struct link_s *l, int64_t deadline_us) {
+    if (l->reopen) {
+        fprintf(stderr, "agent: %s hung up; waiting for it to come back\n", l->path);
+        link_drop_device(l);
+    }
+    clock_sleep_until_us(deadline_us);
+    return LINK_READ_HANGUP;
 }
 
 /* Hands out bytes of an earlier device read first, as much as fits. */
@@ -96,14 +157,18 @@ static size_t link_take_pending(struct link_s *l, uint8_t *buf, size_t cap) {
 
 ssize_t link_read(struct link_s *l, uint8_t *buf, size_t cap, int timeout_ms) {
     if (l->rx_end > l->rx_start) return (ssize_t)link_take_pending(l, buf, cap);
+    if (l->fd < 0) return link_wait_for_device(l, timeout_ms);
+    int64_t deadline_us = clock_now_us() + (int64_t)timeout_ms * 1000;
     struct pollfd p = {l->fd, POLLIN, 0};
     int rc = poll(&p, 1, timeout_ms);
     if (rc < 0) return errno == EINTR ? 0 : -1;
+    if (p.revents & POLLNVAL) return -1;
+    /* A PTY master whose slave is closed says POLLHUP; a hung-up tty says POLLIN|POLLHUP|POLLERR and
+     * reads 0 for ever after (cdc-acm and usb-serial hang up on unplug; so does a PTY slave whose master closed). */
+    if ((p.revents & (POLLHUP | POLLERR)) && (!l->is_pty || !(p.revents & POLLIN))) return link_hung_up(l, deadline_us);
     /* A device is read even when poll saw nothing: the CanMV CDC driver's ready flag is cleared by any
-     * poll (a writer's too), and its read waits ~100 ms by itself; O_NONBLOCK devices say EAGAIN. */
+     * poll, and its read waits ~100 ms by itself (a tty here: VTIME). A PTY is read only when ready. */
     if (rc == 0 && l->is_pty) return 0;
-    /* Nobody on the other end (PTY slave closed, device hung up): say so, or the caller spins. */
-    if ((p.revents & POLLHUP) && !(p.revents & POLLIN)) return LINK_READ_HANGUP;
     bool bounce = !l->is_pty && cap < sizeof(l->rx);
     ssize_t n = read(l->fd, bounce ? l->rx : buf, bounce ? sizeof(l->rx) : cap);
     if (n > 0 && bounce) {
@@ -111,32 +176,54 @@ ssize_t link_read(struct link_s *l, uint8_t *buf, size_t cap, int timeout_ms) {
         l->rx_end = (size_t)n;
         return (ssize_t)link_take_pending(l, buf, cap);
     }
-    if (n > 0) return n;
-    if (n == 0) return 0; /* a CDC ACM read that timed out with nothing */
+    if (n >= 0) return n; /* 0: a device read that waited with nothing */
     if (errno == EAGAIN || errno == EINTR) return 0;
-    if (errno == EIO) return LINK_READ_HANGUP;
+    if (errno == EIO || errno == ENXIO || errno == ENODEV) return link_hung_up(l, deadline_us);
     return -1;
 }
 
-/* Writes the whole iovec array, waiting for room; gives up after write_timeout_ms without progress. */
+/* The first `cap` bytes of an iovec array, as another array. */
+static int link_chunk(const struct iovec *iov, int count, size_t cap, struct iovec *out) {
+    int n = 0;
+    for (; n < count && cap > 0; n++) {
+        out[n] = iov[n];
+        if (out[n].iov_len > cap) out[n].iov_len = cap;
+        cap -= out[n].iov_len;
+    }
+    return n;
+}
+
+/* Writes the whole iovec array with blocking writes; the watchdog interrupts one that makes no
+ * progress for write_timeout_ms, and then the frame is given up. Caller holds write_lock. */
 static int link_write_all(struct link_s *l, struct iovec *iov, int count) {
     int64_t deadline = clock_now_us() + (int64_t)l->write_timeout_ms * 1000;
     while (count > 0) {
-        ssize_t n = fdio_writev(l->fd, iov, count);
+        if (l->fd < 0) {
+            errno = EPIPE; /* the device is away */
+            return -1;
+        }
+        struct iovec chunk[LINK_MAX_PARTS + 2];
+        int pieces = link_chunk(iov, count, LINK_WRITE_CHUNK, chunk);
+        watchdog_arm(&l->watchdog, deadline);
+        ssize_t n = fdio_writev(l->fd, chunk, pieces);
+        int saved = errno;
+        watchdog_disarm(&l->watchdog);
         if (n > 0) {
             deadline = clock_now_us() + (int64_t)l->write_timeout_ms * 1000;
             fdio_advance(&iov, &count, (size_t)n);
             continue;
         }
-        /* EAGAIN: the host is not reading fast enough; EBUSY: a USB transfer still pending; 0: no host. */
-        if (n < 0 && errno != EAGAIN && errno != EINTR && errno != EBUSY) return -1;
-        int64_t left_ms = (deadline - clock_now_us()) / 1000;
-        if (left_ms <= 0) {
+        /* EINTR: the watchdog, or another signal; EAGAIN/EBUSY: the CanMV CDC driver's transfer still
+         * pending; 0: no host on a device that takes nothing. */
+        if (n < 0 && saved != EAGAIN && saved != EINTR && saved != EBUSY) {
+            errno = saved;
+            return -1;
+        }
+        if (clock_now_us() >= deadline) {
             errno = ETIMEDOUT;
             return -1;
         }
-        struct pollfd p = {l->fd, POLLOUT, 0};
-        if (poll(&p, 1, left_ms > 20 ? 20 : (int)left_ms) < 0 && errno != EINTR) return -1;
+        if (n == 0 || saved != EINTR) clock_sleep_until_us(clock_now_us() + 5000);
     }
     return 0;
 }

@@ -159,7 +159,7 @@ void session_serve(struct session_s *s, volatile bool *stop) {
         size_t avail;
         uint8_t *space = wire_decoder_space(&s->decoder, &avail);
         ssize_t n = link_read(s->link, space, avail, 100);
-        if (n == LINK_READ_HANGUP) {
+        if (n == LINK_READ_HANGUP) { /* after link_read's wait: an idle agent wakes ten times a second */
             if (host_present) {
                 /* The cable is out or the host closed the port: nobody watches, so nothing is encoded. */
                 stream_stop(&s->stream);
@@ -168,7 +168,6 @@ void session_serve(struct session_s *s, volatile bool *stop) {
                 host_present = false;
             }
             record_poll(&s->record); /* a board recording goes on without a host, until it fails */
-            clock_sleep_until_us(clock_now_us() + 20000);
             continue;
         }
         if (n < 0) {

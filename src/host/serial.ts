@@ -1,8 +1,10 @@
 // Opening serial ports with errors a user can act on, and listing them with K230 boards marked.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SerialPortStream } from '@serialport/stream';
 import { SerialPort } from 'serialport';
 import { UserError } from './errors';
+import { LinkBinding } from './serial-binding';
 
 /** USB VID:PID of CanMV K230 boards. */
 export const K230_USB_ID = { vendorId: '1209', productId: 'abd1' };
@@ -77,9 +79,9 @@ function describeOpenError(path: string, err: Error): string {
 }
 
 /** Opens a port exclusively. The baud rate matters on a real UART; USB CDC ACM and PTYs ignore it. */
-export function openPort(path: string, baudRate = 2_000_000): Promise<SerialPort> {
+export function openPort(path: string, baudRate = 2_000_000): Promise<SerialPortStream> {
   return new Promise((resolve, reject) => {
-    const port = new SerialPort({ path, baudRate, autoOpen: false, lock: true });
+    const port = new SerialPortStream({ binding: LinkBinding, path, baudRate, autoOpen: false, lock: true });
     port.open((err) => (err ? reject(new UserError(describeOpenError(path, err))) : resolve(port)));
   });
 }

@@ -100,12 +100,18 @@ export interface SessionOptions {
   label?: string;
   /** Releases the link (a serial port must be closed, not just destroyed); default: destroy it. */
   closeLink?: () => Promise<void>;
+  /** once greeted, a board silent this long (it answers pings) is gone; default 4000 ms */
+  silenceTimeoutMs?: number;
 }
+
+/** Once greeted, a board that has sent nothing for this long is pinged. */
+const KEEPALIVE_MS = 1000;
 
 interface Pending {
   resolve: (m: Reply) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
+  timeoutMs: number;
   what: string;
 }
 
@@ -126,6 +132,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   private readonly pending = new Map<number, Pending>();
   private lastSequence: number | undefined;
   private closed = false;
+  private lastHeardMs = performance.now();
+  private keepalive: NodeJS.Timeout | undefined;
   private readonly requestTimeoutMs: number;
   private readonly label: string;
 
@@ -134,7 +142,10 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 3000;
     this.label = options.label ?? 'the link';
     link.on('data', (chunk: Uint8Array) => this.onBytes(chunk));
-    link.on('close', () => this.onClosed(`the board went away: ${this.label} closed`));
+    // serialport passes the reason of a disconnect (a hang-up, a vanished node, a failed write)
+    link.on('close', (err?: Error | null) =>
+      this.onClosed(`the board went away: ${this.label} closed${err ? ` (${err.message})` : ''}`),
+    );
     link.on('error', (err: Error) => this.onClosed(`link error on ${this.label}: ${err.message}`));
   }
 
@@ -178,7 +189,30 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       maxFps: r.maxFps,
       storage: r.storage,
     };
+    this.startKeepalive();
     return this.info;
+  }
+
+  /** Pings a quiet board; one that stays silent past the timeout is gone (a stalled or dead link). */
+  private startKeepalive(): void {
+    const silenceMs = this.options.silenceTimeoutMs ?? 4000;
+    this.keepalive = setInterval(() => {
+      const quietMs = performance.now() - this.lastHeardMs;
+      // A request allowed longer than that (a checksum of a big file) may keep the board busy.
+      const patient = [...this.pending.values()].some((p) => p.timeoutMs > silenceMs);
+      if (quietMs >= silenceMs && !patient) {
+        this.end(`the board stopped answering: nothing from ${this.label} for ${(quietMs / 1000).toFixed(1)} s`);
+      } else if (quietMs >= KEEPALIVE_MS) {
+        this.ping().catch(() => undefined);
+      }
+    }, KEEPALIVE_MS / 2);
+  }
+
+  /** The link is dead though still open: close the session with a reason, then release the link. */
+  private end(reason: string): void {
+    this.onClosed(reason);
+    if (this.options.closeLink) void this.options.closeLink();
+    else this.link.destroy();
   }
 
   /** Starts (or restarts) the live stream; the first fragment after it is an IDR. */
@@ -293,6 +327,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
         resolve: (m) => (m.type === MessageType.Error ? reject(new BoardError(m.code, `board refused ${what}: ${m.message}`)) : resolve(m)),
         reject,
         timer,
+        timeoutMs,
         what,
       });
       this.link.write(bytes);
@@ -301,6 +336,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
 
   private onBytes(chunk: Uint8Array): void {
     const receivedAtMs = performance.now();
+    this.lastHeardMs = receivedAtMs;
     for (const frame of this.decoder.push(chunk)) {
       let m: Message;
       try {
@@ -356,6 +392,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   private onClosed(reason: string | undefined): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.keepalive);
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new UserError(reason ?? `disconnected before the board answered ${p.what}`));

@@ -1,0 +1,70 @@
+// serialport's own binding, with one change: a read that returns 0 bytes ends the link.
+// On Linux and macOS a tty whose other end is gone (USB unplugged: cdc-acm and usb-serial hang the
+// tty up; a PTY whose master closed) reads 0 bytes from then on. @serialport/bindings-cpp 13 reads
+// again at once on 0 without asking its poller (serialport/bindings-cpp#162; PR #164 unmerged), so
+// it spins a core, grows without bound and never reports the disconnect. An O_NONBLOCK tty with
+// nothing to read says EAGAIN, never 0, so 0 always means the end. docs/link-endings.md has more.
+import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo } from '@serialport/bindings-interface';
+import * as fs from 'node:fs';
+import { SerialPort } from 'serialport';
+
+/** The unix port bindings' own fd and poller, which their read uses. */
+interface UnixPortInternals {
+  fd: number | null;
+  poller: { once(event: 'readable', cb: (err: Error | null) => void): unknown };
+}
+
+/** A read error the stream treats as a disconnect (anything not `canceled` is one). */
+class LinkEndedError extends Error {
+  readonly disconnect = true;
+  readonly canceled = false;
+}
+
+class CanceledError extends Error {
+  readonly canceled = true;
+}
+
+function readOnce(fd: number, buffer: Buffer, offset: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.read(fd, buffer, offset, length, null, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+function isUnixPort(port: BindingPortInterface): port is BindingPortInterface & UnixPortInternals {
+  const p = port as Partial<UnixPortInternals>;
+  return typeof p.fd === 'number' && typeof p.poller?.once === 'function';
+}
+
+/** Wraps an open port: every call goes to it, but a unix read is ours. */
+function endingAtZero(port: BindingPortInterface): BindingPortInterface {
+  if (!isUnixPort(port)) return port; // Windows: overlapped reads report a vanished device as an error
+  const waitReadable = () =>
+    new Promise<void>((resolve, reject) => port.poller.once('readable', (err) => (err ? reject(err) : resolve())));
+  const read = async (buffer: Buffer, offset: number, length: number) => {
+    for (;;) {
+      if (!port.isOpen || port.fd === null) throw new CanceledError('Port is not open');
+      try {
+        const bytesRead = await readOnce(port.fd, buffer, offset, length);
+        if (bytesRead > 0) return { bytesRead, buffer };
+        throw new LinkEndedError('the port reads 0 bytes: hung up or unplugged');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') throw e;
+        await waitReadable(); // a hang-up wakes this too: the next read then says 0 or EIO
+      }
+    }
+  };
+  return new Proxy(port, {
+    get(target, key, receiver) {
+      if (key === 'read') return read;
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+const platform = SerialPort.binding as unknown as BindingInterface<BindingPortInterface, OpenOptions, PortInfo>;
+
+/** serialport's binding for this platform, with reads that end at a hang-up. */
+export const LinkBinding: BindingInterface<BindingPortInterface, OpenOptions, PortInfo> = {
+  list: () => platform.list(),
+  open: async (options) => endingAtZero(await platform.open(options)),
+};
