@@ -10,7 +10,7 @@
 #include "link.h"
 #include "msg.h"
 
-#define DATA_SENDER_SLOTS 2
+#define DATA_SENDER_SLOTS 4
 
 struct data_slot_s {
     uint8_t head[8]; /* the FILE_DATA offset */

@@ -2,7 +2,7 @@
 // under a temporary name and renamed only once verified.
 import { createHash, Hash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { FileType } from '../protocol/messages';
+import { FILE_READ_MAX, FileType } from '../protocol/messages';
 import { UserError } from './errors';
 import { BoardSession, TimeoutError } from './session';
 
@@ -80,8 +80,9 @@ async function readChunk(session: BoardSession, remote: string, offset: number, 
 }
 
 export async function pullFile(session: BoardSession, remote: string, localPath: string, options: PullOptions = {}): Promise<PullResult> {
-  const chunk = options.chunkBytes ?? 128 * 1024;
-  const window = options.window ?? 4;
+  // Whole FILE_READ_MAX replies, 8 in flight: the link never waits for a request (docs/link-throughput.md).
+  const chunk = Math.min(options.chunkBytes ?? FILE_READ_MAX, FILE_READ_MAX);
+  const window = options.window ?? 8;
   const started = performance.now();
   const info = await session.stat(remote);
   if (info.fileType !== FileType.File) throw new UserError(`${remote} is not a file`);

@@ -44,7 +44,7 @@ function endingAtZero(port: BindingPortInterface): BindingPortInterface {
       try {
         const bytesRead = await readOnce(port.fd, buffer, offset, length);
         if (bytesRead > 0) return { bytesRead, buffer };
-        throw new LinkEndedError('the port reads 0 bytes: hung up or unplugged');
+        throw new LinkEndedError('hung up or unplugged');
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') throw e;
