@@ -153,6 +153,14 @@ void session_dispatch(struct session_s *s, const struct wire_frame_s *f) {
     }
 }
 
+/* Nobody watches (the host hung up or went silent): nothing is encoded; the next host starts afresh. */
+static void session_host_gone(struct session_s *s, const char *why) {
+    if (s->greeted || stream_running(&s->stream)) fprintf(stderr, "agent: %s; the live stream stops\n", why);
+    stream_stop(&s->stream);
+    s->greeted = false;
+    s->decoder.start = s->decoder.end = 0;
+}
+
 void session_serve(struct session_s *s, volatile bool *stop) {
     bool host_present = true;
     while (!*stop) {
@@ -160,13 +168,8 @@ void session_serve(struct session_s *s, volatile bool *stop) {
         uint8_t *space = wire_decoder_space(&s->decoder, &avail);
         ssize_t n = link_read(s->link, space, avail, 100);
         if (n == LINK_READ_HANGUP) { /* after link_read's wait: an idle agent wakes ten times a second */
-            if (host_present) {
-                /* The cable is out or the host closed the port: nobody watches, so nothing is encoded. */
-                stream_stop(&s->stream);
-                s->greeted = false;
-                s->decoder.start = s->decoder.end = 0;
-                host_present = false;
-            }
+            if (host_present) session_host_gone(s, "the host hung up");
+            host_present = false;
             record_poll(&s->record); /* a board recording goes on without a host, until it fails */
             continue;
         }
@@ -176,6 +179,9 @@ void session_serve(struct session_s *s, volatile bool *stop) {
             continue;
         }
         host_present = true;
+        int64_t now = clock_now_us();
+        if (n > 0) s->last_heard_us = now;
+        else if (s->greeted && now - s->last_heard_us > SESSION_HOST_SILENCE_US) session_host_gone(s, "the host went silent");
         wire_decoder_commit(&s->decoder, (size_t)n);
         struct wire_frame_s f;
         while (wire_decoder_next(&s->decoder, &f)) session_dispatch(s, &f);

@@ -12,6 +12,9 @@
 #include "wire.h"
 
 #define SESSION_MAX_REQUEST (64u * 1024u)
+/* A greeted host pings every second; one silent this long is gone (a port closed with no hang-up
+ * on the board's side of the cable), and its live stream stops. */
+#define SESSION_HOST_SILENCE_US (5 * 1000000LL)
 
 struct session_config_s {
     const char *board_name;
@@ -28,6 +31,7 @@ struct session_s {
     struct wire_decoder_s decoder;
     struct data_sender_s data_sender;
     bool greeted; /* a HELLO of our protocol version arrived */
+    int64_t last_heard_us; /* when bytes last came from the host */
     int64_t last_status_us;
     /* the file FILE_READ read last, kept open: a pull reads one file chunk after chunk */
     int read_fd;

@@ -33,7 +33,16 @@ function isUnixPort(port: BindingPortInterface): port is BindingPortInterface & 
   return typeof p.fd === 'number' && typeof p.poller?.once === 'function';
 }
 
-/** Wraps an open port: every call goes to it, but a unix read is ours. */
+/** Errors a hung-up, unplugged or closed tty gives (and the poller's, waiting on one). */
+const ENDED_CODES = new Set(['EIO', 'ENXIO', 'ENODEV', 'EBADF']);
+
+function ended(e: unknown): Error {
+  const err = e as NodeJS.ErrnoException & { canceled?: boolean };
+  if (err.canceled || (err.code && !ENDED_CODES.has(err.code) && !/bad file descriptor/i.test(err.message))) return err;
+  return new LinkEndedError('hung up or unplugged');
+}
+
+/** Wraps an open port: every call goes to it, but a unix read is ours and a dead link says so plainly. */
 function endingAtZero(port: BindingPortInterface): BindingPortInterface {
   if (!isUnixPort(port)) return port; // Windows: overlapped reads report a vanished device as an error
   const waitReadable = () =>
@@ -41,20 +50,27 @@ function endingAtZero(port: BindingPortInterface): BindingPortInterface {
   const read = async (buffer: Buffer, offset: number, length: number) => {
     for (;;) {
       if (!port.isOpen || port.fd === null) throw new CanceledError('Port is not open');
+      let bytesRead: number;
       try {
-        const bytesRead = await readOnce(port.fd, buffer, offset, length);
-        if (bytesRead > 0) return { bytesRead, buffer };
-        throw new LinkEndedError('hung up or unplugged');
+        bytesRead = await readOnce(port.fd, buffer, offset, length);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') throw e;
-        await waitReadable(); // a hang-up wakes this too: the next read then says 0 or EIO
+        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') throw ended(e);
+        // Closed while that read was in flight: its poller is destroyed, and polling it would crash.
+        if (!port.isOpen) throw new CanceledError('Port is not open');
+        await waitReadable().catch((err) => Promise.reject(ended(err))); // a hang-up wakes this too
+        continue;
       }
+      if (bytesRead > 0) return { bytesRead, buffer };
+      if (!port.isOpen) throw new CanceledError('Port is not open');
+      throw new LinkEndedError('hung up or unplugged');
     }
   };
+  const write = (buffer: Buffer) => port.write(buffer).catch((e) => Promise.reject(ended(e)));
   return new Proxy(port, {
     get(target, key, receiver) {
       if (key === 'read') return read;
+      if (key === 'write') return write;
       const value = Reflect.get(target, key, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },

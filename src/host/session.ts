@@ -105,7 +105,7 @@ export interface SessionOptions {
   silenceTimeoutMs?: number;
 }
 
-/** Once greeted, a board that has sent nothing for this long is pinged. */
+/** Once greeted, the host pings this often. */
 const KEEPALIVE_MS = 1000;
 
 interface Pending {
@@ -149,7 +149,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       this.drainInbox(); // what arrived before the end still counts
       this.onClosed(`the board went away: ${this.label} closed${err ? ` (${err.message})` : ''}`);
     });
-    link.on('error', (err: Error) => this.onClosed(`link error on ${this.label}: ${err.message}`));
+    link.on('error', (err: Error) => this.onClosed(`the board went away: ${this.label} closed (${err.message})`));
   }
 
   get isClosed(): boolean {
@@ -196,7 +196,10 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     return this.info;
   }
 
-  /** Pings a quiet board; one that stays silent past the timeout is gone (a stalled or dead link). */
+  /**
+   * Pings the board every second: the board hears that its host is there (a board whose host went
+   * quiet stops encoding), and a board that stays silent past the timeout is gone (a stalled link).
+   */
   private startKeepalive(): void {
     const silenceMs = this.options.silenceTimeoutMs ?? 4000;
     this.keepalive = setInterval(() => {
@@ -205,10 +208,10 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       const patient = [...this.pending.values()].some((p) => p.timeoutMs > silenceMs);
       if (quietMs >= silenceMs && !patient) {
         this.end(`the board stopped answering: nothing from ${this.label} for ${(quietMs / 1000).toFixed(1)} s`);
-      } else if (quietMs >= KEEPALIVE_MS) {
+      } else {
         this.ping().catch(() => undefined);
       }
-    }, KEEPALIVE_MS / 2);
+    }, KEEPALIVE_MS);
   }
 
   /** The link is dead though still open: close the session with a reason, then release the link. */

@@ -1,34 +1,41 @@
 // A link-fault proxy: its own PTY pair on each side, between the agent (--device on one) and the
-// host (serialport on the other, through a symlink that survives hang-ups). It forwards bytes
-// both ways and, when told, flips a bit, drops bytes, injects garbage, stalls, or hangs up.
+// host (serialport on the other), each reached through a symlink that survives hang-ups. It forwards
+// bytes both ways and, when told, flips a bit, drops bytes, injects garbage, stalls, or ends the
+// link as an unplugged cable does (the host's tty hung up or its PTY closed; the board's device gone).
 import { ChildProcess, spawn } from 'node:child_process';
 import * as readline from 'node:readline';
 
 const PROXY = `
-import json, os, pty, random, select, sys, time, tty
-link = sys.argv[1]
+import fcntl, json, os, pty, random, select, sys, time, tty
+host_link, agent_link = sys.argv[1], sys.argv[2]
 random.seed(7)
+TIOCVHANGUP = 0x5437  # what cdc-acm and usb-serial do to the tty when the cable comes out
 
-def pair():
+def pair(link):
     m, s = pty.openpty()
     tty.setraw(s)
     os.set_blocking(m, False)
-    return m, s
-
-agent_m, agent_s = pair()
-def host_pair():
-    m, s = pair()
     tmp = link + '.new'
     if os.path.lexists(tmp):
         os.remove(tmp)
     os.symlink(os.ttyname(s), tmp)
     os.rename(tmp, link)
     return m, s
-host_m, host_s = host_pair()
-print('AGENT', os.ttyname(agent_s), flush=True)
+
+def unplug(side):
+    m, s = side
+    os.close(m)
+    os.close(s)
+
+host_m, host_s = pair(host_link)
+agent_m, agent_s = pair(agent_link)
+print('AGENT', agent_link, flush=True)
 
 pending = []          # faults waiting for bytes: [kind, direction, count]
-stall_until = 0.0
+stall_until = 0.0     # agent -> host held back
+silent_until = 0.0    # nothing forwarded either way
+stale = []            # a host pair whose node vanished: closed when the link comes back
+replug = None         # (when, which sides) after a hang-up
 stdin = sys.stdin.fileno()
 
 def apply(direction, data):
@@ -66,12 +73,22 @@ def flush(direction, fd):
         q.clear()  # that side hung up
 
 while True:
+    if replug and time.time() >= replug[0]:
+        for side in stale:
+            unplug(side)
+        stale.clear()
+        if host_m is None:
+            host_m, host_s = pair(host_link)
+        if agent_m is None:
+            agent_m, agent_s = pair(agent_link)
+        replug = None
     readers = [stdin]
-    if len(queued['to_agent']) < LIMIT:
+    quiet = time.time() < silent_until
+    if host_m is not None and not quiet and len(queued['to_agent']) < LIMIT:
         readers.append(host_m)
-    if time.time() >= stall_until and len(queued['to_host']) < LIMIT:
+    if agent_m is not None and not quiet and time.time() >= stall_until and len(queued['to_host']) < LIMIT:
         readers.append(agent_m)
-    writers = ([host_m] if queued['to_host'] else []) + ([agent_m] if queued['to_agent'] else [])
+    writers = ([host_m] if host_m is not None and queued['to_host'] else []) + ([agent_m] if agent_m is not None and queued['to_agent'] else [])
     ready, writable, _ = select.select(readers, writers, [], 0.02)
     if host_m in writable:
         flush('to_host', host_m)
@@ -87,11 +104,27 @@ while True:
             queued[direction] += bytes(random.getrandbits(8) for _ in range(n))
         elif kind == 'stall':
             stall_until = time.time() + cmd['seconds']
-        elif kind == 'hangup':
-            os.close(host_m); os.close(host_s)
+        elif kind == 'silence':
+            silent_until = time.time() + cmd['seconds']
+        elif kind in ('hangup', 'vanish'):
+            # hangup, close: the host's PTY master goes, bytes still flowing; hangup, vhangup: the
+            # kernel's own hang-up of the host's tty; vanish: the host's node goes, its tty stays open.
+            # board: the board's device vanishes too, to come back under its name.
+            if kind == 'vanish':
+                os.remove(host_link)
+                stale.append((host_m, host_s))
+            else:
+                if cmd.get('how', 'close') == 'vhangup':
+                    fcntl.ioctl(host_s, TIOCVHANGUP)
+                unplug((host_m, host_s))
+            host_m = None
+            if cmd.get('board'):
+                unplug((agent_m, agent_s))
+                os.remove(agent_link)
+                agent_m = None
             queued['to_host'].clear()
-            time.sleep(cmd.get('seconds', 0.5))
-            host_m, host_s = host_pair()
+            queued['to_agent'].clear()
+            replug = (time.time() + cmd.get('seconds', 0.5),)
         else:
             pending.append([kind, direction, n])
         print('OK', kind, flush=True)
@@ -114,10 +147,15 @@ export type Fault =
   | { kind: 'drop'; dir?: 'to_host' | 'to_agent'; n: number }
   | { kind: 'garbage'; dir?: 'to_host' | 'to_agent'; n: number }
   | { kind: 'stall'; seconds: number }
-  | { kind: 'hangup'; seconds?: number };
+  /** the link ends; it comes back `seconds` later (default 0.5) under the same paths */
+  | { kind: 'hangup'; how?: 'close' | 'vhangup'; board?: boolean; seconds?: number }
+  /** the host's device node disappears while its tty stays open (what macOS may show) */
+  | { kind: 'vanish'; board?: boolean; seconds?: number }
+  /** nothing crosses either way for `seconds` */
+  | { kind: 'silence'; seconds: number };
 
 export interface FaultProxy {
-  /** the device the agent serves (--device) */
+  /** the device the agent serves (--device): a path that survives a hang-up with the board's side */
   agentPath: string;
   /** the port the host opens; the same path after a hang-up */
   hostPath: string;
@@ -125,14 +163,14 @@ export interface FaultProxy {
   stop(): void;
 }
 
-export async function startFaultProxy(hostPath: string): Promise<FaultProxy> {
-  const child: ChildProcess = spawn('python3', ['-c', PROXY, hostPath], { stdio: ['pipe', 'pipe', 'inherit'] });
+export async function startFaultProxy(hostPath: string, agentPath = `${hostPath}-board`): Promise<FaultProxy> {
+  const child: ChildProcess = spawn('python3', ['-c', PROXY, hostPath, agentPath], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   const waiting: ((line: string) => void)[] = [];
   lines.on('line', (line) => waiting.shift()?.(line));
   const next = () => new Promise<string>((resolve) => waiting.push(resolve));
   const first = await next();
-  const agentPath = first.replace(/^AGENT /, '');
+  if (first !== `AGENT ${agentPath}`) throw new Error(`the fault proxy said "${first}"`);
   return {
     agentPath,
     hostPath,
