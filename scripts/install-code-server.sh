@@ -3,12 +3,7 @@
 # Node 24 it needs into a cache folder, once. Prints the folder holding bin/code-server.
 # Why not @vscode/test-electron: it downloads VS Code from the internet, which these machines cannot reach.
 set -euo pipefail
-# Nothing of the caller's environment may reach these installs. Under `npm run` (Node 20) npm
-# exports npm_config_user_agent, from which code-server's postinstall reads the Node version and
-# refuses ("requires node v24 ... you are on node v20"), and puts node_modules/.bin dirs on PATH.
-while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -iE '^(npm_|node_options$|node_path$|init_cwd$)')
-PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -e '/node_modules/' -e 'node-gyp-bin' | paste -sd: -)
-export PATH
+source "$(dirname "$0")/clean-env.sh"
 CACHE="${K230LIVE_CACHE:-$HOME/.cache/k230live}"
 CS_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
 dir="$CACHE/code-server-$CS_VERSION"

@@ -3,6 +3,7 @@
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/clean-env.sh
 
 # build-essential + pkg-config: the agent; libx264/libx265: the simulator's encoders;
 # ffmpeg: the tests' independent check of every MP4 we write; python3: the tests' foreign-port helper;

@@ -173,6 +173,8 @@ export class BoardConnection implements vscode.Disposable {
     this.streaming = false;
     this.detail = `${reason}; reconnecting when it comes back`;
     this.log.warn(reason);
+    // A recording says it in its own line, with what it saved.
+    if (!this.consumers.has('recording')) void vscode.window.showWarningMessage(`K230: ${this.detail}.`);
     this.lostEmitter.fire(reason);
     this.stateEmitter.fire();
     this.startReconnecting();

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
 import { CodeServer, ROOT, runCommand, startCodeServer } from './code-server';
 
@@ -16,6 +17,7 @@ const boardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-board-'));
 const portLink = path.join(boardDir, 'port');
 const sdcard = path.join(boardDir, 'sdcard');
 let board: SimulatedBoard;
+let proxy: FaultProxy | undefined;
 let vscode: CodeServer;
 let page: Page;
 
@@ -53,6 +55,7 @@ before(async () => {
 after(async () => {
   await vscode?.close();
   await board?.stop();
+  proxy?.stop();
 });
 
 test('K230: Connect offers the remembered port and connects to the simulated board', async () => {
@@ -133,6 +136,26 @@ test('killing the agent mid-recording keeps a playable file, says so, and reconn
   await statusBar().filter({ hasText: /Simulated K230: (connected|streaming)/ }).waitFor({ timeout: 15_000 });
   const before = await decodedInPreview();
   await waitFor('the preview playing again', async () => (await decodedInPreview()) >= 30 && (await decodedInPreview()) !== before);
+});
+
+test('unplugging the board: the extension says so, reconnects by itself after the replug, and the preview plays again', async () => {
+  // The board behind a cable that can be pulled: the fault proxy takes over the port's path, the
+  // agent serves the proxy's board-side device, as it serves /dev/ttyUSB1 on a K230.
+  await board.stop();
+  proxy = await startFaultProxy(portLink, path.join(boardDir, 'board-tty'));
+  board = await startSimulatedBoard({ device: proxy.agentPath, sdcard, build: false });
+  await statusBar().filter({ hasText: /Simulated K230: streaming/ }).waitFor({ timeout: 20_000 });
+  await waitFor('the preview playing through the cable', async () => (await decodedInPreview()) >= 30);
+
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await proxy.inject({ kind: 'hangup', how: 'vhangup', board: true, seconds: 3 }); // as cdc-acm does on unplug
+  await statusBar().filter({ hasText: /disconnected/ }).waitFor({ timeout: 5000 });
+  await page.getByText(/the board went away: .* closed \(hung up or unplugged\)/).first().waitFor({ timeout: 5000 });
+
+  await statusBar().filter({ hasText: /Simulated K230: streaming/ }).waitFor({ timeout: 20_000 });
+  const before = await decodedInPreview();
+  await waitFor('the preview playing after the replug', async () => (await decodedInPreview()) >= before + 30);
+  assert.equal(board.process.exitCode, null, 'the agent served again on its device');
 });
 
 test('Record on Board for 5 s, then Pull to Workspace from the Board Files view: the file decodes', async () => {
