@@ -2,6 +2,7 @@
 // into bench/results/latest.json. Durations follow the issue; BENCH_QUICK=1 shortens them for a try.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { benchAgentIdle } from './agent-idle';
 import { benchAgentInstructions } from './agent-instructions';
 import { benchRecordingOverhead, benchRss } from './host-cost';
 import { benchIngest } from './ingest';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const pull = await step('pull vs raw PTY', () => benchPull(quick ? 32 : 256, 3));
   const instructions = await step('agent instructions per byte (callgrind)', () => benchAgentInstructions(quick ? 3 : 10));
   const recording = await step('host CPU: recording vs previewing', () => benchRecordingOverhead(quick ? 5 : 15, 2));
+  const idle = await step('agent CPU with no host and with no device', () => benchAgentIdle(quick ? 10 : 30));
   const rss = await step('memory over a long 1080p30 stream', () => benchRss(Number(process.env.BENCH_RSS_SECONDS ?? (quick ? 30 : 600))));
 
   const results = {
@@ -37,12 +39,13 @@ async function main(): Promise<void> {
     pull,
     agent_instr_per_byte: instructions.instr_per_byte,
     agent_instructions: instructions,
+    agent_idle_cpu_pct: idle,
     rss_growth_pct: { host: rss.host_growth_pct, agent: rss.agent_growth_pct },
     rss,
     recording_overhead: recording,
     latency_details: latency,
     targets: {
-      latency_p50_ms: 50, latency_p95_ms: 100, ttff_ms: 400, ingest_mbps: 100, pull_ratio: 0.9, agent_instr_per_byte: 8, rss_growth_pct: 5,
+      latency_p50_ms: 50, latency_p95_ms: 100, ttff_ms: 400, ingest_mbps: 100, pull_ratio: 0.9, agent_instr_per_byte: 8, rss_growth_pct: 5, agent_idle_cpu_pct: 1,
     },
   };
   const out = path.join(__dirname, 'results');

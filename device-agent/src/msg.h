@@ -6,7 +6,7 @@
 
 #include "bytes.h"
 
-#define MSG_PROTOCOL_VERSION 1
+#define MSG_PROTOCOL_VERSION 2
 #define MSG_STRING_MAX 255
 #define MSG_PATH_MAX 1023
 #define MSG_FILE_READ_MAX (256u * 1024u)

@@ -1,7 +1,7 @@
 // The typed messages of the K230 Live protocol: one interface per message, one union, one codec.
 // Payload layouts are documented in docs/protocol.md; the agent's C twin is device-agent/src/msg.c.
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const enum MessageType {
   // host -> agent requests

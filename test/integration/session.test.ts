@@ -50,9 +50,9 @@ test('the handshake tells what the board is and can do', async () => {
 test('a host speaking another protocol version is refused with a typed error', async () => {
   const s = await openSession(board.portPath);
   try {
-    await assert.rejects(s.request({ type: MessageType.Hello, id: 0, protocolVersion: 2, hostName: 'future' }), (e: BoardError) => {
+    await assert.rejects(s.request({ type: MessageType.Hello, id: 0, protocolVersion: 3, hostName: 'future' }), (e: BoardError) => {
       assert.equal(e.code, ErrorCode.UnsupportedVersion);
-      assert.match(e.message, /agent speaks protocol version 1, the host asked for 2/);
+      assert.match(e.message, /agent speaks protocol version 2, the host asked for 3/);
       return true;
     });
   } finally {

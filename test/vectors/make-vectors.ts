@@ -14,8 +14,8 @@ const ftyp = Uint8Array.from(Buffer.from('000000206674797069736f360000000069736f
 const moof = Uint8Array.from(Buffer.from('0000006c6d6f6f66000000106d666864000000000000002a', 'hex'));
 
 const messages: [string, Message][] = [
-  ['hello', { type: MessageType.Hello, id: 1, protocolVersion: 1, hostName: 'k230live' }],
-  ['hello from a future host', { type: MessageType.Hello, id: 2, protocolVersion: 2, hostName: 'k230live 9.0' }],
+  ['hello', { type: MessageType.Hello, id: 1, protocolVersion: 2, hostName: 'k230live' }],
+  ['hello from a future host', { type: MessageType.Hello, id: 2, protocolVersion: 3, hostName: 'k230live 9.0' }],
   ['stream start 720p30 h264', { type: MessageType.StreamStart, id: 3, width: 1280, height: 720, fps: 30, codec: Codec.H264, profile: Profile.High, bitrateKbps: 4000, gop: 30 }],
   ['stream start 1080p25 h265', { type: MessageType.StreamStart, id: 0x01020304, width: 1920, height: 1080, fps: 25, codec: Codec.H265, profile: Profile.Main, bitrateKbps: 12000, gop: 50 }],
   ['stream stop', { type: MessageType.StreamStop, id: 5 }],
@@ -23,9 +23,9 @@ const messages: [string, Message][] = [
   ['set bitrate', { type: MessageType.SetBitrate, id: 7, bitrateKbps: 2500 }],
   ['ping', { type: MessageType.Ping, id: 8, hostTimeUs: 1732200000123456n }],
   ['ok', { type: MessageType.Ok, id: 9 }],
-  ['hello reply', { type: MessageType.HelloReply, id: 1, protocolVersion: 1, agentVersion: '0.1.0', boardName: 'CanMV K230 \u2116 1', codecs: 3, maxWidth: 1920, maxHeight: 1080, maxFps: 60, storage: true }],
+  ['hello reply', { type: MessageType.HelloReply, id: 1, protocolVersion: 2, agentVersion: '0.1.0', boardName: 'CanMV K230 \u2116 1', codecs: 3, maxWidth: 1920, maxHeight: 1080, maxFps: 60, storage: true }],
   ['pong', { type: MessageType.Pong, id: 8, hostTimeUs: 1732200000123456n, boardTimeUs: 0xfedcba9876543210n }],
-  ['error unsupported version', { type: MessageType.Error, id: 2, code: 1, message: 'agent speaks protocol version 1, the host asked for 2' }],
+  ['error unsupported version', { type: MessageType.Error, id: 2, code: 1, message: 'agent speaks protocol version 2, the host asked for 3' }],
   ['init segment', { type: MessageType.InitSegment, id: 0, codec: Codec.H264, width: 1280, height: 720, codecString: 'avc1.42c01f', data: ftyp }],
   ['keyframe fragment', { type: MessageType.Fragment, id: 0, sequence: 42, ptsUs: 5000033333n, flags: 1, dropped: 0, data: moof }],
   ['fragment after drops', { type: MessageType.Fragment, id: 0, sequence: 0xffffffff, ptsUs: 1n, flags: 0, dropped: 17, data: new Uint8Array(0) }],
