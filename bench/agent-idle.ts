@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { startSimulatedBoard } from '../src/host/simulated-board';
+import { cpuSeconds } from '../test/support/process-cpu';
 
 export interface AgentIdleResult {
   seconds: number;
@@ -16,11 +17,6 @@ export interface AgentIdleResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 async function percentOver(pid: number, seconds: number): Promise<number> {
   const before = cpuSeconds(pid);

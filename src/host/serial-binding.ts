@@ -43,7 +43,7 @@ function ended(e: unknown): Error {
 }
 
 /** Wraps an open port: every call goes to it, but a unix read is ours and a dead link says so plainly. */
-function endingAtZero(port: BindingPortInterface): BindingPortInterface {
+export function endingAtZero(port: BindingPortInterface): BindingPortInterface {
   if (!isUnixPort(port)) return port; // Windows: overlapped reads report a vanished device as an error
   const waitReadable = () =>
     new Promise<void>((resolve, reject) => port.poller.once('readable', (err) => (err ? reject(err) : resolve())));

@@ -15,6 +15,7 @@ import { DEFAULT_SETTINGS } from '../../src/host/session';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { Fault, FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
+import { cpuSeconds } from '../support/process-cpu';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-endings-'));
 let proxy: FaultProxy;
@@ -37,12 +38,6 @@ const SETTINGS = { ...DEFAULT_SETTINGS, width: 640, height: 360 };
 const HOST_CPU_MAX = 0.03;
 const HOST_RSS_GROWTH_MAX_MB = 16;
 const AGENT_CPU_MAX = 0.05;
-
-/** CPU seconds a process has used (Linux /proc; clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** The host's and the agent's CPU (cores) and the host's RSS growth (MB) over a quiet stretch. */
 async function costOver(ms: number): Promise<{ hostCpu: number; hostRssMb: number; agentCpu: number }> {
