@@ -40,7 +40,7 @@ function nextFragments(s: BoardSession, count: number): Promise<Fragment[]> {
 test('the handshake tells what the board is and can do', async () => {
   await withSession(async (s) => {
     assert.equal(s.info?.boardName, 'Simulated K230');
-    assert.equal(s.info?.protocolVersion, 1);
+    assert.equal(s.info?.protocolVersion, 2);
     assert.ok(s.info?.h264 && s.info?.h265);
     assert.equal(s.info?.maxWidth, 1920);
     assert.equal(s.info?.storage, false);
