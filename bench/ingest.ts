@@ -2,7 +2,7 @@
 // against a plain copy of the same bytes in the same run.
 import { Duplex } from 'node:stream';
 import { encodeFrame } from '../src/protocol/framing';
-import { encodePayload, MessageType } from '../src/protocol/messages';
+import { encodePayload, MessageType, PROTOCOL_VERSION } from '../src/protocol/messages';
 import { BoardSession } from '../src/host/session';
 
 export interface IngestResult {
@@ -34,7 +34,7 @@ function fragmentStream(megabytes: number): Buffer[] {
 async function greetedSession(link: Duplex): Promise<BoardSession> {
   const session = new BoardSession(link);
   const greeting = session.connect();
-  const reply = { type: MessageType.HelloReply, id: 1, protocolVersion: 1, agentVersion: 'bench', boardName: 'bench', codecs: 1, maxWidth: 1920, maxHeight: 1080, maxFps: 60, storage: false } as const;
+  const reply = { type: MessageType.HelloReply, id: 1, protocolVersion: PROTOCOL_VERSION, agentVersion: 'bench', boardName: 'bench', codecs: 1, maxWidth: 1920, maxHeight: 1080, maxFps: 60, storage: false } as const;
   link.emit('data', Buffer.from(encodeFrame(reply.type, reply.id, encodePayload(reply))));
   await greeting;
   return session;
@@ -54,6 +54,7 @@ export async function benchIngest(megabytes = 256, rounds = 3): Promise<IngestRe
     let t = performance.now();
     for (const c of chunks) link.emit('data', c);
     ingest.push(bytes / ((performance.now() - t) / 1000) / 1e6);
+    link.destroy(); // the session closes with it (and its keepalive ends)
     if (fragments === 0) throw new Error('no fragment came out: the benchmark measured nothing');
 
     const sink = Buffer.alloc(1 << 20);
