@@ -35,7 +35,7 @@ after(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SETTINGS = { ...DEFAULT_SETTINGS, width: 640, height: 360 };
 /** What the 10 s after an ending may cost, at most. Before the fix: ~65 % of a core and GBs. */
-const HOST_CPU_MAX = 0.03;
+const HOST_CPU_MAX = 0.05; // measured 0.01-2.0 % (a GC of the recording's buffers after the first)
 const HOST_RSS_GROWTH_MAX_MB = 16;
 const AGENT_CPU_MAX = 0.05;
 
