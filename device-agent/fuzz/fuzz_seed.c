@@ -53,7 +53,7 @@ static size_t seed_hex(const char *text, uint8_t *out, size_t cap) {
     return n;
 }
 
-/* Every "bytes = " / "stream = " line of a vector file, in order; returns how many. */
+/* Every "frame = " / "stream = " line of a vector file, in order; returns how many. */
 static size_t seed_vectors(const char *dir, const char *file, const char *key,
                            void (*on_bytes)(size_t index, const uint8_t *bytes, size_t n)) {
     char path[1024];
@@ -200,7 +200,7 @@ int main(int argc, char **argv) {
         snprintf(dir, sizeof(dir), "%s/%s", seed_corpus, seed_targets[i]);
         seed_mkdir(dir);
     }
-    size_t messages = seed_vectors(argv[1], "messages.vec", "bytes = ", seed_from_message);
+    size_t messages = seed_vectors(argv[1], "messages.vec", "frame = ", seed_from_message);
     size_t streams = seed_vectors(argv[1], "streams.vec", "stream = ", seed_from_stream);
     static uint8_t out[SEED_MAX + 2];
     out[0] = SEED_WIRE_LIMIT_64K;

@@ -27,7 +27,7 @@
 #include "fuzz_camera.h"
 #include "msg.h"
 #include "session.h"
-#include "session_files.h"
+#include "storage.h"
 #include "wire.h"
 
 #define FUZZ_RAW 0xFE
@@ -159,7 +159,7 @@ static uint64_t fuzz_reply_count;
 static void fuzz_check_reply(const struct msg_s *m) {
     switch (m->type) {
     case MSG_FILE_DATA:
-        if (memchr(m->u.file_data.data, FUZZ_SECRET_BYTE, m->u.file_data.size))
+        if (memchr(m->u.file_data.data.bytes, FUZZ_SECRET_BYTE, m->u.file_data.data.size))
             FUZZ_FAIL("FILE_DATA at %llu carries bytes of a file outside the root", (unsigned long long)m->u.file_data.offset);
         break;
     case MSG_FILE_STAT_REPLY:
@@ -169,14 +169,12 @@ static void fuzz_check_reply(const struct msg_s *m) {
         if (m->u.file_checksum_reply.size == FUZZ_SECRET_SIZE) FUZZ_FAIL("FILE_CHECKSUM hashed a file outside the root");
         break;
     case MSG_FILE_LIST_REPLY: {
-        const uint8_t *p = m->u.file_list_reply.entries;
-        for (uint16_t i = 0; i < m->u.file_list_reply.count; i++) {
-            uint8_t n = p[MSG_LIST_ENTRY_FIXED];
-            const char *name = (const char *)p + MSG_LIST_ENTRY_FIXED + 1;
+        size_t at = 0;
+        for (uint16_t i = 0; i < m->u.file_list_reply.entries.count; i++) {
+            struct msg_entry_s e;
+            msg_next_entry(&m->u.file_list_reply.entries, &at, &e);
             for (size_t k = 0; k < sizeof(fuzz_outside_names) / sizeof(fuzz_outside_names[0]); k++)
-                if (strlen(fuzz_outside_names[k]) == n && !memcmp(name, fuzz_outside_names[k], n))
-                    FUZZ_FAIL("FILE_LIST showed %s, outside the root", fuzz_outside_names[k]);
-            p += MSG_LIST_ENTRY_FIXED + 1 + n;
+                if (!strcmp(e.name, fuzz_outside_names[k])) FUZZ_FAIL("FILE_LIST showed %s, outside the root", e.name);
         }
         break;
     }
@@ -218,7 +216,7 @@ static void fuzz_feed(struct session_s *s, const uint8_t *p, size_t n, uint64_t 
             (*dispatched)++;
         }
     }
-    session_files_tick(s);
+    storage_tick(&s->storage, s->greeted);
 }
 
 static void fuzz_feed_frame(struct session_s *s, uint8_t type, uint32_t id, const uint8_t *payload, size_t len,

@@ -12,25 +12,28 @@ int camera_settings_check(const struct camera_backend_s *b, const struct camera_
         snprintf(err, err_len, "this board cannot encode %s", s->codec == CAMERA_CODEC_H264 ? "H.264" : "H.265");
         return -1;
     }
-    if (s->width < 64 || s->height < 64 || s->width > b->max_width || s->height > b->max_height) {
-        snprintf(err, err_len, "resolution %dx%d outside 64x64..%dx%d", s->width, s->height, b->max_width,
-                 b->max_height);
+    if (s->width < CAMERA_WIDTH_MIN || s->height < CAMERA_HEIGHT_MIN || s->width > b->max_width ||
+        s->height > b->max_height) {
+        snprintf(err, err_len, "resolution %dx%d outside %dx%d..%dx%d", s->width, s->height, CAMERA_WIDTH_MIN,
+                 CAMERA_HEIGHT_MIN, b->max_width, b->max_height);
         return -1;
     }
-    if (s->width % 8 || s->height % 2) {
-        snprintf(err, err_len, "width must be a multiple of 8 and height even (got %dx%d)", s->width, s->height);
+    if (s->width % CAMERA_WIDTH_MULTIPLE || s->height % CAMERA_HEIGHT_MULTIPLE) {
+        snprintf(err, err_len, "width must be a multiple of %d and height of %d (got %dx%d)", CAMERA_WIDTH_MULTIPLE,
+                 CAMERA_HEIGHT_MULTIPLE, s->width, s->height);
         return -1;
     }
-    if (s->fps < 1 || s->fps > b->max_fps) {
-        snprintf(err, err_len, "fps %d outside 1..%d", s->fps, b->max_fps);
+    if (s->fps < CAMERA_FPS_MIN || s->fps > b->max_fps) {
+        snprintf(err, err_len, "fps %d outside %d..%d", s->fps, CAMERA_FPS_MIN, b->max_fps);
         return -1;
     }
-    if (s->bitrate_kbps < 100 || s->bitrate_kbps > 100000) {
-        snprintf(err, err_len, "bitrate %d kbps outside 100..100000", s->bitrate_kbps);
+    if (s->bitrate_kbps < CAMERA_BITRATE_MIN_KBPS || s->bitrate_kbps > CAMERA_BITRATE_MAX_KBPS) {
+        snprintf(err, err_len, "bitrate %d kbps outside %d..%d", s->bitrate_kbps, CAMERA_BITRATE_MIN_KBPS,
+                 CAMERA_BITRATE_MAX_KBPS);
         return -1;
     }
-    if (s->gop < 1 || s->gop > 1000) {
-        snprintf(err, err_len, "gop %d outside 1..1000", s->gop);
+    if (s->gop < CAMERA_GOP_MIN || s->gop > CAMERA_GOP_MAX) {
+        snprintf(err, err_len, "gop %d outside %d..%d", s->gop, CAMERA_GOP_MIN, CAMERA_GOP_MAX);
         return -1;
     }
     if (s->profile < CAMERA_PROFILE_BASELINE || s->profile > CAMERA_PROFILE_HIGH) {

@@ -9,6 +9,19 @@
 enum camera_codec_e { CAMERA_CODEC_H264 = 1, CAMERA_CODEC_H265 = 2 };
 enum camera_profile_e { CAMERA_PROFILE_BASELINE = 0, CAMERA_PROFILE_MAIN = 1, CAMERA_PROFILE_HIGH = 2 };
 
+/* The limits of every setting, whatever the board; a backend narrows the size and rate to what it
+ * offers (max_width, max_height, max_fps below). src/protocol/stream-settings.ts holds the same
+ * numbers for the host, and a unit test holds the two together. */
+#define CAMERA_WIDTH_MIN 64
+#define CAMERA_WIDTH_MULTIPLE 8
+#define CAMERA_HEIGHT_MIN 64
+#define CAMERA_HEIGHT_MULTIPLE 2
+#define CAMERA_FPS_MIN 1
+#define CAMERA_BITRATE_MIN_KBPS 100
+#define CAMERA_BITRATE_MAX_KBPS 100000
+#define CAMERA_GOP_MIN 1
+#define CAMERA_GOP_MAX 1000
+
 struct camera_settings_s {
     int width, height, fps;
     enum camera_codec_e codec;

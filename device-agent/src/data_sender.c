@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bytes.h"
 
 static void *data_sender_run(void *arg) {
     struct data_sender_s *d = arg;
@@ -55,10 +54,11 @@ struct data_slot_s *data_sender_slot(struct data_sender_s *d) {
 }
 
 void data_sender_submit(struct data_sender_s *d, struct data_slot_s *slot, uint32_t id, uint64_t offset, size_t size) {
-    struct bytes_writer_s w;
-    bytes_writer_init(&w, slot->head, sizeof(slot->head));
-    bytes_put_u64le(&w, offset);
-    struct iovec parts[2] = {{slot->head, sizeof(slot->head)}, {slot->data, size}};
+    /* FILE_DATA's fields, encoded without its data: the bytes go from the slot. */
+    struct msg_s m = {.type = MSG_FILE_DATA, .id = id};
+    m.u.file_data.offset = offset;
+    long head_len = msg_encode_payload(&m, slot->head, sizeof(slot->head));
+    struct iovec parts[2] = {{slot->head, (size_t)head_len}, {slot->data, size}};
     link_frame_build(&slot->frame, MSG_FILE_DATA, id, parts, 2);
     pthread_mutex_lock(&d->lock);
     slot->queued = true;

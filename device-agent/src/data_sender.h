@@ -13,7 +13,7 @@
 #define DATA_SENDER_SLOTS 4
 
 struct data_slot_s {
-    uint8_t head[8]; /* the FILE_DATA offset */
+    uint8_t head[16]; /* FILE_DATA's fields before its bytes */
     uint8_t data[MSG_FILE_READ_MAX];
     struct link_frame_s frame; /* built (CRCs done) by the filling thread; the sender only writes */
     bool queued;

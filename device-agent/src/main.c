@@ -74,8 +74,9 @@ int main(int argc, char **argv) {
     if (!board_name) board_name = !strcmp(backend->name, "sim") ? "Simulated K230" : "CanMV K230";
 
     struct link_s link;
-    if (use_pty ? link_open_pty(&link) : link_open_device(&link, device)) return 1;
-    if (use_pty && pty_link && link_make_alias(&link, pty_link) < 0) return 1;
+    if (use_pty ? link_open_pty(&link) : link_open_device(&link, device)) return 1; /* it said why */
+    int status = 1;
+    if (use_pty && pty_link && link_make_alias(&link, pty_link) < 0) goto close_link;
     /* The first stdout line says where the agent serves: a launcher waits for it. */
     printf("%s %s\n", use_pty ? "PTY" : "DEVICE", link.path);
     fflush(stdout);
@@ -88,12 +89,12 @@ int main(int argc, char **argv) {
 
     struct session_config_s config = {.board_name = board_name, .storage_root = sdcard};
     struct session_s session;
-    if (session_init(&session, &config, backend, &link) < 0) {
-        fprintf(stderr, "k230-agent: out of memory\n");
-        return 1;
-    }
+    if (session_init(&session, &config, backend, &link) < 0) goto close_link; /* it said what failed */
     session_serve(&session, &main_stop);
     session_destroy(&session);
+    status = 0;
+
+close_link:
     link_close(&link);
-    return 0;
+    return status;
 }

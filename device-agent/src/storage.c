@@ -1,5 +1,5 @@
 #define _XOPEN_SOURCE 700 /* pread */
-#include "session_files.h"
+#include "storage.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,10 +7,43 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "reply.h"
+#include "settings.h"
 
-#define SESSION_LIST_MAX (512u * 1024u)
+#define STORAGE_LIST_MAX (512u * 1024u)
 
-static uint16_t session_files_code(enum files_status_e st) {
+int storage_init(struct storage_s *s, const char *root, const struct camera_backend_s *backend, struct link_s *link) {
+    memset(s, 0, sizeof(*s));
+    s->link = link;
+    s->read_fd = -1;
+    if (root) {
+        if (files_init(&s->files, root) < 0) {
+            fprintf(stderr, "agent: storage root %s does not exist\n", root);
+            return -1;
+        }
+        s->present = true;
+    }
+    if (data_sender_init(&s->data_sender, link) < 0) {
+        fprintf(stderr, "agent: cannot start the file data thread\n");
+        return -1;
+    }
+    record_init(&s->record, backend, &s->files);
+    return 0;
+}
+
+static void storage_close_read(struct storage_s *s) {
+    if (s->read_fd >= 0) close(s->read_fd);
+    s->read_fd = -1;
+    s->read_path[0] = '\0';
+}
+
+void storage_destroy(struct storage_s *s) {
+    record_destroy(&s->record);
+    data_sender_destroy(&s->data_sender);
+    storage_close_read(s);
+}
+
+static uint16_t storage_code(enum files_status_e st) {
     switch (st) {
     case FILES_NOT_FOUND: return MSG_ERR_NOT_FOUND;
     case FILES_OUTSIDE_ROOT: return MSG_ERR_OUTSIDE_ROOT;
@@ -21,47 +54,43 @@ static uint16_t session_files_code(enum files_status_e st) {
     }
 }
 
-static const char *session_files_format(enum files_status_e st) {
+static void storage_fail(struct storage_s *s, uint32_t id, enum files_status_e st, const char *path) {
+    uint16_t code = storage_code(st);
     switch (st) {
-    case FILES_NOT_FOUND: return "no such file or folder: %s";
-    case FILES_OUTSIDE_ROOT: return "%s is outside " FILES_VIRTUAL_ROOT;
-    case FILES_NO_SPACE: return "the card is full (%s)";
-    case FILES_NOT_A_FILE: return "%s is not a file";
-    case FILES_EXISTS: return "%s already exists";
-    default: return "I/O error on %s";
+    case FILES_NOT_FOUND: reply_error(s->link, id, code, "no such file or folder: %s", path); break;
+    case FILES_OUTSIDE_ROOT: reply_error(s->link, id, code, "%s is outside " FILES_VIRTUAL_ROOT, path); break;
+    case FILES_NO_SPACE: reply_error(s->link, id, code, "the card is full (%s)", path); break;
+    case FILES_NOT_A_FILE: reply_error(s->link, id, code, "%s is not a file", path); break;
+    case FILES_EXISTS: reply_error(s->link, id, code, "%s already exists", path); break;
+    default: reply_error(s->link, id, code, "I/O error on %s", path); break;
     }
 }
 
-static void session_files_fail(struct session_s *s, uint32_t id, enum files_status_e st, const char *path) {
-    session_error(s, id, session_files_code(st), session_files_format(st), path);
+/* False, with NO_STORAGE answered, on a board without storage. */
+static bool storage_present(struct storage_s *s, uint32_t id) {
+    if (!s->present) reply_error(s->link, id, MSG_ERR_NO_STORAGE, "this board has no storage");
+    return s->present;
 }
 
 /* Resolves a request's path, answering the error itself; false when it did. */
-static bool session_files_resolve(struct session_s *s, uint32_t id, const char *path, char *real, size_t cap) {
-    if (!s->have_storage) {
-        session_error(s, id, MSG_ERR_NO_STORAGE, "this board has no storage%s", "");
-        return false;
-    }
+static bool storage_resolve(struct storage_s *s, uint32_t id, const char *path, char *real, size_t cap) {
+    if (!storage_present(s, id)) return false;
     enum files_status_e st = files_resolve(&s->files, path, false, real, cap);
-    if (st != FILES_OK) session_files_fail(s, id, st, path);
+    if (st != FILES_OK) storage_fail(s, id, st, path);
     return st == FILES_OK;
 }
 
-void session_files_close(struct session_s *s) {
-    if (s->read_fd >= 0) close(s->read_fd);
-    s->read_fd = -1;
-    s->read_path[0] = '\0';
-}
-
-struct session_list_s {
+struct storage_list_s {
     struct bytes_writer_s w;
     uint16_t count;
     bool truncated;
 };
 
-static int session_files_add_entry(void *ctx, const struct files_entry_s *e) {
-    struct session_list_s *l = ctx;
-    if (l->count == UINT16_MAX || msg_put_list_entry(&l->w, e->type, e->size, e->mtime_ms, e->name) < 0) {
+static int storage_add_entry(void *ctx, const struct files_entry_s *e) {
+    struct storage_list_s *l = ctx;
+    struct msg_entry_s entry = {.file_type = e->type, .size = e->size, .mtime_ms = e->mtime_ms};
+    snprintf(entry.name, sizeof(entry.name), "%s", e->name);
+    if (l->count == UINT16_MAX || msg_put_entry(&l->w, &entry) < 0) {
         l->truncated = true;
         return 1;
     }
@@ -69,47 +98,53 @@ static int session_files_add_entry(void *ctx, const struct files_entry_s *e) {
     return 0;
 }
 
-static void session_files_list(struct session_s *s, const struct msg_s *req) {
+static void storage_list(struct storage_s *s, const struct msg_s *req) {
     char real[FILES_PATH_MAX];
-    if (!session_files_resolve(s, req->id, req->u.file.path, real, sizeof(real))) return;
-    static uint8_t entries[SESSION_LIST_MAX];
-    struct session_list_s list = {.count = 0};
+    if (!storage_resolve(s, req->id, req->u.file.path, real, sizeof(real))) return;
+    static uint8_t entries[STORAGE_LIST_MAX];
+    struct storage_list_s list = {.count = 0};
     bytes_writer_init(&list.w, entries, sizeof(entries));
-    enum files_status_e st = files_list(real, session_files_add_entry, &list);
+    enum files_status_e st = files_list(real, storage_add_entry, &list);
     if (st != FILES_OK) {
-        session_files_fail(s, req->id, st == FILES_NOT_FOUND ? FILES_NOT_FOUND : st, req->u.file.path);
+        storage_fail(s, req->id, st == FILES_NOT_FOUND ? FILES_NOT_FOUND : st, req->u.file.path);
         return;
     }
-    uint8_t head[3] = {list.truncated, (uint8_t)list.count, (uint8_t)(list.count >> 8)};
-    struct iovec parts[2] = {{head, sizeof(head)}, {entries, list.w.len}};
-    link_send(s->link, MSG_FILE_LIST_REPLY, req->id, parts, 2);
+    /* The reply's head, encoded with its entries left out: they go from where they were listed. */
+    struct msg_s m = {.type = MSG_FILE_LIST_REPLY, .id = req->id};
+    m.u.file_list_reply.truncated = list.truncated;
+    m.u.file_list_reply.entries.count = list.count;
+    uint8_t head[8];
+    long head_len = msg_encode_payload(&m, head, sizeof(head));
+    struct iovec parts[2] = {{head, (size_t)head_len}, {entries, list.w.len}};
+    if (link_send(s->link, MSG_FILE_LIST_REPLY, req->id, parts, 2) < 0)
+        fprintf(stderr, "agent: FILE_LIST_REPLY lost: link write failed\n");
 }
 
-static void session_files_stat(struct session_s *s, const struct msg_s *req) {
+static void storage_stat(struct storage_s *s, const struct msg_s *req) {
     char real[FILES_PATH_MAX];
-    if (!session_files_resolve(s, req->id, req->u.file.path, real, sizeof(real))) return;
+    if (!storage_resolve(s, req->id, req->u.file.path, real, sizeof(real))) return;
     struct files_entry_s e;
     enum files_status_e st = files_stat(real, &e);
     if (st != FILES_OK) {
-        session_files_fail(s, req->id, st, req->u.file.path);
+        storage_fail(s, req->id, st, req->u.file.path);
         return;
     }
     struct msg_s m = {.type = MSG_FILE_STAT_REPLY, .id = req->id};
-    m.u.file_stat_reply.type = e.type;
+    m.u.file_stat_reply.file_type = e.type;
     m.u.file_stat_reply.size = e.size;
     m.u.file_stat_reply.mtime_ms = e.mtime_ms;
-    session_reply(s, &m);
+    reply_send(s->link, &m);
 }
 
-static void session_files_read(struct session_s *s, const struct msg_s *req) {
+static void storage_read(struct storage_s *s, const struct msg_s *req) {
     char real[FILES_PATH_MAX];
-    if (!session_files_resolve(s, req->id, req->u.file_read.path, real, sizeof(real))) return;
+    if (!storage_resolve(s, req->id, req->u.file_read.path, real, sizeof(real))) return;
     if (s->read_fd < 0 || strcmp(real, s->read_path)) {
-        session_files_close(s);
+        storage_close_read(s);
         enum files_status_e st;
         s->read_fd = files_open_read(real, &st);
         if (s->read_fd < 0) {
-            session_files_fail(s, req->id, st, req->u.file_read.path);
+            storage_fail(s, req->id, st, req->u.file_read.path);
             return;
         }
         snprintf(s->read_path, sizeof(s->read_path), "%s", real);
@@ -120,8 +155,8 @@ static void session_files_read(struct session_s *s, const struct msg_s *req) {
     uint32_t want = req->u.file_read.length < MSG_FILE_READ_MAX ? req->u.file_read.length : MSG_FILE_READ_MAX;
     ssize_t n = pread(s->read_fd, slot->data, want, (off_t)req->u.file_read.offset);
     if (n < 0) {
-        session_files_fail(s, req->id, errno == EISDIR ? FILES_NOT_A_FILE : FILES_IO, req->u.file_read.path);
-        session_files_close(s);
+        storage_fail(s, req->id, errno == EISDIR ? FILES_NOT_A_FILE : FILES_IO, req->u.file_read.path);
+        storage_close_read(s);
         return;
     }
     if (req->u.file_read.offset == s->read_hashed) {
@@ -133,9 +168,9 @@ static void session_files_read(struct session_s *s, const struct msg_s *req) {
     data_sender_submit(&s->data_sender, slot, req->id, req->u.file_read.offset, (size_t)n);
 }
 
-static void session_files_checksum(struct session_s *s, const struct msg_s *req) {
+static void storage_checksum(struct storage_s *s, const struct msg_s *req) {
     char real[FILES_PATH_MAX];
-    if (!session_files_resolve(s, req->id, req->u.file.path, real, sizeof(real))) return;
+    if (!storage_resolve(s, req->id, req->u.file.path, real, sizeof(real))) return;
     struct msg_s m = {.type = MSG_FILE_CHECKSUM_REPLY, .id = req->id};
     struct files_entry_s e;
     if (s->read_fd >= 0 && !strcmp(real, s->read_path) && files_stat(real, &e) == FILES_OK && e.size == s->read_hashed) {
@@ -143,42 +178,39 @@ static void session_files_checksum(struct session_s *s, const struct msg_s *req)
         struct sha256_s done = s->read_hash;
         sha256_final(&done, m.u.file_checksum_reply.sha256);
         m.u.file_checksum_reply.size = e.size;
-        session_reply(s, &m);
+        reply_send(s->link, &m);
         return;
     }
     enum files_status_e st = files_checksum(real, m.u.file_checksum_reply.sha256, &m.u.file_checksum_reply.size);
-    if (st != FILES_OK) session_files_fail(s, req->id, st, req->u.file.path);
-    else session_reply(s, &m);
+    if (st != FILES_OK) storage_fail(s, req->id, st, req->u.file.path);
+    else reply_send(s->link, &m);
 }
 
-static void session_files_delete(struct session_s *s, const struct msg_s *req) {
+static void storage_delete(struct storage_s *s, const struct msg_s *req) {
     char real[FILES_PATH_MAX], recording[FILES_PATH_MAX];
-    if (!session_files_resolve(s, req->id, req->u.file.path, real, sizeof(real))) return;
+    if (!storage_resolve(s, req->id, req->u.file.path, real, sizeof(real))) return;
     struct record_status_s rs = record_status(&s->record);
     if (rs.active && files_resolve(&s->files, rs.path, false, recording, sizeof(recording)) == FILES_OK &&
         !strcmp(recording, real)) {
-        session_error(s, req->id, MSG_ERR_EXISTS, "%s is being recorded: stop the recording first", req->u.file.path);
+        reply_error(s->link, req->id, MSG_ERR_EXISTS, "%s is being recorded: stop the recording first", req->u.file.path);
         return;
     }
-    if (!strcmp(real, s->read_path)) session_files_close(s);
+    if (!strcmp(real, s->read_path)) storage_close_read(s);
     enum files_status_e st = files_delete(real);
-    if (st != FILES_OK) session_files_fail(s, req->id, st, req->u.file.path);
-    else session_ok(s, req->id);
+    if (st != FILES_OK) storage_fail(s, req->id, st, req->u.file.path);
+    else reply_ok(s->link, req->id);
 }
 
-static void session_files_space(struct session_s *s, const struct msg_s *req) {
-    if (!s->have_storage) {
-        session_error(s, req->id, MSG_ERR_NO_STORAGE, "this board has no storage%s", "");
-        return;
-    }
+static void storage_space(struct storage_s *s, const struct msg_s *req) {
+    if (!storage_present(s, req->id)) return;
     struct msg_s m = {.type = MSG_STORAGE_INFO_REPLY, .id = req->id};
     enum files_status_e st = files_space(&s->files, &m.u.storage_info_reply.total, &m.u.storage_info_reply.available);
-    if (st != FILES_OK) session_files_fail(s, req->id, st, FILES_VIRTUAL_ROOT);
-    else session_reply(s, &m);
+    if (st != FILES_OK) storage_fail(s, req->id, st, FILES_VIRTUAL_ROOT);
+    else reply_send(s->link, &m);
 }
 
 /* The board recording's state, as a reply (id) or an event (id 0). */
-static void session_files_report(struct session_s *s, uint32_t id) {
+static void storage_report(struct storage_s *s, uint32_t id) {
     struct record_status_s rs = record_status(&s->record);
     struct msg_s m = {.type = MSG_BOARD_RECORDING, .id = id};
     m.u.board_recording.active = rs.active;
@@ -188,54 +220,51 @@ static void session_files_report(struct session_s *s, uint32_t id) {
     m.u.board_recording.frames = rs.frames;
     m.u.board_recording.dropped = rs.dropped;
     if (rs.error != FILES_OK) {
-        m.u.board_recording.error = session_files_code(rs.error);
+        m.u.board_recording.error = storage_code(rs.error);
         snprintf(m.u.board_recording.message, sizeof(m.u.board_recording.message), "%s",
                  rs.error == FILES_NO_SPACE ? "the card is full: recording stopped, the file is complete up to here"
                                             : "write error: recording stopped, the file is complete up to here");
     }
-    session_reply(s, &m);
+    reply_send(s->link, &m);
 }
 
-static void session_files_record_start(struct session_s *s, const struct msg_s *req) {
-    if (!s->have_storage) {
-        session_error(s, req->id, MSG_ERR_NO_STORAGE, "this board has no storage%s", "");
-        return;
-    }
-    struct camera_settings_s settings = session_camera_settings(&req->u.board_record_start.settings);
+static void storage_record_start(struct storage_s *s, const struct msg_s *req) {
+    if (!storage_present(s, req->id)) return;
+    struct camera_settings_s settings = settings_from_msg(&req->u.board_record_start.settings);
     char err[300];
     enum files_status_e st = record_start(&s->record, req->u.board_record_start.path, &settings, err, sizeof(err));
     if (st != FILES_OK) {
-        session_error(s, req->id, st == FILES_IO ? MSG_ERR_UNSUPPORTED_SETTING : session_files_code(st), "%s", err);
+        reply_error(s->link, req->id, st == FILES_IO ? MSG_ERR_UNSUPPORTED_SETTING : storage_code(st), "%s", err);
         return;
     }
-    session_files_report(s, req->id);
+    storage_report(s, req->id);
 }
 
-bool session_files_dispatch(struct session_s *s, const struct msg_s *req) {
+bool storage_dispatch(struct storage_s *s, const struct msg_s *req) {
     switch (req->type) {
-    case MSG_FILE_LIST: session_files_list(s, req); return true;
-    case MSG_FILE_STAT: session_files_stat(s, req); return true;
-    case MSG_FILE_READ: session_files_read(s, req); return true;
-    case MSG_FILE_CHECKSUM: session_files_checksum(s, req); return true;
-    case MSG_FILE_DELETE: session_files_delete(s, req); return true;
-    case MSG_STORAGE_INFO: session_files_space(s, req); return true;
-    case MSG_BOARD_RECORD_START: session_files_record_start(s, req); return true;
+    case MSG_FILE_LIST: storage_list(s, req); return true;
+    case MSG_FILE_STAT: storage_stat(s, req); return true;
+    case MSG_FILE_READ: storage_read(s, req); return true;
+    case MSG_FILE_CHECKSUM: storage_checksum(s, req); return true;
+    case MSG_FILE_DELETE: storage_delete(s, req); return true;
+    case MSG_STORAGE_INFO: storage_space(s, req); return true;
+    case MSG_BOARD_RECORD_START: storage_record_start(s, req); return true;
     case MSG_BOARD_RECORD_STOP:
         record_stop(&s->record);
-        session_files_report(s, req->id);
+        storage_report(s, req->id);
         return true;
-    case MSG_BOARD_RECORD_STATUS: session_files_report(s, req->id); return true;
+    case MSG_BOARD_RECORD_STATUS: storage_report(s, req->id); return true;
     default: return false;
     }
 }
 
-void session_files_tick(struct session_s *s) {
+void storage_tick(struct storage_s *s, bool greeted) {
     if (record_poll(&s->record)) {
-        session_files_report(s, 0); /* it stopped by itself: say why */
+        storage_report(s, 0); /* it stopped by itself: say why */
         return;
     }
     int64_t now = clock_now_us();
     if (now - s->last_status_us < 1000000) return;
     s->last_status_us = now;
-    if (s->greeted && record_status(&s->record).active) session_files_report(s, 0);
+    if (greeted && record_status(&s->record).active) storage_report(s, 0);
 }

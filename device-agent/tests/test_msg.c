@@ -20,7 +20,7 @@ static void test_every_type_round_trips(void) {
     snprintf(m.u.hello.host_name, sizeof(m.u.hello.host_name), "host");
     round_trip(&m);
     m = (struct msg_s){.type = MSG_STREAM_START, .id = 2};
-    m.u.stream_start = (struct msg_stream_settings_s){1920, 1080, 30, MSG_CODEC_H265, MSG_PROFILE_MAIN, 8000, 60};
+    m.u.stream_start.settings = (struct msg_stream_settings_s){1920, 1080, 30, MSG_CODEC_H265, MSG_PROFILE_MAIN, 8000, 60};
     round_trip(&m);
     m = (struct msg_s){.type = MSG_PONG, .id = 3};
     m.u.pong.host_time_us = 0x0102030405060708ull;
@@ -35,8 +35,7 @@ static void test_every_type_round_trips(void) {
     m.u.fragment.sequence = 7;
     m.u.fragment.pts_us = 123456789;
     m.u.fragment.flags = MSG_FRAGMENT_KEYFRAME;
-    m.u.fragment.data = boxes;
-    m.u.fragment.size = sizeof(boxes);
+    m.u.fragment.data = (struct msg_bytes_s){boxes, sizeof(boxes)};
     round_trip(&m);
 }
 

@@ -10,7 +10,7 @@
 
 struct vec_section_s {
     char name[128];
-    char fields[VEC_MAX]; /* "key = value\n" lines after the bytes/stream line */
+    char fields[VEC_MAX]; /* "key = value\n" lines after the frame/stream line */
     uint8_t bytes[VEC_MAX / 2];
     size_t size;
 };
@@ -43,7 +43,7 @@ static int vec_next(FILE *f, struct vec_section_s *s) {
             }
             in_section = 1;
             snprintf(s->name, sizeof(s->name), "%.*s", (int)(strcspn(line + 1, "]")), line + 1);
-        } else if (!strncmp(line, "bytes = ", 8) || !strncmp(line, "stream = ", 9)) {
+        } else if (!strncmp(line, "frame = ", 8) || !strncmp(line, "stream = ", 9)) {
             s->size = vec_unhex(strchr(line, '=') + 2, s->bytes, sizeof(s->bytes));
         } else {
             size_t have = strlen(s->fields);

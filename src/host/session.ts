@@ -11,7 +11,6 @@ import {
   decodePayload,
   FileEntry,
   encodePayload,
-
   FRAGMENT_KEYFRAME,
   FragmentMessage,
   HelloReplyMessage,
@@ -19,6 +18,7 @@ import {
   isEvent,
   MalformedMessageError,
   Message,
+  messageTypeName,
   MessageType,
   PROTOCOL_VERSION,
   Reply,
@@ -26,7 +26,7 @@ import {
   StreamSettings,
 } from '../protocol/messages';
 import type { FileType } from '../protocol/messages';
-import { messageTypeName } from '../protocol/dump';
+
 import { UserError } from './errors';
 
 /** A request the board answered with a typed error. */
@@ -223,7 +223,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   /** Starts (or restarts) the live stream; the first fragment after it is an IDR. */
   async startStream(settings: StreamSettings): Promise<void> {
     this.lastSequence = undefined;
-    await this.expectOk({ type: MessageType.StreamStart, id: 0, ...settings });
+    await this.expectOk({ type: MessageType.StreamStart, id: 0, settings });
   }
 
   async stopStream(): Promise<void> {

@@ -1,5 +1,10 @@
-// The typed messages of the K230 Live protocol: one interface per message, one union, one codec.
-// Payload layouts are documented in docs/protocol.md; the agent's C twin is device-agent/src/msg.c.
+// The K230 Live protocol's messages, described once: each message's name, direction and fields in
+// wire order (LAYOUTS below). Encode, decode, dump and the TypeScript types are all derived from
+// that description. The bytes are documented in docs/protocol.md; the agent's C twin is
+// device-agent/src/msg_layouts.h, and the golden vectors in test/vectors hold the two together.
+import { MalformedMessageError, Reader, Writer } from './wire-values';
+
+export { MalformedMessageError } from './wire-values';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -76,374 +81,213 @@ export const FILE_READ_MAX = 256 * 1024;
 
 export const FRAGMENT_KEYFRAME = 0x01;
 
-export interface StreamSettings {
-  width: number;
-  height: number;
-  fps: number;
+// ---- field kinds: how each kind of field is read, written and dumped
+
+/** What a field of each kind holds in a decoded message. */
+interface KindValues {
+  u8: number;
+  u16: number;
+  u32: number;
+  u64: bigint;
+  /** a u8 that is 0 or 1 */
+  flag: boolean;
   codec: Codec;
   profile: Profile;
-  bitrateKbps: number;
-  gop: number;
-}
-
-export interface HelloMessage { type: MessageType.Hello; id: number; protocolVersion: number; hostName: string }
-export interface StreamStartMessage extends StreamSettings { type: MessageType.StreamStart; id: number }
-export interface StreamStopMessage { type: MessageType.StreamStop; id: number }
-export interface RequestIdrMessage { type: MessageType.RequestIdr; id: number }
-export interface SetBitrateMessage { type: MessageType.SetBitrate; id: number; bitrateKbps: number }
-export interface PingMessage { type: MessageType.Ping; id: number; hostTimeUs: bigint }
-export interface OkMessage { type: MessageType.Ok; id: number }
-export interface HelloReplyMessage {
-  type: MessageType.HelloReply;
-  id: number;
-  protocolVersion: number;
-  agentVersion: string;
-  boardName: string;
-  /** bit 0: H.264, bit 1: H.265 */
-  codecs: number;
-  maxWidth: number;
-  maxHeight: number;
-  maxFps: number;
-  storage: boolean;
-}
-export interface PongMessage { type: MessageType.Pong; id: number; hostTimeUs: bigint; boardTimeUs: bigint }
-export interface ErrorMessage { type: MessageType.Error; id: number; code: number; message: string }
-export interface InitSegmentMessage {
-  type: MessageType.InitSegment;
-  id: number;
-  codec: Codec;
-  width: number;
-  height: number;
-  /** RFC 6381, for MediaSource.isTypeSupported / addSourceBuffer */
-  codecString: string;
-  data: Uint8Array;
-}
-export interface FragmentMessage {
-  type: MessageType.Fragment;
-  id: number;
-  sequence: number;
-  /** board monotonic clock, microseconds */
-  ptsUs: bigint;
-  flags: number;
-  /** frames the agent dropped since the stream started */
-  dropped: number;
-  /** one moof + mdat */
-  data: Uint8Array;
-}
-
-export interface FileEntry {
-  name: string;
   fileType: FileType;
-  size: bigint;
-  mtimeMs: bigint;
-}
-
-/** FILE_LIST, FILE_STAT, FILE_CHECKSUM, FILE_DELETE: a board path such as /sdcard/a.mp4 */
-export interface FilePathMessage {
-  type: MessageType.FileList | MessageType.FileStat | MessageType.FileChecksum | MessageType.FileDelete;
-  id: number;
+  string: string;
   path: string;
+  sha256: Uint8Array;
+  /** every byte to the end of the payload */
+  rest: Uint8Array;
+  /** STREAM_START's fields, as one value */
+  settings: StreamSettings;
+  /** u16 count, then count x ENTRY_FIELDS */
+  entries: FileEntry[];
 }
-export interface FileReadMessage { type: MessageType.FileRead; id: number; path: string; offset: bigint; length: number }
-export interface StorageInfoMessage { type: MessageType.StorageInfo; id: number }
-export interface BoardRecordStartMessage { type: MessageType.BoardRecordStart; id: number; path: string; settings: StreamSettings }
-export interface BoardRecordStopMessage { type: MessageType.BoardRecordStop; id: number }
-export interface BoardRecordStatusMessage { type: MessageType.BoardRecordStatus; id: number }
-export interface FileListReplyMessage { type: MessageType.FileListReply; id: number; truncated: boolean; entries: FileEntry[] }
-export interface FileStatReplyMessage { type: MessageType.FileStatReply; id: number; fileType: FileType; size: bigint; mtimeMs: bigint }
-export interface FileDataMessage { type: MessageType.FileData; id: number; offset: bigint; data: Uint8Array }
-export interface FileChecksumReplyMessage { type: MessageType.FileChecksumReply; id: number; size: bigint; sha256: Uint8Array }
-export interface StorageInfoReplyMessage { type: MessageType.StorageInfoReply; id: number; total: bigint; available: bigint }
-export interface BoardRecordingMessage {
-  type: MessageType.BoardRecording;
-  id: number;
-  active: boolean;
-  path: string;
-  elapsedUs: bigint;
-  bytes: bigint;
-  frames: number;
-  dropped: number;
-  /** 0, or the ErrorCode that stopped it */
-  error: number;
-  message: string;
+type Kind = keyof KindValues;
+type Field = readonly [name: string, kind: Kind];
+type FieldsOf<F extends readonly Field[]> = { -readonly [E in F[number] as E[0]]: KindValues[E[1]] };
+
+interface KindCodec<V> {
+  read(r: Reader): V;
+  write(w: Writer, v: V): void;
+  /** the dump's lines for this field: `key = value`, or several for a composite */
+  dump(key: string, v: V, lines: string[]): void;
 }
 
-export type Request =
-  | HelloMessage
-  | StreamStartMessage
-  | StreamStopMessage
-  | RequestIdrMessage
-  | SetBitrateMessage
-  | PingMessage
-  | FilePathMessage
-  | FileReadMessage
-  | StorageInfoMessage
-  | BoardRecordStartMessage
-  | BoardRecordStopMessage
-  | BoardRecordStatusMessage;
-export type Reply =
-  | OkMessage
-  | HelloReplyMessage
-  | PongMessage
-  | ErrorMessage
-  | FileListReplyMessage
-  | FileStatReplyMessage
-  | FileDataMessage
-  | FileChecksumReplyMessage
-  | StorageInfoReplyMessage
-  | BoardRecordingMessage;
-export type BoardEvent = InitSegmentMessage | FragmentMessage | BoardRecordingMessage;
-export type Message = Request | Reply | BoardEvent;
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const line = (lines: string[], key: string, v: unknown) => lines.push(`${key} = ${v}`);
+const number = (read: (r: Reader) => number, write: (w: Writer, v: number) => void): KindCodec<number> => ({
+  read, write, dump: (k, v, lines) => line(lines, k, v),
+});
+const u8 = number((r) => r.u8(), (w, v) => w.u8(v));
 
-export class MalformedMessageError extends Error {}
+const KINDS: { [K in Kind]: KindCodec<KindValues[K]> } = {
+  u8,
+  u16: number((r) => r.u16(), (w, v) => w.u16(v)),
+  u32: number((r) => r.u32(), (w, v) => w.u32(v)),
+  u64: { read: (r) => r.u64(), write: (w, v) => w.u64(v), dump: (k, v, lines) => line(lines, k, v) },
+  flag: { read: (r) => r.u8() !== 0, write: (w, v) => w.u8(v ? 1 : 0), dump: (k, v, lines) => line(lines, k, v ? 1 : 0) },
+  codec: u8,
+  profile: u8,
+  fileType: u8,
+  string: { read: (r) => r.string(), write: (w, v) => w.string(v), dump: (k, v, lines) => line(lines, k, v) },
+  path: { read: (r) => r.path(), write: (w, v) => w.path(v), dump: (k, v, lines) => line(lines, k, v) },
+  sha256: { read: (r) => r.fixed(32), write: (w, v) => w.raw(v), dump: (k, v, lines) => line(lines, k, hex(v)) },
+  rest: { read: (r) => r.rest(), write: (w, v) => w.raw(v), dump: (k, v, lines) => line(lines, k, hex(v)) },
+  settings: {
+    read: (r) => readFields(r, SETTINGS_FIELDS),
+    write: (w, v) => writeFields(w, SETTINGS_FIELDS, v),
+    dump: (_k, v, lines) => dumpFields(SETTINGS_FIELDS, v, lines),
+  },
+  entries: {
+    read: (r) => Array.from({ length: r.u16() }, () => readFields(r, ENTRY_FIELDS)),
+    write: (w, v) => {
+      w.u16(v.length);
+      for (const e of v) writeFields(w, ENTRY_FIELDS, e);
+    },
+    // One line per entry, its values in wire order.
+    dump: (_k, v, lines) => {
+      line(lines, 'count', v.length);
+      for (const e of v) {
+        const values: string[] = [];
+        dumpFields(ENTRY_FIELDS, e, values);
+        line(lines, 'entry', values.map((l) => l.slice(l.indexOf(' = ') + 3)).join(' '));
+      }
+    },
+  },
+};
 
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder('utf-8', { fatal: false });
+/** The dump's key of a field: its name in snake case, as the C agent names it. */
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-class Reader {
-  private at = 0;
-  private readonly view: DataView;
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  private need(n: number): number {
-    if (this.at + n > this.bytes.length) throw new MalformedMessageError('payload too short');
-    const at = this.at;
-    this.at += n;
-    return at;
-  }
-  u8(): number { return this.bytes[this.need(1)]; }
-  u16(): number { return this.view.getUint16(this.need(2), true); }
-  u32(): number { return this.view.getUint32(this.need(4), true); }
-  u64(): bigint { return this.view.getBigUint64(this.need(8), true); }
-  string(): string {
-    return this.text(this.u8());
-  }
-  path(): string {
-    return this.text(this.u16());
-  }
-  private text(n: number): string {
-    const at = this.need(n);
-    const b = this.bytes.subarray(at, at + n);
-    // As the agent does: a NUL would cut its C string short, so neither side takes one.
-    if (b.includes(0)) throw new MalformedMessageError('NUL inside a string');
-    return textDecoder.decode(b);
-  }
-  bytes32(): Uint8Array {
-    const at = this.need(32);
-    return this.bytes.slice(at, at + 32);
-  }
-  rest(): Uint8Array {
-    const r = this.bytes.subarray(this.at);
-    this.at = this.bytes.length;
-    return r;
-  }
-  end(): void {
-    if (this.at !== this.bytes.length) throw new MalformedMessageError(`${this.bytes.length - this.at} trailing bytes`);
-  }
+type Values = Record<string, unknown>;
+function readFields<F extends readonly Field[]>(r: Reader, fields: F): FieldsOf<F> {
+  const v: Values = {};
+  for (const [name, kind] of fields) v[name] = KINDS[kind].read(r);
+  return v as FieldsOf<F>;
+}
+function writeFields(w: Writer, fields: readonly Field[], v: object): void {
+  for (const [name, kind] of fields) (KINDS[kind] as KindCodec<unknown>).write(w, (v as Values)[name]);
+}
+function dumpFields(fields: readonly Field[], v: object, lines: string[]): void {
+  for (const [name, kind] of fields) (KINDS[kind] as KindCodec<unknown>).dump(snake(name), (v as Values)[name], lines);
 }
 
-class Writer {
-  private bytes = new Uint8Array(64);
-  private view = new DataView(this.bytes.buffer);
-  private at = 0;
-  private room(n: number): number {
-    if (this.at + n > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.at + n));
-      grown.set(this.bytes);
-      this.bytes = grown;
-      this.view = new DataView(grown.buffer);
-    }
-    const at = this.at;
-    this.at += n;
-    return at;
-  }
-  // room() may replace bytes and view: take the offset first (this.view.set…(this.room(n)) uses the old view).
-  u8(v: number): this { const at = this.room(1); this.bytes[at] = v; return this; }
-  u16(v: number): this { const at = this.room(2); this.view.setUint16(at, v, true); return this; }
-  u32(v: number): this { const at = this.room(4); this.view.setUint32(at, v, true); return this; }
-  u64(v: bigint): this { const at = this.room(8); this.view.setBigUint64(at, v, true); return this; }
-  string(s: string): this {
-    let b = textEncoder.encode(s);
-    if (b.length > 255) b = b.subarray(0, 255);
-    this.u8(b.length);
-    return this.raw(b);
-  }
-  path(s: string): this {
-    let b = textEncoder.encode(s);
-    if (b.length > 1023) b = b.subarray(0, 1023);
-    this.u16(b.length);
-    return this.raw(b);
-  }
-  raw(b: Uint8Array): this {
-    const at = this.room(b.length);
-    this.bytes.set(b, at);
-    return this;
-  }
-  done(): Uint8Array { return this.bytes.slice(0, this.at); }
-}
+// ---- the description: every message's name, direction and fields, in wire order
 
-function writeSettings(w: Writer, s: StreamSettings): Writer {
-  return w.u16(s.width).u16(s.height).u16(s.fps).u8(s.codec).u8(s.profile).u32(s.bitrateKbps).u16(s.gop);
-}
+const SETTINGS_FIELDS = [
+  ['width', 'u16'], ['height', 'u16'], ['fps', 'u16'], ['codec', 'codec'], ['profile', 'profile'],
+  ['bitrateKbps', 'u32'], ['gop', 'u16'],
+] as const;
+const ENTRY_FIELDS = [['fileType', 'fileType'], ['size', 'u64'], ['mtimeMs', 'u64'], ['name', 'string']] as const;
+const PATH = [['path', 'path']] as const;
+const NONE = [] as const;
 
-function readSettings(r: Reader): StreamSettings {
-  return { width: r.u16(), height: r.u16(), fps: r.u16(), codec: r.u8(), profile: r.u8(), bitrateKbps: r.u32(), gop: r.u16() };
-}
+/** request: host to agent. reply: agent to host, with the request's id. event: agent to host, id 0. */
+type Role = 'request' | 'reply' | 'event' | 'reply or event';
+interface Layout { readonly name: string; readonly role: Role; readonly fields: readonly Field[] }
+
+export const LAYOUTS = {
+  [MessageType.Hello]: { name: 'HELLO', role: 'request', fields: [['protocolVersion', 'u16'], ['hostName', 'string']] },
+  [MessageType.StreamStart]: { name: 'STREAM_START', role: 'request', fields: [['settings', 'settings']] },
+  [MessageType.StreamStop]: { name: 'STREAM_STOP', role: 'request', fields: NONE },
+  [MessageType.RequestIdr]: { name: 'REQUEST_IDR', role: 'request', fields: NONE },
+  [MessageType.SetBitrate]: { name: 'SET_BITRATE', role: 'request', fields: [['bitrateKbps', 'u32']] },
+  [MessageType.Ping]: { name: 'PING', role: 'request', fields: [['hostTimeUs', 'u64']] },
+  [MessageType.FileList]: { name: 'FILE_LIST', role: 'request', fields: PATH },
+  [MessageType.FileStat]: { name: 'FILE_STAT', role: 'request', fields: PATH },
+  [MessageType.FileRead]: { name: 'FILE_READ', role: 'request', fields: [['path', 'path'], ['offset', 'u64'], ['length', 'u32']] },
+  [MessageType.FileChecksum]: { name: 'FILE_CHECKSUM', role: 'request', fields: PATH },
+  [MessageType.FileDelete]: { name: 'FILE_DELETE', role: 'request', fields: PATH },
+  [MessageType.StorageInfo]: { name: 'STORAGE_INFO', role: 'request', fields: NONE },
+  [MessageType.BoardRecordStart]: { name: 'BOARD_RECORD_START', role: 'request', fields: [['path', 'path'], ['settings', 'settings']] },
+  [MessageType.BoardRecordStop]: { name: 'BOARD_RECORD_STOP', role: 'request', fields: NONE },
+  [MessageType.BoardRecordStatus]: { name: 'BOARD_RECORD_STATUS', role: 'request', fields: NONE },
+  [MessageType.Ok]: { name: 'OK', role: 'reply', fields: NONE },
+  [MessageType.HelloReply]: {
+    name: 'HELLO_REPLY', role: 'reply', fields: [
+      ['protocolVersion', 'u16'], ['agentVersion', 'string'], ['boardName', 'string'], ['codecs', 'u8'],
+      ['maxWidth', 'u16'], ['maxHeight', 'u16'], ['maxFps', 'u16'], ['storage', 'flag'],
+    ],
+  },
+  [MessageType.Pong]: { name: 'PONG', role: 'reply', fields: [['hostTimeUs', 'u64'], ['boardTimeUs', 'u64']] },
+  [MessageType.FileListReply]: { name: 'FILE_LIST_REPLY', role: 'reply', fields: [['truncated', 'flag'], ['entries', 'entries']] },
+  [MessageType.FileStatReply]: { name: 'FILE_STAT_REPLY', role: 'reply', fields: [['fileType', 'fileType'], ['size', 'u64'], ['mtimeMs', 'u64']] },
+  [MessageType.FileData]: { name: 'FILE_DATA', role: 'reply', fields: [['offset', 'u64'], ['data', 'rest']] },
+  [MessageType.FileChecksumReply]: { name: 'FILE_CHECKSUM_REPLY', role: 'reply', fields: [['size', 'u64'], ['sha256', 'sha256']] },
+  [MessageType.StorageInfoReply]: { name: 'STORAGE_INFO_REPLY', role: 'reply', fields: [['total', 'u64'], ['available', 'u64']] },
+  [MessageType.Error]: { name: 'ERROR', role: 'reply', fields: [['code', 'u16'], ['message', 'string']] },
+  [MessageType.InitSegment]: {
+    name: 'INIT_SEGMENT', role: 'event',
+    fields: [['codec', 'codec'], ['width', 'u16'], ['height', 'u16'], ['codecString', 'string'], ['data', 'rest']],
+  },
+  [MessageType.Fragment]: {
+    name: 'FRAGMENT', role: 'event',
+    fields: [['sequence', 'u32'], ['ptsUs', 'u64'], ['flags', 'u8'], ['dropped', 'u32'], ['data', 'rest']],
+  },
+  [MessageType.BoardRecording]: {
+    name: 'BOARD_RECORDING', role: 'reply or event', fields: [
+      ['active', 'flag'], ['path', 'path'], ['elapsedUs', 'u64'], ['bytes', 'u64'], ['frames', 'u32'],
+      ['dropped', 'u32'], ['error', 'u16'], ['message', 'string'],
+    ],
+  },
+} as const satisfies Record<MessageType, Layout>;
+
+// ---- the types, derived from the description
+
+type Layouts = typeof LAYOUTS;
+export type StreamSettings = FieldsOf<typeof SETTINGS_FIELDS>;
+export type FileEntry = FieldsOf<typeof ENTRY_FIELDS>;
+/** The message of one type: its type, its id, and its fields. */
+export type MessageOf<T extends MessageType> = { type: T; id: number } & FieldsOf<Layouts[T]['fields']>;
+type OfRole<R extends Role> = { [T in MessageType]: Layouts[T]['role'] extends R ? MessageOf<T> : never }[MessageType];
+
+export type Message = { [T in MessageType]: MessageOf<T> }[MessageType];
+export type Request = OfRole<'request'>;
+export type Reply = OfRole<'reply' | 'reply or event'>;
+export type BoardEvent = OfRole<'event' | 'reply or event'>;
+
+export type HelloReplyMessage = MessageOf<MessageType.HelloReply>;
+export type BoardRecordingMessage = MessageOf<MessageType.BoardRecording>;
+export type InitSegmentMessage = MessageOf<MessageType.InitSegment>;
+export type FragmentMessage = MessageOf<MessageType.Fragment>;
+
+// ---- encode, decode and dump, each one walk over the description
+
+const layoutOf = (type: number): Layout | undefined => (LAYOUTS as Record<number, Layout>)[type];
 
 /** Encodes a message's payload (the frame around it is framing.ts's job). */
 export function encodePayload(m: Message): Uint8Array {
   const w = new Writer();
-  switch (m.type) {
-    case MessageType.Hello:
-      return w.u16(m.protocolVersion).string(m.hostName).done();
-    case MessageType.StreamStart:
-      return writeSettings(w, m).done();
-    case MessageType.StreamStop:
-    case MessageType.RequestIdr:
-    case MessageType.Ok:
-    case MessageType.StorageInfo:
-    case MessageType.BoardRecordStop:
-    case MessageType.BoardRecordStatus:
-      return w.done();
-    case MessageType.FileList:
-    case MessageType.FileStat:
-    case MessageType.FileChecksum:
-    case MessageType.FileDelete:
-      return w.path(m.path).done();
-    case MessageType.FileRead:
-      return w.path(m.path).u64(m.offset).u32(m.length).done();
-    case MessageType.BoardRecordStart:
-      return writeSettings(w.path(m.path), m.settings).done();
-    case MessageType.FileListReply:
-      w.u8(m.truncated ? 1 : 0).u16(m.entries.length);
-      for (const e of m.entries) w.u8(e.fileType).u64(e.size).u64(e.mtimeMs).string(e.name);
-      return w.done();
-    case MessageType.FileStatReply:
-      return w.u8(m.fileType).u64(m.size).u64(m.mtimeMs).done();
-    case MessageType.FileData:
-      return w.u64(m.offset).raw(m.data).done();
-    case MessageType.FileChecksumReply:
-      return w.u64(m.size).raw(m.sha256).done();
-    case MessageType.StorageInfoReply:
-      return w.u64(m.total).u64(m.available).done();
-    case MessageType.BoardRecording:
-      return w
-        .u8(m.active ? 1 : 0).path(m.path).u64(m.elapsedUs).u64(m.bytes).u32(m.frames).u32(m.dropped)
-        .u16(m.error).string(m.message).done();
-    case MessageType.SetBitrate:
-      return w.u32(m.bitrateKbps).done();
-    case MessageType.Ping:
-      return w.u64(m.hostTimeUs).done();
-    case MessageType.HelloReply:
-      return w
-        .u16(m.protocolVersion).string(m.agentVersion).string(m.boardName).u8(m.codecs)
-        .u16(m.maxWidth).u16(m.maxHeight).u16(m.maxFps).u8(m.storage ? 1 : 0).done();
-    case MessageType.Pong:
-      return w.u64(m.hostTimeUs).u64(m.boardTimeUs).done();
-    case MessageType.Error:
-      return w.u16(m.code).string(m.message).done();
-    case MessageType.InitSegment:
-      return w.u8(m.codec).u16(m.width).u16(m.height).string(m.codecString).raw(m.data).done();
-    case MessageType.Fragment:
-      return w.u32(m.sequence).u64(m.ptsUs).u8(m.flags).u32(m.dropped).raw(m.data).done();
-  }
+  writeFields(w, LAYOUTS[m.type].fields, m);
+  return w.done();
 }
 
 /** Decodes a payload by its frame type; throws MalformedMessageError when it does not parse exactly. */
 export function decodePayload(type: number, id: number, payload: Uint8Array): Message {
+  const layout = layoutOf(type);
+  if (!layout) throw new MalformedMessageError(`unknown message type 0x${type.toString(16)}`);
   const r = new Reader(payload);
-  let m: Message;
-  switch (type) {
-    case MessageType.Hello:
-      m = { type, id, protocolVersion: r.u16(), hostName: r.string() };
-      break;
-    case MessageType.StreamStart:
-      m = { type, id, ...readSettings(r) };
-      break;
-    case MessageType.StreamStop:
-    case MessageType.RequestIdr:
-    case MessageType.Ok:
-    case MessageType.StorageInfo:
-    case MessageType.BoardRecordStop:
-    case MessageType.BoardRecordStatus:
-      m = { type, id };
-      break;
-    case MessageType.FileList:
-    case MessageType.FileStat:
-    case MessageType.FileChecksum:
-    case MessageType.FileDelete:
-      m = { type, id, path: r.path() };
-      break;
-    case MessageType.FileRead:
-      m = { type, id, path: r.path(), offset: r.u64(), length: r.u32() };
-      break;
-    case MessageType.BoardRecordStart:
-      m = { type, id, path: r.path(), settings: readSettings(r) };
-      break;
-    case MessageType.FileListReply: {
-      const truncated = r.u8() !== 0;
-      const count = r.u16();
-      const entries: FileEntry[] = [];
-      for (let i = 0; i < count; i++) {
-        const fileType = r.u8();
-        const size = r.u64();
-        const mtimeMs = r.u64();
-        entries.push({ fileType, size, mtimeMs, name: r.string() });
-      }
-      m = { type, id, truncated, entries };
-      break;
-    }
-    case MessageType.FileStatReply:
-      m = { type, id, fileType: r.u8(), size: r.u64(), mtimeMs: r.u64() };
-      break;
-    case MessageType.FileData:
-      m = { type, id, offset: r.u64(), data: r.rest() };
-      break;
-    case MessageType.FileChecksumReply:
-      m = { type, id, size: r.u64(), sha256: r.bytes32() };
-      break;
-    case MessageType.StorageInfoReply:
-      m = { type, id, total: r.u64(), available: r.u64() };
-      break;
-    case MessageType.BoardRecording:
-      m = {
-        type, id, active: r.u8() !== 0, path: r.path(), elapsedUs: r.u64(), bytes: r.u64(), frames: r.u32(),
-        dropped: r.u32(), error: r.u16(), message: r.string(),
-      };
-      break;
-    case MessageType.SetBitrate:
-      m = { type, id, bitrateKbps: r.u32() };
-      break;
-    case MessageType.Ping:
-      m = { type, id, hostTimeUs: r.u64() };
-      break;
-    case MessageType.HelloReply:
-      m = {
-        type, id, protocolVersion: r.u16(), agentVersion: r.string(), boardName: r.string(), codecs: r.u8(),
-        maxWidth: r.u16(), maxHeight: r.u16(), maxFps: r.u16(), storage: r.u8() !== 0,
-      };
-      break;
-    case MessageType.Pong:
-      m = { type, id, hostTimeUs: r.u64(), boardTimeUs: r.u64() };
-      break;
-    case MessageType.Error:
-      m = { type, id, code: r.u16(), message: r.string() };
-      break;
-    case MessageType.InitSegment:
-      m = { type, id, codec: r.u8(), width: r.u16(), height: r.u16(), codecString: r.string(), data: r.rest() };
-      break;
-    case MessageType.Fragment:
-      m = { type, id, sequence: r.u32(), ptsUs: r.u64(), flags: r.u8(), dropped: r.u32(), data: r.rest() };
-      break;
-    default:
-      throw new MalformedMessageError(`unknown message type 0x${type.toString(16)}`);
-  }
+  const m = { type, id, ...readFields(r, layout.fields) } as Message;
   r.end();
   return m;
 }
 
+/** The "key = value" text form, field by field in wire order, that the agent's msg_dump writes too:
+ * the golden vectors in test/vectors compare both implementations through it. */
+export function dumpMessage(m: Message): string[] {
+  const lines = [`type = ${messageTypeName(m.type)}`, `id = ${m.id}`];
+  dumpFields(LAYOUTS[m.type].fields, m, lines);
+  return lines;
+}
+
+export function messageTypeName(type: number): string {
+  return layoutOf(type)?.name ?? `0x${type.toString(16).padStart(2, '0')}`;
+}
+
 /** Agent-to-host messages with id 0 are events; with a request's id, replies. */
 export function isEvent(m: Message): m is BoardEvent {
-  return (m.type === MessageType.InitSegment || m.type === MessageType.Fragment || m.type === MessageType.BoardRecording) && m.id === 0;
+  const role = LAYOUTS[m.type].role;
+  return (role === 'event' || role === 'reply or event') && m.id === 0;
 }

@@ -65,7 +65,7 @@ function messagesWithId(id: fc.Arbitrary<number>): Record<string, fc.Arbitrary<M
     record({ type: fc.constant(type), id, path });
   return {
     HELLO: record({ type: fc.constant(MessageType.Hello), id, protocolVersion: u16, hostName: str }),
-    STREAM_START: fc.tuple(id, settings).map(([i, s]) => ({ type: MessageType.StreamStart as const, id: i, ...s })),
+    STREAM_START: record({ type: fc.constant(MessageType.StreamStart), id, settings }),
     STREAM_STOP: plain(MessageType.StreamStop),
     REQUEST_IDR: plain(MessageType.RequestIdr),
     SET_BITRATE: record({ type: fc.constant(MessageType.SetBitrate), id, bitrateKbps: u32 }),

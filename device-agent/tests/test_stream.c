@@ -1,0 +1,200 @@
+/* The live pipeline's drop policy (stream.c): when the sink falls behind, the camera is never made
+ * to wait; frames are dropped and counted, an IDR is asked for once, and what is sent next starts
+ * at a keyframe, so the host never gets a frame whose references it lacks. */
+#include <pthread.h>
+#include <time.h>
+
+#include "check.h"
+#include "stream.h"
+
+static const uint8_t sps[] = {0x67, 0x42, 0xc0, 0x1f, 0xda, 0x01, 0x40, 0x16, 0xe8, 0x40, 0x00,
+                              0x00, 0x03, 0x00, 0x40, 0x00, 0x00, 0x0f, 0x23, 0xc6, 0x0c, 0xa8};
+static const uint8_t pps[] = {0x68, 0xce, 0x3c, 0x80};
+static const uint8_t idr[] = {0x65, 0x88, 0x84, 0x00, 0x33};
+static const uint8_t slice[] = {0x41, 0x9a, 0x02, 0x03};
+
+/* ---- a camera the test drives by hand: each call of test_camera_frame is one captured frame */
+
+static camera_on_au_fn test_on_au;
+static void *test_on_au_ctx;
+static int64_t test_pts_us;
+
+static struct camera_s *test_camera_open(const struct camera_settings_s *s, camera_on_au_fn on_au, void *ctx,
+                                         char *err, size_t err_len) {
+    (void)s, (void)err, (void)err_len;
+    test_on_au = on_au;
+    test_on_au_ctx = ctx;
+    return (struct camera_s *)&test_on_au; /* any non-NULL handle */
+}
+static int test_camera_request_idr(struct camera_s *cam) { return (void)cam, 0; }
+static int test_camera_set_bitrate(struct camera_s *cam, int kbps) { return (void)cam, (void)kbps, 0; }
+static void test_camera_close(struct camera_s *cam) { (void)cam; }
+
+static const struct camera_backend_s test_camera = {
+    .name = "test", .max_width = 1920, .max_height = 1080, .max_fps = 60,
+    .codecs = 1u << CAMERA_CODEC_H264,
+    .open = test_camera_open, .request_idr = test_camera_request_idr,
+    .set_bitrate = test_camera_set_bitrate, .close = test_camera_close,
+};
+
+/* One frame from the camera; returns whether the pipeline asked for the next one to be an IDR. */
+static bool test_camera_frame(bool keyframe) {
+    struct camera_au_s au = {.pts_us = test_pts_us += 33333, .keyframe = keyframe};
+    if (keyframe) {
+        au.nals[au.nal_count++] = (struct camera_nal_s){sps, sizeof(sps)};
+        au.nals[au.nal_count++] = (struct camera_nal_s){pps, sizeof(pps)};
+        au.nals[au.nal_count++] = (struct camera_nal_s){idr, sizeof(idr)};
+    } else {
+        au.nals[au.nal_count++] = (struct camera_nal_s){slice, sizeof(slice)};
+    }
+    return test_on_au(test_on_au_ctx, &au);
+}
+
+/* ---- a sink that stands for a slow link: it holds each fragment until the test opens its gate */
+
+#define TEST_MAX_SENT 64
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    bool open;      /* fragments pass */
+    int fail_next;  /* this many fragments fail, as a link write that broke */
+    int waiting;    /* fragments held at the gate */
+    int sent;
+    bool keyframe[TEST_MAX_SENT];
+    uint32_t dropped[TEST_MAX_SENT];
+} sink = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0, 0, 0, {0}, {0}};
+
+static int test_sink_init(void *ctx, const struct fmp4_track_s *track, const uint8_t *init, size_t size) {
+    return (void)ctx, (void)track, (void)init, (void)size, 0;
+}
+
+static int test_sink_fragment(void *ctx, const struct stream_fragment_s *f) {
+    (void)ctx;
+    pthread_mutex_lock(&sink.lock);
+    sink.waiting++;
+    pthread_cond_broadcast(&sink.changed);
+    while (!sink.open) pthread_cond_wait(&sink.changed, &sink.lock);
+    sink.waiting--;
+    int rc = 0;
+    if (sink.fail_next > 0) {
+        sink.fail_next--;
+        rc = -1;
+    } else if (sink.sent < TEST_MAX_SENT) {
+        sink.keyframe[sink.sent] = f->keyframe;
+        sink.dropped[sink.sent] = f->dropped;
+        sink.sent++;
+    }
+    pthread_cond_broadcast(&sink.changed);
+    pthread_mutex_unlock(&sink.lock);
+    return rc;
+}
+
+/* Waits (at most 5 s) until the sink has sent n fragments and holds `waiting` at its gate. */
+static bool test_sink_wait(int sent, int waiting) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_mutex_lock(&sink.lock);
+    int rc = 0;
+    while ((sink.sent < sent || sink.waiting != waiting) && rc == 0)
+        rc = pthread_cond_timedwait(&sink.changed, &sink.lock, &until);
+    bool ok = sink.sent >= sent && sink.waiting == waiting;
+    pthread_mutex_unlock(&sink.lock);
+    return ok;
+}
+
+/* Waits (at most 5 s) until the pipeline has counted n drops. */
+static bool test_stream_dropped(struct stream_s *s, uint32_t n) {
+    struct timespec step = {0, 1000 * 1000};
+    for (int i = 0; i < 5000 && stream_stats(s).dropped < n; i++) nanosleep(&step, NULL);
+    return stream_stats(s).dropped == n;
+}
+
+static void test_sink_gate(bool open) {
+    pthread_mutex_lock(&sink.lock);
+    sink.open = open;
+    pthread_cond_broadcast(&sink.changed);
+    pthread_mutex_unlock(&sink.lock);
+}
+
+static void test_sink_reset(void) {
+    pthread_mutex_lock(&sink.lock);
+    sink.sent = sink.fail_next = 0;
+    pthread_mutex_unlock(&sink.lock);
+}
+
+static const struct camera_settings_s settings = {640, 480, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_BASELINE, 2000, 30};
+#define DEPTH 4
+
+static void test_a_full_queue_drops_to_the_next_idr(void) {
+    struct stream_s s;
+    stream_init(&s, &test_camera, (struct stream_sink_s){NULL, test_sink_init, test_sink_fragment}, DEPTH);
+    char err[200];
+    CHECK_EQ_INT(stream_start(&s, &settings, err, sizeof(err)), 0);
+    test_sink_reset();
+    test_sink_gate(false);
+
+    /* The keyframe goes to the sink and is held there; DEPTH - 1 frames then fill the queue behind it. */
+    CHECK(!test_camera_frame(true));
+    CHECK(test_sink_wait(0, 1));
+    for (int i = 0; i < DEPTH - 1; i++) CHECK(!test_camera_frame(false));
+    /* The next frame finds the queue full: it is dropped and the camera is asked, once, for an IDR. */
+    CHECK(test_camera_frame(false));
+    CHECK(!test_camera_frame(false));
+    CHECK(!test_camera_frame(false));
+    CHECK_EQ_INT(stream_stats(&s).dropped, 3);
+
+    /* The link catches up: what was queued goes out; the frames after the gap wait for a keyframe. */
+    test_sink_gate(true);
+    CHECK(test_sink_wait(DEPTH, 0));
+    CHECK(!test_camera_frame(false)); /* still no keyframe: dropped, without asking again */
+    CHECK_EQ_INT(stream_stats(&s).dropped, 4);
+    CHECK(!test_camera_frame(true));
+    CHECK(!test_camera_frame(false));
+    CHECK(test_sink_wait(DEPTH + 2, 0));
+    stream_stop(&s);
+
+    CHECK_EQ_INT(sink.sent, DEPTH + 2);
+    CHECK(sink.keyframe[0]);
+    for (int i = 1; i < DEPTH; i++) CHECK(!sink.keyframe[i]);
+    CHECK(sink.keyframe[DEPTH]); /* the first frame after the drop is the IDR */
+    CHECK_EQ_INT(sink.dropped[DEPTH], 4); /* and it tells the host how many it lost */
+    CHECK(!sink.keyframe[DEPTH + 1]);
+    CHECK_EQ_INT(stream_stats(&s).sent, DEPTH + 2);
+    stream_destroy(&s);
+}
+
+static void test_a_fragment_that_failed_drops_what_depends_on_it(void) {
+    struct stream_s s;
+    stream_init(&s, &test_camera, (struct stream_sink_s){NULL, test_sink_init, test_sink_fragment}, DEPTH);
+    char err[200];
+    CHECK_EQ_INT(stream_start(&s, &settings, err, sizeof(err)), 0);
+    test_sink_reset();
+    test_sink_gate(false);
+
+    CHECK(!test_camera_frame(true));
+    CHECK(test_sink_wait(0, 1));
+    CHECK(!test_camera_frame(false));
+    CHECK(!test_camera_frame(false));
+    /* The keyframe's write breaks: the two frames queued behind it reference it, so they go too. */
+    pthread_mutex_lock(&sink.lock);
+    sink.fail_next = 1;
+    pthread_mutex_unlock(&sink.lock);
+    test_sink_gate(true);
+    CHECK(test_stream_dropped(&s, 3));
+    CHECK(test_camera_frame(false)); /* the pipeline asks for an IDR with the next frame */
+    CHECK(!test_camera_frame(true));
+    CHECK(test_sink_wait(1, 0));
+    stream_stop(&s);
+
+    CHECK_EQ_INT(sink.sent, 1);
+    CHECK(sink.keyframe[0]);
+    CHECK_EQ_INT(sink.dropped[0], 4); /* the failed keyframe, the two behind it, the frame before the IDR */
+    stream_destroy(&s);
+}
+
+int main(void) {
+    test_a_full_queue_drops_to_the_next_idr();
+    test_a_fragment_that_failed_drops_what_depends_on_it();
+    return check_report("test_stream");
+}

@@ -1,0 +1,47 @@
+// The stream settings' one home: their defaults and their limits. The manifest's k230live.*
+// settings, the extension, the CLI and the host all take them from here; the agent's camera.h
+// holds the same limits (CAMERA_*), and test/unit/stream-settings.test.ts holds all three together.
+// A board narrows the size and the frame rate to what it offers (HELLO_REPLY's maxima).
+import { Codec, Profile, type StreamSettings } from './messages';
+
+export interface Limit {
+  min: number;
+  max: number;
+  /** the value must be a multiple of this */
+  multipleOf?: number;
+}
+
+export const STREAM_LIMITS = {
+  width: { min: 64, max: 4096, multipleOf: 8 },
+  height: { min: 64, max: 4096, multipleOf: 2 },
+  fps: { min: 1, max: 60 },
+  bitrateKbps: { min: 100, max: 100_000 },
+  gop: { min: 1, max: 1000 },
+} as const satisfies Record<string, Limit>;
+
+export type LimitedSetting = keyof typeof STREAM_LIMITS;
+
+/** H.264 streams at High; H.265 at Main (it has no High profile). */
+export function defaultProfile(codec: Codec): Profile {
+  return codec === Codec.H265 ? Profile.Main : Profile.High;
+}
+
+export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
+  width: 1280,
+  height: 720,
+  fps: 30,
+  codec: Codec.H264,
+  profile: defaultProfile(Codec.H264),
+  bitrateKbps: 4000,
+  gop: 30,
+};
+
+/** Why a value does not fit its limit (one line for a person), or undefined when it does. */
+export function outsideLimit(name: LimitedSetting, value: number): string | undefined {
+  const l: Limit = STREAM_LIMITS[name];
+  const multiple = l.multipleOf ? `, a multiple of ${l.multipleOf}` : '';
+  if (!Number.isInteger(value) || value < l.min || value > l.max || (l.multipleOf && value % l.multipleOf)) {
+    return `must be an integer from ${l.min} to ${l.max}${multiple}`;
+  }
+  return undefined;
+}
