@@ -7,7 +7,8 @@ import { ClockOffset, estimateClockOffset } from '../src/host/clock-sync';
 import { connectBoard } from '../src/host/connect';
 import { toFragmentMessage } from '../src/host/preview-feed';
 import { Mp4Recorder } from '../src/host/recorder';
-import { BoardSession, DEFAULT_SETTINGS, Fragment } from '../src/host/session';
+import { BoardSession, Fragment } from '../src/host/session';
+import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/host/simulated-board';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -47,7 +48,7 @@ export async function benchRecordingOverhead(phaseSeconds = 10, rounds = 2): Pro
     const stopPreview = previewing(session, clock);
     let init: Parameters<Mp4Recorder['writeInit']>[0] | undefined;
     session.on('init', (i) => (init = i));
-    await session.startStream({ ...DEFAULT_SETTINGS, width: 1280, height: 720 });
+    await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720 });
     await sleep(1000);
     for (let r = 0; r < rounds; r++) {
       preview.push(await cpuPercent(() => sleep(phaseSeconds * 1000)));
@@ -92,7 +93,7 @@ export async function benchRss(seconds = 600): Promise<RssResult> {
     const clock = await estimateClockOffset(session);
     const stopPreview = previewing(session, clock);
     session.on('fragment', () => frames++);
-    await session.startStream({ ...DEFAULT_SETTINGS, width: 1920, height: 1080, fps: 30, bitrateKbps: 8000 });
+    await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 1920, height: 1080, fps: 30, bitrateKbps: 8000 });
     await sleep(Math.min(30, seconds / 4) * 1000);
     global.gc?.();
     const host0 = process.memoryUsage().rss / 1e6;

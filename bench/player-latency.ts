@@ -4,7 +4,7 @@ import { openPlayerPage } from '../test/browser/harness';
 import { estimateClockOffset, boardToHostMs } from '../src/host/clock-sync';
 import { connectBoard } from '../src/host/connect';
 import { toFragmentMessage, toInitMessage } from '../src/host/preview-feed';
-import { DEFAULT_SETTINGS } from '../src/host/session';
+import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/host/simulated-board';
 import { percentile } from '../test/support/percentile';
 
@@ -39,7 +39,7 @@ export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<Latency
       link.push(performance.timeOrigin + f.receivedAtMs - boardToHostMs(f.ptsUs, clock));
       page.deliver(toFragmentMessage(f, clock));
     });
-    const settings = { ...DEFAULT_SETTINGS, width: 1280, height: 720, fps: 30 };
+    const settings = { ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, fps: 30 };
 
     const ttff: number[] = [];
     for (let i = 0; i < ttffRuns; i++) {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { connectBoard } from '../src/host/connect';
 import { Mp4Recorder } from '../src/host/recorder';
-import { DEFAULT_SETTINGS } from '../src/host/session';
+import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/host/simulated-board';
 import { decodeErrors, probeVideo } from '../test/support/media';
 
@@ -20,7 +20,7 @@ async function soak(minutes: number): Promise<void> {
   fs.mkdirSync(sdcard);
   const board = await startSimulatedBoard({ sdcard, build: false });
   const session = await connectBoard(board.portPath);
-  const settings = { ...DEFAULT_SETTINGS, width: 1920, height: 1080, fps: 30, bitrateKbps: 8000 };
+  const settings = { ...DEFAULT_STREAM_SETTINGS, width: 1920, height: 1080, fps: 30, bitrateKbps: 8000 };
   const hostFile = path.join(dir, 'host.mp4');
   const recorder = Mp4Recorder.create(hostFile, 30);
   let lostOnLink = 0;

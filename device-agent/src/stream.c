@@ -149,8 +149,9 @@ static void *stream_sender_run(void *arg) {
 }
 
 int stream_start(struct stream_s *s, const struct camera_settings_s *settings, char *err, size_t err_len) {
-    stream_stop(s);
+    /* Settings the camera cannot take leave a running stream as it runs. */
     if (camera_settings_check(s->backend, settings, err, err_len) < 0) return -1;
+    stream_stop(s);
     s->settings = *settings;
     s->head = s->count = 0;
     s->waiting_for_idr = false;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../host/errors';
 import type { BoardRecordingState } from '../host/session';
-import { formatBytes } from '../protocol/format';
+import { formatBytes } from '../shared/format';
 import { withBoard } from './board';
 import { SETTINGS_OPTIONS, settingsFromOptions } from './settings';
 

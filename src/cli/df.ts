@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatBytes } from '../protocol/format';
+import { formatBytes } from '../shared/format';
 import { withBoard } from './board';
 
 export async function dfCommand(args: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { FileType } from '../protocol/messages';
-import { formatBytes } from '../protocol/format';
+import { formatBytes } from '../shared/format';
 import { withBoard } from './board';
 
 export async function lsCommand(args: string[]): Promise<number> {

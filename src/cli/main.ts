@@ -9,14 +9,14 @@ import { portsCommand } from './ports';
 import { pullCommand } from './pull';
 import { rmCommand } from './rm';
 import { recordCommand } from './record';
+import { settingsUsage } from './settings';
 import { simCommand } from './sim';
 
 const USAGE = `usage: k230live <command> [options]
   ports                               list serial ports; CanMV K230 boards (USB 1209:abd1) are marked
   sim [--sdcard DIR]                  start a simulated board and print its port path
   record --port PATH (--frames N | --seconds S) --out FILE
-         [--width 1280 --height 720 --fps 30 --bitrate-kbps 4000 --codec h264|h265 --gop 30
-          --profile baseline|main|high]
+         ${settingsUsage()}
   ls --port PATH [DIR]                list a folder of the board's storage (default /sdcard)
   pull --port PATH REMOTE [LOCAL]     copy a file from the board: resumable, verified by SHA-256
   rm --port PATH REMOTE               delete a file on the board

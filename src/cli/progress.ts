@@ -1,5 +1,5 @@
 // A one-line progress bar on stderr, drawn only when stderr is a terminal.
-import { formatBytes } from '../protocol/format';
+import { formatBytes } from '../shared/format';
 
 export function progressBar(label: string): { update(done: number, total: number, rateBps: number, etaS?: number): void; end(): void } {
   const tty = process.stderr.isTTY;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../host/errors';
 import { pathInside, safeLocalName } from '../host/local-names';
 import { pullFile } from '../host/pull';
-import { formatBytes } from '../protocol/format';
+import { formatBytes } from '../shared/format';
 import { withBoard } from './board';
 import { progressBar } from './progress';
 

@@ -1,7 +1,8 @@
-// Stream settings from command-line options, checked before anything is opened.
+// Stream settings from command-line options, checked before anything is opened, against the
+// limits of src/protocol/stream-settings.ts.
 import { Codec, Profile, StreamSettings } from '../protocol/messages';
+import { DEFAULT_STREAM_SETTINGS, defaultProfile, LimitedSetting, outsideLimit } from '../protocol/stream-settings';
 import { UserError } from '../host/errors';
-import { DEFAULT_SETTINGS } from '../host/session';
 
 export const SETTINGS_OPTIONS = {
   width: { type: 'string' },
@@ -13,27 +14,41 @@ export const SETTINGS_OPTIONS = {
   profile: { type: 'string' },
 } as const;
 
-function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min || v > max) throw new UserError(`--${name} must be an integer from ${min} to ${max} (got "${text}")`);
-  return v;
+const OPTION_OF: Record<LimitedSetting, keyof typeof SETTINGS_OPTIONS> = {
+  width: 'width',
+  height: 'height',
+  fps: 'fps',
+  bitrateKbps: 'bitrate-kbps',
+  gop: 'gop',
+};
+
+/** The stream options' line of the usage text, with the defaults. */
+export function settingsUsage(): string {
+  const d = DEFAULT_STREAM_SETTINGS;
+  return `[--width ${d.width} --height ${d.height} --fps ${d.fps} --bitrate-kbps ${d.bitrateKbps} --codec h264|h265 --gop ${d.gop}\n          --profile baseline|main|high]`;
 }
 
 export function settingsFromOptions(o: Record<string, string | boolean | undefined>): StreamSettings {
   const str = (k: string) => o[k] as string | undefined;
+  const limited = (name: LimitedSetting): number => {
+    const text = str(OPTION_OF[name]);
+    if (text === undefined) return DEFAULT_STREAM_SETTINGS[name];
+    const why = outsideLimit(name, Number(text));
+    if (why) throw new UserError(`--${OPTION_OF[name]} ${why} (got "${text}")`);
+    return Number(text);
+  };
   const codecText = str('codec') ?? 'h264';
   const codec = { h264: Codec.H264, h265: Codec.H265 }[codecText.toLowerCase()];
   if (codec === undefined) throw new UserError(`--codec must be h264 or h265 (got "${codecText}")`);
-  const profileText = str('profile') ?? (codec === Codec.H264 ? 'high' : 'main');
-  const profile = { baseline: Profile.Baseline, main: Profile.Main, high: Profile.High }[profileText.toLowerCase()];
+  const profileText = str('profile');
+  const profile = profileText === undefined ? defaultProfile(codec) : { baseline: Profile.Baseline, main: Profile.Main, high: Profile.High }[profileText.toLowerCase()];
   if (profile === undefined) throw new UserError(`--profile must be baseline, main or high (got "${profileText}")`);
   return {
-    width: integer('width', str('width'), DEFAULT_SETTINGS.width, 64, 4096),
-    height: integer('height', str('height'), DEFAULT_SETTINGS.height, 64, 4096),
-    fps: integer('fps', str('fps'), DEFAULT_SETTINGS.fps, 1, 240),
-    bitrateKbps: integer('bitrate-kbps', str('bitrate-kbps'), DEFAULT_SETTINGS.bitrateKbps, 100, 100000),
-    gop: integer('gop', str('gop'), DEFAULT_SETTINGS.gop, 1, 1000),
+    width: limited('width'),
+    height: limited('height'),
+    fps: limited('fps'),
+    bitrateKbps: limited('bitrateKbps'),
+    gop: limited('gop'),
     codec,
     profile,
   };

@@ -5,7 +5,7 @@ import { connectBoard } from '../host/connect';
 import { ClockOffset, estimateClockOffset } from '../host/clock-sync';
 import { BoardInfo, BoardRecordingState, BoardSession, Fragment, InitSegment } from '../host/session';
 import type { StreamSettings } from '../protocol/messages';
-import type { BoardState } from '../protocol/panel';
+import type { BoardState } from '../shared/panel';
 
 /** Who needs the live stream: it runs while any of them does. */
 export type StreamConsumer = 'preview' | 'recording';
@@ -113,14 +113,16 @@ export class BoardConnection implements vscode.Disposable {
     return this.consumers.has(consumer);
   }
 
-  /** New settings: a bitrate change is applied live; anything else restarts the stream. */
+  /** New settings: a bitrate change is applied live; anything else restarts the stream. They are
+   * kept only when the board took them: one it refused leaves the stream as it ran. */
   async applySettings(next: StreamSettings): Promise<void> {
     const prev = this.settings;
+    if (this.session && this.streaming) {
+      const onlyBitrate = (Object.keys(next) as (keyof StreamSettings)[]).every((k) => k === 'bitrateKbps' || next[k] === prev[k]);
+      if (onlyBitrate) await this.session.setBitrate(next.bitrateKbps);
+      else await this.session.startStream(next);
+    }
     this.settings = next;
-    if (!this.session || !this.streaming) return;
-    const onlyBitrate = (Object.keys(next) as (keyof StreamSettings)[]).every((k) => k === 'bitrateKbps' || next[k] === prev[k]);
-    if (onlyBitrate) await this.session.setBitrate(next.bitrateKbps);
-    else await this.session.startStream(next);
   }
 
   async requestIdr(): Promise<void> {

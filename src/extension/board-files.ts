@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { freeName, pathInside, safeLocalName } from '../host/local-names';
 import { partialPaths, pullFile } from '../host/pull';
-import { formatBytes } from '../protocol/format';
+import { formatBytes } from '../shared/format';
 import { FileType } from '../protocol/messages';
 import { BoardConnection } from './board-connection';
 import { recordingsFolder } from './settings';
@@ -59,9 +59,7 @@ export class BoardFilesProvider implements vscode.TreeDataProvider<BoardFileItem
 
 /** Pulls a board file into the workspace's recordings folder, with a cancellable progress notification. */
 export async function pullToWorkspace(connection: BoardConnection, item: BoardFileItem, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('open a folder first: files are pulled into the workspace');
-  const dir = path.join(folder.uri.fsPath, recordingsFolder());
+  const dir = recordingsFolder('files are pulled into the workspace').fsPath;
   fs.mkdirSync(dir, { recursive: true });
   // A name from the board is sanitised and kept inside the folder; an unfinished pull of it is resumed.
   const wanted = safeLocalName(item.boardPath);

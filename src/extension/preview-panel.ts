@@ -2,7 +2,10 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { toFragmentMessage, toInitMessage } from '../host/preview-feed';
-import type { FromWebviewMessage, PreviewSettings, ToWebviewMessage } from '../protocol/panel';
+import { UserError } from '../host/errors';
+import type { StreamSettings } from '../protocol/messages';
+import type { FromWebviewMessage, PanelRequests, PreviewSettings, ToWebviewMessage } from '../shared/panel';
+import { answer, Handlers, unreachable } from '../shared/request-reply';
 import { BoardConnection } from './board-connection';
 import { WorkspaceRecording } from './workspace-recording';
 
@@ -21,7 +24,8 @@ export class PreviewPanel implements vscode.Disposable {
     private readonly connection: BoardConnection,
     private readonly recording: WorkspaceRecording,
     private readonly log: vscode.LogOutputChannel,
-    private readonly saveSnapshot: (png: Uint8Array) => Promise<void>,
+    /** saves the PNG into the workspace; returns its path there */
+    private readonly saveSnapshot: (png: Uint8Array) => Promise<string>,
   ) {
     this.subscriptions = [
       connection.onDidChangeState(() => this.onStateChanged()),
@@ -106,11 +110,8 @@ export class PreviewPanel implements vscode.Disposable {
         this.post({ type: 'recording', ...this.recording.progress });
         await this.startFeeding();
         break;
-      case 'applySettings':
-        await this.applySettings(m.settings);
-        break;
-      case 'snapshot':
-        await this.saveSnapshot(m.png);
+      case 'request':
+        await answer(m, this.handlers, (reply) => this.post(reply));
         break;
       case 'needKeyframe':
         this.log.info(`preview asks for a keyframe: ${m.reason}`);
@@ -123,11 +124,20 @@ export class PreviewPanel implements vscode.Disposable {
       case 'stats':
         this.log.trace(`preview stats: ${JSON.stringify(m.stats)}`);
         break;
-      case 'toggleRecording':
-        await vscode.commands.executeCommand(this.recording.active ? 'k230live.stopRecording' : 'k230live.startRecording');
-        break;
+      default:
+        unreachable(m);
     }
   }
+
+  /** The webview's requests: each one's reply is what really happened. */
+  private readonly handlers: Handlers<PanelRequests> = {
+    applySettings: (settings) => this.applySettings(settings),
+    snapshot: async ({ png }) => ({ savedAs: await this.saveSnapshot(png) }),
+    toggleRecording: async () => {
+      await vscode.commands.executeCommand(this.recording.active ? 'k230live.stopRecording' : 'k230live.startRecording');
+      return { active: this.recording.active };
+    },
+  };
 
   /** A view that (re)appears starts from the running stream's init and a fresh IDR, or starts the stream. */
   private async startFeeding(): Promise<void> {
@@ -157,26 +167,24 @@ export class PreviewPanel implements vscode.Disposable {
   private sendState(): void {
     const c = this.connection;
     this.post({ type: 'board', state: c.state, boardName: c.info?.boardName, detail: c.stateDetail });
-    const s = c.streamSettings;
     this.post({
       type: 'settings',
-      settings: { width: s.width, height: s.height, fps: s.fps, bitrateKbps: s.bitrateKbps },
+      settings: previewSettings(c.streamSettings),
       maxWidth: c.info?.maxWidth ?? 1920,
       maxHeight: c.info?.maxHeight ?? 1080,
       maxFps: c.info?.maxFps ?? 60,
     });
   }
 
-  private async applySettings(next: PreviewSettings): Promise<void> {
+  /** Applies the panel's settings; returns what the stream now runs with, or throws why not. */
+  private async applySettings(next: PreviewSettings): Promise<PreviewSettings> {
     const current = this.connection.streamSettings;
     const reshape = next.width !== current.width || next.height !== current.height || next.fps !== current.fps;
-    if (reshape && this.recording.active) {
-      void vscode.window.showWarningMessage('K230: stop the recording to change resolution or frame rate (bitrate changes live).');
-      this.sendState();
-      return;
-    }
+    if (reshape && this.recording.active) throw new UserError('stop the recording to change resolution or frame rate (bitrate changes live)');
     await this.connection.applySettings({ ...current, ...next });
-    this.log.info(`preview settings: ${next.width}x${next.height} ${next.fps} fps ${next.bitrateKbps} kbps`);
+    const s = this.connection.streamSettings;
+    this.log.info(`preview settings: ${s.width}x${s.height} ${s.fps} fps ${s.bitrateKbps} kbps`);
+    return previewSettings(s);
   }
 
   private fail(e: unknown): void {
@@ -184,4 +192,8 @@ export class PreviewPanel implements vscode.Disposable {
     this.log.error(message);
     void vscode.window.showErrorMessage(`K230: ${message}`);
   }
+}
+
+function previewSettings(s: StreamSettings): PreviewSettings {
+  return { width: s.width, height: s.height, fps: s.fps, bitrateKbps: s.bitrateKbps };
 }

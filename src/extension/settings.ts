@@ -1,6 +1,8 @@
 // The k230live.* settings, read in one place.
 import * as vscode from 'vscode';
-import { Codec, Profile, StreamSettings } from '../protocol/messages';
+import { UserError } from '../host/errors';
+import { Codec, StreamSettings } from '../protocol/messages';
+import { DEFAULT_STREAM_SETTINGS, defaultProfile } from '../protocol/stream-settings';
 
 export function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('k230live');
@@ -8,19 +10,25 @@ export function config(): vscode.WorkspaceConfiguration {
 
 export function streamSettings(): StreamSettings {
   const c = config();
+  const d = DEFAULT_STREAM_SETTINGS;
+  const codec = c.get<string>('codec') === 'h265' ? Codec.H265 : c.get<string>('codec') === 'h264' ? Codec.H264 : d.codec;
   return {
-    width: c.get('width', 1280),
-    height: c.get('height', 720),
-    fps: c.get('fps', 30),
-    bitrateKbps: c.get('bitrateKbps', 4000),
-    codec: c.get<string>('codec', 'h264') === 'h265' ? Codec.H265 : Codec.H264,
-    profile: Profile.High,
-    gop: c.get('gop', 30),
+    width: c.get('width', d.width),
+    height: c.get('height', d.height),
+    fps: c.get('fps', d.fps),
+    bitrateKbps: c.get('bitrateKbps', d.bitrateKbps),
+    codec,
+    profile: defaultProfile(codec),
+    gop: c.get('gop', d.gop),
   };
 }
 
-export function recordingsFolder(): string {
-  return config().get('recordingsFolder', 'recordings');
+/** The workspace folder recordings, pulls and snapshots go into (k230live.recordingsFolder); `why`
+ * finishes the error for a window with no folder open. */
+export function recordingsFolder(why: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new UserError(`open a folder first: ${why}`);
+  return vscode.Uri.joinPath(folder.uri, config().get('recordingsFolder', 'recordings'));
 }
 
 export function savedPort(): string | undefined {

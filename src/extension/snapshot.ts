@@ -2,14 +2,16 @@
 import * as vscode from 'vscode';
 import { recordingsFolder } from './settings';
 
-export async function saveSnapshot(png: Uint8Array, fileName: string, log: vscode.LogOutputChannel): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('open a folder first: snapshots are saved into the workspace');
-  const dir = vscode.Uri.joinPath(folder.uri, recordingsFolder());
+/** Saves the PNG; returns its path relative to the workspace. */
+export async function saveSnapshot(png: Uint8Array, fileName: string, log: vscode.LogOutputChannel): Promise<string> {
+  const dir = recordingsFolder('snapshots are saved into the workspace');
   await vscode.workspace.fs.createDirectory(dir);
   const uri = vscode.Uri.joinPath(dir, fileName);
   await vscode.workspace.fs.writeFile(uri, png);
   log.info(`snapshot saved: ${uri.fsPath}`);
-  const open = await vscode.window.showInformationMessage(`K230: snapshot saved to ${vscode.workspace.asRelativePath(uri)}.`, 'Open');
-  if (open) await vscode.commands.executeCommand('vscode.open', uri);
+  const savedAs = vscode.workspace.asRelativePath(uri);
+  void vscode.window.showInformationMessage(`K230: snapshot saved to ${savedAs}.`, 'Open').then((open) => {
+    if (open) void vscode.commands.executeCommand('vscode.open', uri);
+  });
+  return savedAs;
 }

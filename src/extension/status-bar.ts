@@ -1,6 +1,6 @@
 // The status bar: the board and its state, and a Record / Stop item with elapsed time and size.
 import * as vscode from 'vscode';
-import { formatBytes, formatDuration } from '../protocol/format';
+import { formatBytes, formatDuration } from '../shared/format';
 import { BoardConnection } from './board-connection';
 import { WorkspaceRecording } from './workspace-recording';
 

@@ -44,9 +44,7 @@ export class WorkspaceRecording implements vscode.Disposable {
     if (this.recorder) return;
     const info = this.connection.info;
     if (!info) throw new Error('connect to a board first (K230: Connect)');
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) throw new Error('open a folder first: recordings are saved into the workspace');
-    const dir = vscode.Uri.joinPath(folder.uri, recordingsFolder());
+    const dir = recordingsFolder('recordings are saved into the workspace');
     await vscode.workspace.fs.createDirectory(dir);
     this.uri = vscode.Uri.joinPath(dir, recordingFileName(info.boardName, new Date()));
     const recorder = Mp4Recorder.create(this.uri.fsPath, this.connection.streamSettings.fps);

@@ -1,5 +1,5 @@
 // Small in-place edits of the agent's fragments; the bitstream inside mdat is never touched.
-import { findBox } from '../protocol/boxes';
+import { findBox } from '../shared/mp4-boxes';
 
 export interface FragmentTiming {
   /** offset of the tfdt box (version 1: 64-bit baseMediaDecodeTime at +12) */
@@ -15,6 +15,15 @@ export function locateFragmentTiming(fragment: Uint8Array): FragmentTiming {
   if (!mfhd || !tfdt) throw new Error('fragment has no mfhd or tfdt');
   if (fragment[tfdt.start + 8] !== 1) throw new Error('fragment has no version-1 tfdt');
   return { tfdtAt: tfdt.start, mfhdAt: mfhd.start };
+}
+
+/** The track's timescale (ticks per second), from the init segment's mdhd. */
+export function readTimescale(init: Uint8Array): number {
+  const mdhd = findBox(init, 'moov/trak/mdia/mdhd');
+  if (!mdhd) throw new Error('init segment has no mdhd');
+  const at = mdhd.start + (init[mdhd.start + 8] === 1 ? 28 : 20);
+  if (at + 4 > mdhd.end) throw new Error('init segment has a short mdhd');
+  return new DataView(init.buffer, init.byteOffset, init.byteLength).getUint32(at);
 }
 
 export function readDecodeTime(fragment: Uint8Array): bigint {

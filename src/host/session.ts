@@ -28,6 +28,7 @@ import {
 import type { FileType } from '../protocol/messages';
 
 import { UserError } from './errors';
+import { readTimescale } from './fmp4';
 
 /** A request the board answered with a typed error. */
 export class BoardError extends UserError {
@@ -59,9 +60,13 @@ export interface Fragment {
   data: Uint8Array;
   /** host clock (performance.now(), ms) when the last byte arrived */
   receivedAtMs: number;
+  /** ticks per second of the fragment's decode times: the timescale of the init segment before it */
+  timescale: number;
 }
 
 export interface InitSegment {
+  /** ticks per second of the track's decode times (its mdhd) */
+  timescale: number;
   codec: Codec;
   width: number;
   height: number;
@@ -117,22 +122,14 @@ interface Pending {
   what: string;
 }
 
-export const DEFAULT_SETTINGS: StreamSettings = {
-  width: 1280,
-  height: 720,
-  fps: 30,
-  codec: Codec.H264,
-  profile: 2,
-  bitrateKbps: 4000,
-  gop: 30,
-};
-
 export class BoardSession extends EventEmitter<BoardSessionEvents> {
   readonly decoder = new FrameDecoder(MAX_PAYLOAD, frameCrc32);
   info: BoardInfo | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private lastSequence: number | undefined;
+  /** the last init segment's; fragments come after their init */
+  private timescale = 0;
   private closed = false;
   private lastHeardMs = performance.now();
   private keepalive: NodeJS.Timeout | undefined;
@@ -373,7 +370,12 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       return;
     }
     if (m.type === MessageType.InitSegment) {
-      this.emit('init', { codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, data: m.data });
+      try {
+        this.timescale = readTimescale(m.data);
+      } catch {
+        return; // an init segment without a readable mdhd is skipped, as any malformed event
+      }
+      this.emit('init', { timescale: this.timescale, codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, data: m.data });
       return;
     }
     if (this.lastSequence !== undefined && m.sequence !== this.lastSequence + 1) {
@@ -391,6 +393,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       dropped: m.dropped,
       data: m.data,
       receivedAtMs,
+      timescale: this.timescale,
     });
   }
 

@@ -1,5 +1,5 @@
 // Entry point inside the VS Code webview.
-import type { FromWebviewMessage, ToWebviewMessage } from '../protocol/panel';
+import type { FromWebviewMessage, ToWebviewMessage } from '../shared/panel';
 import { mountPreview } from './preview-view';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromWebviewMessage): void };

@@ -1,5 +1,5 @@
 // MediaSource playback of one fragment per frame, holding the playhead at the live edge.
-import type { FragmentMessage } from '../protocol/panel';
+import type { PreviewFragment } from '../shared/panel';
 import { Playback, PlaybackEvents, wallClockMs } from './playback';
 
 /** Past this much buffered ahead, jump to the edge instead of catching up by speed. */
@@ -18,6 +18,9 @@ export class MsePlayback implements Playback {
   private sourceBuffer: SourceBuffer | undefined;
   private readonly waiting: Uint8Array[] = [];
   private skipToKeyframe = false;
+  /** media times of the fragments appended lately: what a jump to the live edge passes over */
+  private readonly appendedTimes: number[] = [];
+  private skipped = 0;
   private destroyed = false;
   private frameCallback = 0;
 
@@ -52,7 +55,7 @@ export class MsePlayback implements Playback {
     this.watchFrames();
   }
 
-  append(fragment: FragmentMessage): void {
+  append(fragment: PreviewFragment): void {
     if (this.skipToKeyframe && !fragment.keyframe) return;
     this.skipToKeyframe = false;
     if (this.waiting.length >= MAX_WAITING) {
@@ -65,6 +68,8 @@ export class MsePlayback implements Playback {
       }
     }
     this.waiting.push(fragment.data);
+    this.appendedTimes.push(fragment.mediaTimeS);
+    if (this.appendedTimes.length > MAX_WAITING * 2) this.appendedTimes.splice(0, MAX_WAITING);
     this.pump();
   }
 
@@ -79,6 +84,10 @@ export class MsePlayback implements Playback {
 
   droppedFrames(): number {
     return this.surface.getVideoPlaybackQuality().droppedVideoFrames;
+  }
+
+  skippedFrames(): number {
+    return this.skipped;
   }
 
   destroy(): void {
@@ -135,7 +144,12 @@ export class MsePlayback implements Playback {
     const start = b.start(b.length - 1);
     const end = b.end(b.length - 1);
     const lag = end - v.currentTime;
-    if (v.currentTime < start || lag > JUMP_LAG_S) v.currentTime = Math.max(start, end - 0.02);
+    if (v.currentTime < start || lag > JUMP_LAG_S) {
+      const to = Math.max(start, end - 0.02);
+      const from = v.currentTime;
+      this.skipped += this.appendedTimes.filter((t) => t >= from && t < to).length;
+      v.currentTime = to;
+    }
     v.playbackRate = lag > CATCH_UP_LAG_S ? 1.1 : 1;
     if (v.paused) v.play().catch(() => undefined);
   }

@@ -1,15 +1,17 @@
 // What the player needs from a decoding path: MediaSource into <video>, or WebCodecs onto <canvas>.
-import type { FragmentMessage } from '../protocol/panel';
+import type { PreviewFragment } from '../shared/panel';
 
 export interface Playback {
   readonly path: 'mse' | 'webcodecs';
-  append(fragment: FragmentMessage): void;
+  append(fragment: PreviewFragment): void;
   /** media buffered ahead of what is on screen, ms */
   bufferMs(): number;
   /** frames decoded since this playback began */
   decodedFrames(): number;
   /** frames decoded but never shown */
   droppedFrames(): number;
+  /** frames passed over on purpose, to stay at the live edge (never decoded) */
+  skippedFrames(): number;
   /** the element showing the picture, for snapshots */
   readonly surface: HTMLVideoElement | HTMLCanvasElement;
   destroy(): void;

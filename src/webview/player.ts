@@ -1,7 +1,7 @@
 // The live player: takes init segments and fragments, plays them through MediaSource or, when
 // MediaSource cannot, WebCodecs, and keeps the figures a person (and a test) can read.
 // Hosted by the VS Code webview and by a plain page alike: it knows nothing of either.
-import type { FragmentMessage, InitMessage, PlayerStats } from '../protocol/panel';
+import type { PreviewFragment, PreviewInit, PlayerStats } from '../shared/panel';
 import { MsePlayback } from './mse-playback';
 import { Playback, PlaybackEvents } from './playback';
 import { StatsCollector } from './stats';
@@ -18,12 +18,12 @@ export interface PlayerHost {
 
 export class LivePlayer {
   private playback: Playback | undefined;
-  private init: InitMessage | undefined;
+  private init: PreviewInit | undefined;
   private mseRefused = false;
   private readonly stats = new StatsCollector();
   /** media time -> capture time, for the latency of each presented frame */
   private readonly captureByMediaTime = new Map<number, number>();
-  private pending: FragmentMessage[] = [];
+  private pending: PreviewFragment[] = [];
   /** between an init segment and its playback being ready: fragments wait in `pending` */
   private starting = false;
 
@@ -38,7 +38,7 @@ export class LivePlayer {
   }
 
   /** A new stream (or the same one after a pause): starts a fresh playback from its init segment. */
-  setInit(init: InitMessage): void {
+  setInit(init: PreviewInit): void {
     this.init = init;
     this.stats.reset();
     this.captureByMediaTime.clear();
@@ -47,7 +47,7 @@ export class LivePlayer {
     void this.start(init);
   }
 
-  append(fragment: FragmentMessage): void {
+  append(fragment: PreviewFragment): void {
     this.stats.onReceived(performance.now(), fragment.data.length, fragment.boardDropped);
     this.captureByMediaTime.set(mediaKey(fragment.mediaTimeS), fragment.captureMs);
     if (this.captureByMediaTime.size > 600) this.captureByMediaTime.delete(this.captureByMediaTime.keys().next().value!);
@@ -65,7 +65,12 @@ export class LivePlayer {
 
   currentStats(): PlayerStats {
     const p = this.playback;
-    return this.stats.snapshot(performance.now(), this.path, p?.decodedFrames() ?? 0, p?.droppedFrames() ?? 0, p?.bufferMs() ?? 0);
+    return this.stats.snapshot(performance.now(), this.path, {
+      decoded: p?.decodedFrames() ?? 0,
+      dropped: p?.droppedFrames() ?? 0,
+      skipped: p?.skippedFrames() ?? 0,
+      bufferMs: p?.bufferMs() ?? 0,
+    });
   }
 
   /** The picture on screen now, as PNG bytes. */
@@ -83,7 +88,7 @@ export class LivePlayer {
     return blob ? new Uint8Array(await blob.arrayBuffer()) : undefined;
   }
 
-  private async start(init: InitMessage): Promise<void> {
+  private async start(init: PreviewInit): Promise<void> {
     this.playback?.destroy();
     this.playback = undefined;
     const events = this.events();

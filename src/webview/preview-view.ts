@@ -1,10 +1,11 @@
 // The live preview's page: controls, the picture, the stats overlay. It talks to whoever hosts it
-// (the extension, or a test page) only through the typed messages of src/protocol/panel.ts.
+// (the extension, or a test page) only through the typed messages of src/shared/panel.ts.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import type { FromWebviewMessage, PlayerStats, PreviewSettings, SettingsMessage, ToWebviewMessage } from '../protocol/panel';
-import { formatBytes, formatDuration } from '../protocol/format';
+import type { FromWebviewMessage, PanelRequests, PlayerStats, PreviewSettings, SettingsMessage, ToWebviewMessage } from '../shared/panel';
+import { Requester, unreachable } from '../shared/request-reply';
+import { formatBytes, formatDuration } from '../shared/format';
 import { LivePlayer } from './player';
 
 export interface PreviewChannel {
@@ -57,8 +58,9 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
   const placeholder = element<HTMLDivElement>('div', { className: 'placeholder' }, 'No picture yet.');
   const stats = element<HTMLDListElement>('dl', { className: 'stats', attrs: { 'data-testid': 'stats' } });
   const recording = element<HTMLSpanElement>('span', { className: 'recording', hidden: true });
+  const notice = element<HTMLSpanElement>('span', { className: 'notice', hidden: true, attrs: { role: 'alert', 'data-testid': 'notice' } });
   root.append(
-    element('header', { className: 'toolbar' }, state, recording, element('span', { className: 'spacer' }), resolution, fps, bitrate, snapshot, record),
+    element('header', { className: 'toolbar' }, state, recording, notice, element('span', { className: 'spacer' }), resolution, fps, bitrate, snapshot, record),
     element('main', { className: 'stage' }, video, canvas, placeholder, stats),
   );
 
@@ -72,23 +74,46 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
     },
   });
 
-  const currentSettings = (): PreviewSettings => {
+  const requests = new Requester<PanelRequests>((m) => channel.post(m));
+  /** A request's outcome, in one line beside the board's state: what failed, or what was done. */
+  const tell = (text: string | undefined) => {
+    notice.hidden = !text;
+    notice.textContent = text ?? '';
+  };
+  const selectedSettings = (): PreviewSettings => {
     const [width, height] = resolution.value.split('x').map(Number);
     return { width, height, fps: Number(fps.value), bitrateKbps: Number(bitrate.value) };
   };
+  // The selects show what the board applied: the reply's settings, or, when it refused, the last applied.
+  let applied: SettingsMessage | undefined;
   for (const control of [resolution, fps, bitrate]) {
-    control.addEventListener('change', () => channel.post({ type: 'applySettings', settings: currentSettings() }));
+    control.addEventListener('change', async () => {
+      try {
+        const settings = await requests.request('applySettings', selectedSettings());
+        if (applied) showSettings({ ...applied, settings });
+        tell(undefined);
+      } catch (e) {
+        if (applied) showSettings(applied);
+        tell(`Settings not applied: ${(e as Error).message}`);
+      }
+    });
   }
-  const activate = (e: Element, run: () => void) => {
-    e.addEventListener('click', run);
+  const activate = (e: Element, run: () => Promise<void>) => {
+    e.addEventListener('click', () => run().catch((err: Error) => tell(err.message)));
   };
   activate(snapshot, async () => {
     const png = await player.snapshot();
-    if (png) channel.post({ type: 'snapshot', png });
+    if (!png) throw new Error('No picture to save yet.');
+    const { savedAs } = await requests.request('snapshot', { png });
+    tell(`Saved ${savedAs}`);
   });
-  activate(record, () => channel.post({ type: 'toggleRecording' }));
+  activate(record, async () => {
+    await requests.request('toggleRecording', {});
+    tell(undefined);
+  });
 
   const showSettings = (m: SettingsMessage) => {
+    applied = m;
     const key = `${m.settings.width}x${m.settings.height}`;
     for (const o of resolution.querySelectorAll('vscode-option')) {
       const [w, h] = o.getAttribute('value')!.split('x').map(Number);
@@ -127,6 +152,11 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
         record.textContent = m.active ? 'Stop' : 'Record';
         record.toggleAttribute('secondary', !m.active);
         break;
+      case 'reply':
+        requests.settle(m);
+        break;
+      default:
+        unreachable(m);
     }
   });
 
@@ -150,6 +180,7 @@ function renderStats(dl: HTMLDListElement, s: PlayerStats): void {
   dl.replaceChildren(...rows.flatMap(([k, v]) => [element('dt', {}, k), element('dd', {}, v)]));
   dl.dataset.path = s.path;
   dl.dataset.decoded = String(s.decodedFrames);
+  dl.dataset.skipped = String(s.skippedFrames);
   dl.dataset.received = String(s.receivedFrames);
   dl.dataset.latencyP50 = String(s.latencyP50Ms ?? '');
 }

@@ -1,5 +1,5 @@
 // Rolling one-second figures for the stats overlay.
-import type { PlayerStats } from '../protocol/panel';
+import type { PlayerStats } from '../shared/panel';
 
 const WINDOW_MS = 1000;
 
@@ -45,7 +45,7 @@ export class StatsCollector {
     this.boardDropped = 0;
   }
 
-  snapshot(nowMs: number, path: PlayerStats['path'], decoded: number, playerDropped: number, bufferMs: number): PlayerStats {
+  snapshot(nowMs: number, path: PlayerStats['path'], playback: { decoded: number; dropped: number; skipped: number; bufferMs: number }): PlayerStats {
     const latencies = this.latency.values(nowMs).sort((a, b) => a - b);
     return {
       path,
@@ -53,9 +53,10 @@ export class StatsCollector {
       bitrateKbps: Math.round((this.received.values(nowMs).reduce((a, b) => a + b, 0) * 8) / 1000),
       latencyP50Ms: latencies.length ? Math.round(latencies[Math.floor(latencies.length / 2)]) : null,
       latencyMaxMs: latencies.length ? Math.round(latencies[latencies.length - 1]) : null,
-      dropped: this.boardDropped + playerDropped,
-      bufferMs: Math.round(bufferMs),
-      decodedFrames: decoded,
+      dropped: this.boardDropped + playback.dropped + playback.skipped,
+      bufferMs: Math.round(playback.bufferMs),
+      decodedFrames: playback.decoded,
+      skippedFrames: playback.skipped,
       receivedFrames: this.receivedFrames,
     };
   }

@@ -1,7 +1,7 @@
 // WebCodecs playback: samples out of the fragments into a VideoDecoder, frames onto a canvas.
 // Used when MediaSource cannot play the stream.
-import { findBox } from '../protocol/boxes';
-import type { FragmentMessage } from '../protocol/panel';
+import { findBox } from '../shared/mp4-boxes';
+import type { PreviewFragment } from '../shared/panel';
 import { Playback, PlaybackEvents, wallClockMs } from './playback';
 
 /** Frames queued in the decoder past which we skip to the next keyframe rather than fall behind. */
@@ -56,7 +56,7 @@ export class WebCodecsPlayback implements Playback {
     return support?.supported ? config : undefined;
   }
 
-  append(fragment: FragmentMessage): void {
+  append(fragment: PreviewFragment): void {
     if (this.decoder.state !== 'configured') return;
     if (this.decoder.decodeQueueSize > MAX_DECODE_QUEUE && !fragment.keyframe) {
       this.waitForKeyframe = true;
@@ -87,6 +87,10 @@ export class WebCodecsPlayback implements Playback {
   }
 
   droppedFrames(): number {
+    return 0; // every decoded frame is drawn
+  }
+
+  skippedFrames(): number {
     return this.skipped;
   }
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { FromWebviewMessage, PlayerStats, ToWebviewMessage } from '../../src/protocol/panel';
+import type { FromWebviewMessage, PlayerStats, ToWebviewMessage } from '../../src/shared/panel';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

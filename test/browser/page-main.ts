@@ -1,6 +1,6 @@
 // The player on a plain page: messages in by window.postMessage, out into window.outbox, and every
 // presented frame's latency into window.latencies, for the test to read.
-import type { FromWebviewMessage, ToWebviewMessage } from '../../src/protocol/panel';
+import type { FromWebviewMessage, ToWebviewMessage } from '../../src/shared/panel';
 import { mountPreview } from '../../src/webview/preview-view';
 
 declare global {

@@ -11,7 +11,8 @@ import { after, before, test } from 'node:test';
 import { connectBoard } from '../../src/host/connect';
 import { pullFile } from '../../src/host/pull';
 import { recordStream } from '../../src/host/record';
-import { BoardSession, DEFAULT_SETTINGS, Fragment } from '../../src/host/session';
+import { BoardSession, Fragment } from '../../src/host/session';
+import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { Fault, FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
@@ -35,7 +36,7 @@ after(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // A long GOP: a keyframe soon after a fault is the IDR the host asked for, not the next scheduled one.
-const SETTINGS = { ...DEFAULT_SETTINGS, width: 640, height: 360, gop: 300 };
+const SETTINGS = { ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360, gop: 300 };
 
 /** Records every fragment's arrival; `recoveryAfter` is the first keyframe after a moment. */
 function watch(s: BoardSession) {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { connectBoard } from '../../src/host/connect';
 import { recordStream } from '../../src/host/record';
-import { DEFAULT_SETTINGS } from '../../src/host/session';
+import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { Fault, FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
@@ -33,7 +33,7 @@ after(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const SETTINGS = { ...DEFAULT_SETTINGS, width: 640, height: 360 };
+const SETTINGS = { ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 };
 /** What the 10 s after an ending may cost, at most. Before the fix: ~65 % of a core and GBs. */
 const HOST_CPU_MAX = 0.05; // measured 0.01-2.0 % (a GC of the recording's buffers after the first)
 const HOST_RSS_GROWTH_MAX_MB = 16;

@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import { once } from 'node:events';
 import { connectBoard, openSession } from '../../src/host/connect';
 import { openPort } from '../../src/host/serial';
-import { BoardError, BoardSession, DEFAULT_SETTINGS, Fragment, InitSegment } from '../../src/host/session';
+import { BoardError, BoardSession, Fragment, InitSegment } from '../../src/host/session';
+import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { Codec, ErrorCode, MessageType } from '../../src/protocol/messages';
 
@@ -90,7 +91,7 @@ test('a stream starts with an init segment and a keyframe, with board timestamps
   await withSession(async (s) => {
     const init = once(s, 'init') as Promise<[InitSegment]>;
     const frames = nextFragments(s, 10);
-    await s.startStream({ ...DEFAULT_SETTINGS, width: 640, height: 360 });
+    await s.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 });
     const [segment] = await init;
     assert.equal(segment.codec, Codec.H264);
     assert.equal(segment.width, 640);
@@ -106,7 +107,7 @@ test('a stream starts with an init segment and a keyframe, with board timestamps
 
 test('an IDR request is answered by a keyframe within two frames', async () => {
   await withSession(async (s) => {
-    await s.startStream({ ...DEFAULT_SETTINGS, width: 640, height: 360, gop: 300 });
+    await s.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360, gop: 300 });
     await nextFragments(s, 5);
     const after = nextFragments(s, 3);
     await s.requestIdr();
@@ -117,10 +118,10 @@ test('an IDR request is answered by a keyframe within two frames', async () => {
 
 test('restarting with new settings sends a new init segment', async () => {
   await withSession(async (s) => {
-    await s.startStream({ ...DEFAULT_SETTINGS, width: 640, height: 360 });
+    await s.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 });
     await nextFragments(s, 2);
     const init = once(s, 'init') as Promise<[InitSegment]>;
-    await s.startStream({ ...DEFAULT_SETTINGS, width: 320, height: 240, codec: Codec.H265 });
+    await s.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 320, height: 240, codec: Codec.H265 });
     const [segment] = await init;
     assert.equal(segment.width, 320);
     assert.equal(segment.codec, Codec.H265);
@@ -128,9 +129,23 @@ test('restarting with new settings sends a new init segment', async () => {
   });
 });
 
+test('settings the board refuses leave the running stream as it ran', async () => {
+  await withSession(async (s) => {
+    await s.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 });
+    const [before] = await nextFragments(s, 1);
+    await assert.rejects(s.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 644, height: 360 }), (e: BoardError) => {
+      assert.equal(e.code, ErrorCode.UnsupportedSetting);
+      assert.match(e.message, /width must be a multiple of 8/);
+      return true;
+    });
+    const after = await nextFragments(s, 3);
+    assert.ok(after.every((f) => f.sequence > before.sequence), 'the same stream goes on: its fragments count on');
+  });
+});
+
 test('a bitrate change is taken while streaming, and a ping returns the board clock', async () => {
   await withSession(async (s) => {
-    await s.startStream({ ...DEFAULT_SETTINGS, width: 640, height: 360 });
+    await s.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 });
     await s.setBitrate(1000);
     const p = await s.ping();
     assert.ok(p.boardUs > 0n);

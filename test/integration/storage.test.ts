@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { connectBoard } from '../../src/host/connect';
 import { partialPaths } from '../../src/host/pull';
-import { BoardError, BoardRecordingState, DEFAULT_SETTINGS } from '../../src/host/session';
+import { BoardError, BoardRecordingState } from '../../src/host/session';
+import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { Codec, ErrorCode } from '../../src/protocol/messages';
 import { runCli } from '../support/cli';
@@ -68,9 +69,9 @@ test('an H.265 board recording runs beside the H.264 live stream', async () => {
   try {
     let live = 0;
     s.on('fragment', () => live++);
-    await s.startStream({ ...DEFAULT_SETTINGS, width: 640, height: 360 });
+    await s.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 });
     // 640x360: two software encoders share this machine's 2 cores with the test; the board has hardware for it.
-    const started = await s.startBoardRecording('/sdcard/hevc.mp4', { ...DEFAULT_SETTINGS, width: 640, height: 360, codec: Codec.H265, profile: 1 });
+    const started = await s.startBoardRecording('/sdcard/hevc.mp4', { ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360, codec: Codec.H265, profile: 1 });
     assert.equal(started.active, true);
     await new Promise((r) => setTimeout(r, 3000));
     const stopped = await s.stopBoardRecording();
@@ -127,9 +128,9 @@ test('every way out of /sdcard is refused, and nothing outside is read, written 
     await refused('a symlink to a file outside', () => s.checksum('/sdcard/escape', 5000));
     await refused('a symlink to a folder outside', () => s.read('/sdcard/up/secret.txt', 0, 100));
     await refused('deleting through a symlinked folder', () => s.deleteFile('/sdcard/up/secret.txt'));
-    await refused('recording through a symlinked folder', () => s.startBoardRecording('/sdcard/up/out.mp4', DEFAULT_SETTINGS));
-    await refused('recording to ..', () => s.startBoardRecording('/sdcard/../out.mp4', DEFAULT_SETTINGS));
-    await refused('recording elsewhere', () => s.startBoardRecording('/tmp/out.mp4', DEFAULT_SETTINGS));
+    await refused('recording through a symlinked folder', () => s.startBoardRecording('/sdcard/up/out.mp4', DEFAULT_STREAM_SETTINGS));
+    await refused('recording to ..', () => s.startBoardRecording('/sdcard/../out.mp4', DEFAULT_STREAM_SETTINGS));
+    await refused('recording elsewhere', () => s.startBoardRecording('/tmp/out.mp4', DEFAULT_STREAM_SETTINGS));
   } finally {
     await s.disconnect();
   }
@@ -166,7 +167,7 @@ test('a full card stops the board recording cleanly with a typed error, and the 
   try {
     const s = await connectBoard(own.portPath);
     const stopped = new Promise<BoardRecordingState>((resolve) => s.on('boardRecording', (st) => !st.active && resolve(st)));
-    await s.startBoardRecording('/sdcard/full.mp4', { ...DEFAULT_SETTINGS, bitrateKbps: 8000 });
+    await s.startBoardRecording('/sdcard/full.mp4', { ...DEFAULT_STREAM_SETTINGS, bitrateKbps: 8000 });
     const st = await stopped;
     await s.disconnect();
     assert.match(st.error ?? '', /card is full/);

@@ -261,7 +261,24 @@ const smallId = fc.integer({ min: 0, max: 6 });
 const boardMessage = fc.oneof(...Object.values(messagesWithId(smallId)));
 const events = messagesWithId(fc.constant(0));
 const frameOf = (m: Message) => encodeFrame(m.type, m.id, encodePayload(m));
+/** The smallest init segment the session reads: moov/trak/mdia/mdhd (version 0) with this timescale. */
+function initWithTimescale(timescale: number): Uint8Array {
+  const box = (type: string, body: Uint8Array) => {
+    const b = new Uint8Array(8 + body.length);
+    new DataView(b.buffer).setUint32(0, b.length);
+    b.set(Buffer.from(type, 'latin1'), 4);
+    b.set(body, 8);
+    return b;
+  };
+  const mdhd = new Uint8Array(24);
+  new DataView(mdhd.buffer).setUint32(12, timescale);
+  return box('moov', box('trak', box('mdia', box('mdhd', mdhd))));
+}
+const readableInit = u32.map((timescale) =>
+  frameOf({ type: MessageType.InitSegment, id: 0, codec: 1, width: 640, height: 360, codecString: 'avc1.42c01e', data: initWithTimescale(timescale) }),
+);
 const boardChunk = fc.oneof(
+  readableInit,
   bytes(80),
   record({ type: u8, flags: u8, id: smallId, payload: bytes(80) }).map(encode),
   boardMessage.map(frameOf),

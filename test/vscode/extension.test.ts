@@ -82,6 +82,7 @@ test('Snapshot saves the frame on screen as a PNG in the workspace', async () =>
   const bytes = fs.readFileSync(path.join(recordings(), png));
   assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
   assert.equal(bytes.readUInt32BE(16), 1280); // IHDR width: the board's resolution
+  await preview().getByTestId('notice').filter({ hasText: `Saved ${path.basename(recordings())}/${png}` }).waitFor({ timeout: 5000 });
 });
 
 test('a resolution picked in the panel takes effect live', async () => {
@@ -123,6 +124,12 @@ test('Record, 5 s, Stop: a file in the workspace with about 150 frames that deco
 test('killing the agent mid-recording keeps a playable file, says so, and reconnects when it is back', async () => {
   await runCommand(page, 'Notifications: Clear All Notifications'); // the message must not hide behind older ones
   await page.getByRole('button', { name: /Start Recording/ }).first().click();
+  await page.getByRole('button', { name: /Stop Recording/ }).first().waitFor({ timeout: 5000 });
+  // While it records, the panel is refused a new resolution, says why, and goes on showing what runs.
+  await preview().locator('#resolution').click();
+  await preview().getByRole('option', { name: '640×360' }).click();
+  await preview().getByTestId('notice').filter({ hasText: /Settings not applied: stop the recording/ }).waitFor({ timeout: 5000 });
+  assert.equal(await preview().locator('#resolution').evaluate((s) => (s as unknown as { value: string }).value), '1280x720');
   await page.waitForTimeout(3000);
   board.process.kill('SIGKILL');
   await page.getByText(/recording stopped: the board went away/).first().waitFor({ timeout: 20_000 });

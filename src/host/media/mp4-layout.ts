@@ -1,7 +1,7 @@
 // The top-level boxes of an MP4 file, read header by header without loading the media: whether it is fragmented
 // and whether a player finds the moov before the mdat.
 import * as fs from 'node:fs';
-import { findChild } from '../../protocol/boxes';
+import { findChild } from '../../shared/mp4-boxes';
 import { UserError } from '../errors';
 import { openForReading } from './files';
 

@@ -1,5 +1,7 @@
 // The whole contract between the extension and the live preview webview (and any page hosting
-// the player): one interface per message, discriminated by `type`, in two unions.
+// the player): one interface per message, discriminated by `type`, in two unions, and the
+// requests the webview makes, each answered by one reply (request-reply.ts).
+import type { ReplyMessage, RequestMessage } from './request-reply';
 
 export interface PreviewSettings {
   width: number;
@@ -26,6 +28,8 @@ export interface PlayerStats {
   bufferMs: number;
   /** every frame the decoder produced since the stream (re)started */
   decodedFrames: number;
+  /** frames the player passed over on purpose to stay at the live edge, never decoded */
+  skippedFrames: number;
   /** fragments received since the stream (re)started */
   receivedFrames: number;
 }
@@ -40,7 +44,7 @@ export interface BoardStateMessage {
   detail?: string;
 }
 
-export interface InitMessage {
+export interface PreviewInit {
   type: 'init';
   codecString: string;
   width: number;
@@ -49,7 +53,7 @@ export interface InitMessage {
   data: Uint8Array;
 }
 
-export interface FragmentMessage {
+export interface PreviewFragment {
   type: 'fragment';
   /** moof + mdat */
   data: Uint8Array;
@@ -78,23 +82,12 @@ export interface RecordingMessage {
   bytes: number;
 }
 
-export type ToWebviewMessage = BoardStateMessage | InitMessage | FragmentMessage | SettingsMessage | RecordingMessage;
+export type ToWebviewMessage = BoardStateMessage | PreviewInit | PreviewFragment | SettingsMessage | RecordingMessage | ReplyMessage;
 
 // webview -> extension
 
 export interface ReadyMessage {
   type: 'ready';
-}
-
-export interface ApplySettingsMessage {
-  type: 'applySettings';
-  settings: PreviewSettings;
-}
-
-export interface SnapshotMessage {
-  type: 'snapshot';
-  /** PNG bytes of the frame on screen */
-  png: Uint8Array;
 }
 
 export interface StatsMessage {
@@ -112,15 +105,16 @@ export interface PlayerErrorMessage {
   message: string;
 }
 
-export interface ToggleRecordingMessage {
-  type: 'toggleRecording';
-}
+/** What the webview asks of the extension; each gets one reply. */
+export type PanelRequests = {
+  /** Restarts the stream with these settings (a bitrate alone changes live); the result is what the board applied. */
+  applySettings: { params: PreviewSettings; result: PreviewSettings };
+  /** Saves the PNG of the frame on screen into the workspace; the result is its path there. */
+  snapshot: { params: { png: Uint8Array }; result: { savedAs: string } };
+  /** Starts or stops recording into the workspace; the result is whether it now records. */
+  toggleRecording: { params: Record<string, never>; result: { active: boolean } };
+};
 
-export type FromWebviewMessage =
-  | ReadyMessage
-  | ApplySettingsMessage
-  | SnapshotMessage
-  | StatsMessage
-  | NeedKeyframeMessage
-  | PlayerErrorMessage
-  | ToggleRecordingMessage;
+export type PanelRequest = RequestMessage<PanelRequests>;
+
+export type FromWebviewMessage = ReadyMessage | StatsMessage | NeedKeyframeMessage | PlayerErrorMessage | PanelRequest;
