@@ -269,9 +269,10 @@ export function decodePayload(type: number, id: number, payload: Uint8Array): Me
   const layout = layoutOf(type);
   if (!layout) throw new MalformedMessageError(`unknown message type 0x${type.toString(16)}`);
   const r = new Reader(payload);
-  const m = { type, id, ...readFields(r, layout.fields) } as Message;
+  const m: Values = { type, id };
+  for (const [name, kind] of layout.fields) m[name] = KINDS[kind].read(r);
   r.end();
-  return m;
+  return m as Message;
 }
 
 /** The "key = value" text form, field by field in wire order, that the agent's msg_dump writes too:
