@@ -2,6 +2,12 @@
 
 #include <stdio.h>
 
+int camera_bitrate_check(int kbps, char *err, size_t err_len) {
+    if (kbps >= CAMERA_BITRATE_MIN_KBPS && kbps <= CAMERA_BITRATE_MAX_KBPS) return 0;
+    snprintf(err, err_len, "bitrate %d kbps outside %d..%d", kbps, CAMERA_BITRATE_MIN_KBPS, CAMERA_BITRATE_MAX_KBPS);
+    return -1;
+}
+
 int camera_settings_check(const struct camera_backend_s *b, const struct camera_settings_s *s, char *err,
                           size_t err_len) {
     if (s->codec != CAMERA_CODEC_H264 && s->codec != CAMERA_CODEC_H265) {
@@ -27,11 +33,7 @@ int camera_settings_check(const struct camera_backend_s *b, const struct camera_
         snprintf(err, err_len, "fps %d outside %d..%d", s->fps, CAMERA_FPS_MIN, b->max_fps);
         return -1;
     }
-    if (s->bitrate_kbps < CAMERA_BITRATE_MIN_KBPS || s->bitrate_kbps > CAMERA_BITRATE_MAX_KBPS) {
-        snprintf(err, err_len, "bitrate %d kbps outside %d..%d", s->bitrate_kbps, CAMERA_BITRATE_MIN_KBPS,
-                 CAMERA_BITRATE_MAX_KBPS);
-        return -1;
-    }
+    if (camera_bitrate_check(s->bitrate_kbps, err, err_len) < 0) return -1;
     if (s->gop < CAMERA_GOP_MIN || s->gop > CAMERA_GOP_MAX) {
         snprintf(err, err_len, "gop %d outside %d..%d", s->gop, CAMERA_GOP_MIN, CAMERA_GOP_MAX);
         return -1;

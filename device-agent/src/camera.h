@@ -67,6 +67,8 @@ struct camera_backend_s {
 extern const struct camera_backend_s camera_backend_sim;
 extern const struct camera_backend_s camera_backend_k230;
 
+/* Checks a bitrate (SET_BITRATE's too) against CAMERA_BITRATE_*; fills err and returns -1 outside them. */
+int camera_bitrate_check(int kbps, char *err, size_t err_len);
 /* Checks settings against a backend's limits; fills err and returns -1 when they do not fit. */
 int camera_settings_check(const struct camera_backend_s *b, const struct camera_settings_s *s, char *err,
                           size_t err_len);

@@ -1,6 +1,6 @@
 #include "session.h"
 
-#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -102,15 +102,17 @@ void session_dispatch(struct session_s *s, const struct wire_frame_s *f) {
         else
             reply_ok(s->link, req.id);
         break;
-    case MSG_SET_BITRATE:
-        if (req.u.set_bitrate.bitrate_kbps < CAMERA_BITRATE_MIN_KBPS || req.u.set_bitrate.bitrate_kbps > CAMERA_BITRATE_MAX_KBPS)
-            reply_error(s->link, req.id, MSG_ERR_UNSUPPORTED_SETTING, "bitrate %" PRIu32 " kbps outside %d..%d",
-                        req.u.set_bitrate.bitrate_kbps, CAMERA_BITRATE_MIN_KBPS, CAMERA_BITRATE_MAX_KBPS);
-        else if (stream_set_bitrate(&s->stream, (int)req.u.set_bitrate.bitrate_kbps) < 0)
+    case MSG_SET_BITRATE: {
+        int kbps = req.u.set_bitrate.bitrate_kbps > INT_MAX ? INT_MAX : (int)req.u.set_bitrate.bitrate_kbps;
+        char err[80];
+        if (camera_bitrate_check(kbps, err, sizeof(err)) < 0)
+            reply_error(s->link, req.id, MSG_ERR_UNSUPPORTED_SETTING, "%s", err);
+        else if (stream_set_bitrate(&s->stream, kbps) < 0)
             reply_error(s->link, req.id, MSG_ERR_NOT_STREAMING, "no stream is running");
         else
             reply_ok(s->link, req.id);
         break;
+    }
     case MSG_PING: {
         struct msg_s m = {.type = MSG_PONG, .id = req.id};
         m.u.pong.host_time_us = req.u.ping.host_time_us;

@@ -126,17 +126,21 @@ static void test_sink_reset(void) {
 static const struct camera_settings_s settings = {640, 480, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_BASELINE, 2000, 30};
 #define DEPTH 4
 
-static void test_a_full_queue_drops_to_the_next_idr(void) {
-    struct stream_s s;
-    stream_init(&s, &test_camera, (struct stream_sink_s){NULL, test_sink_init, test_sink_fragment}, DEPTH);
+/* Starts a stream into the closed gate and sends it a keyframe, which the sink then holds. */
+static void test_stream_start_held(struct stream_s *s) {
+    stream_init(s, &test_camera, (struct stream_sink_s){NULL, test_sink_init, test_sink_fragment}, DEPTH);
     char err[200];
-    CHECK_EQ_INT(stream_start(&s, &settings, err, sizeof(err)), 0);
+    CHECK_EQ_INT(stream_start(s, &settings, err, sizeof(err)), 0);
     test_sink_reset();
     test_sink_gate(false);
-
-    /* The keyframe goes to the sink and is held there; DEPTH - 1 frames then fill the queue behind it. */
     CHECK(!test_camera_frame(true));
     CHECK(test_sink_wait(0, 1));
+}
+
+static void test_a_full_queue_drops_to_the_next_idr(void) {
+    struct stream_s s;
+    test_stream_start_held(&s);
+    /* DEPTH - 1 frames fill the queue behind the keyframe held at the gate. */
     for (int i = 0; i < DEPTH - 1; i++) CHECK(!test_camera_frame(false));
     /* The next frame finds the queue full: it is dropped and the camera is asked, once, for an IDR. */
     CHECK(test_camera_frame(false));
@@ -166,14 +170,7 @@ static void test_a_full_queue_drops_to_the_next_idr(void) {
 
 static void test_a_fragment_that_failed_drops_what_depends_on_it(void) {
     struct stream_s s;
-    stream_init(&s, &test_camera, (struct stream_sink_s){NULL, test_sink_init, test_sink_fragment}, DEPTH);
-    char err[200];
-    CHECK_EQ_INT(stream_start(&s, &settings, err, sizeof(err)), 0);
-    test_sink_reset();
-    test_sink_gate(false);
-
-    CHECK(!test_camera_frame(true));
-    CHECK(test_sink_wait(0, 1));
+    test_stream_start_held(&s);
     CHECK(!test_camera_frame(false));
     CHECK(!test_camera_frame(false));
     /* The keyframe's write breaks: the two frames queued behind it reference it, so they go too. */

@@ -1,7 +1,7 @@
 // Stream settings from command-line options, checked before anything is opened, against the
 // limits of src/protocol/stream-settings.ts.
-import { Codec, Profile, StreamSettings } from '../protocol/messages';
-import { DEFAULT_STREAM_SETTINGS, defaultProfile, LimitedSetting, outsideLimit } from '../protocol/stream-settings';
+import { Profile, StreamSettings } from '../protocol/messages';
+import { CODECS, DEFAULT_STREAM_SETTINGS, defaultProfile, LimitedSetting, outsideLimit } from '../protocol/stream-settings';
 import { UserError } from '../host/errors';
 
 export const SETTINGS_OPTIONS = {
@@ -38,7 +38,7 @@ export function settingsFromOptions(o: Record<string, string | boolean | undefin
     return Number(text);
   };
   const codecText = str('codec') ?? 'h264';
-  const codec = { h264: Codec.H264, h265: Codec.H265 }[codecText.toLowerCase()];
+  const codec = CODECS[codecText.toLowerCase()];
   if (codec === undefined) throw new UserError(`--codec must be h264 or h265 (got "${codecText}")`);
   const profileText = str('profile');
   const profile = profileText === undefined ? defaultProfile(codec) : { baseline: Profile.Baseline, main: Profile.Main, high: Profile.High }[profileText.toLowerCase()];

@@ -1,8 +1,8 @@
 // The k230live.* settings, read in one place.
 import * as vscode from 'vscode';
 import { UserError } from '../host/errors';
-import { Codec, StreamSettings } from '../protocol/messages';
-import { DEFAULT_STREAM_SETTINGS, defaultProfile } from '../protocol/stream-settings';
+import type { StreamSettings } from '../protocol/messages';
+import { CODECS, DEFAULT_STREAM_SETTINGS, defaultProfile } from '../protocol/stream-settings';
 
 export function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('k230live');
@@ -11,7 +11,7 @@ export function config(): vscode.WorkspaceConfiguration {
 export function streamSettings(): StreamSettings {
   const c = config();
   const d = DEFAULT_STREAM_SETTINGS;
-  const codec = c.get<string>('codec') === 'h265' ? Codec.H265 : c.get<string>('codec') === 'h264' ? Codec.H264 : d.codec;
+  const codec = CODECS[c.get<string>('codec') ?? ''] ?? d.codec;
   return {
     width: c.get('width', d.width),
     height: c.get('height', d.height),

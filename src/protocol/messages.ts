@@ -113,28 +113,30 @@ interface KindCodec<V> {
   write(w: Writer, v: V): void;
   /** the dump's lines for this field: `key = value`, or several for a composite */
   dump(key: string, v: V, lines: string[]): void;
+  /** a plain kind's value as the dump writes it */
+  text?(v: V): string;
 }
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const line = (lines: string[], key: string, v: unknown) => lines.push(`${key} = ${v}`);
-const number = (read: (r: Reader) => number, write: (w: Writer, v: number) => void): KindCodec<number> => ({
-  read, write, dump: (k, v, lines) => line(lines, k, v),
+/** A kind of one value, dumped as one `key = value` line. */
+const plain = <V>(read: (r: Reader) => V, write: (w: Writer, v: V) => void, text: (v: V) => string = String): KindCodec<V> => ({
+  read, write, text, dump: (k, v, lines) => lines.push(`${k} = ${text(v)}`),
 });
-const u8 = number((r) => r.u8(), (w, v) => w.u8(v));
+const u8 = plain((r) => r.u8(), (w, v: number) => w.u8(v));
 
 const KINDS: { [K in Kind]: KindCodec<KindValues[K]> } = {
   u8,
-  u16: number((r) => r.u16(), (w, v) => w.u16(v)),
-  u32: number((r) => r.u32(), (w, v) => w.u32(v)),
-  u64: { read: (r) => r.u64(), write: (w, v) => w.u64(v), dump: (k, v, lines) => line(lines, k, v) },
-  flag: { read: (r) => r.u8() !== 0, write: (w, v) => w.u8(v ? 1 : 0), dump: (k, v, lines) => line(lines, k, v ? 1 : 0) },
+  u16: plain((r) => r.u16(), (w, v) => w.u16(v)),
+  u32: plain((r) => r.u32(), (w, v) => w.u32(v)),
+  u64: plain((r) => r.u64(), (w, v) => w.u64(v)),
+  flag: plain((r) => r.u8() !== 0, (w, v) => w.u8(v ? 1 : 0), (v) => (v ? '1' : '0')),
   codec: u8,
   profile: u8,
   fileType: u8,
-  string: { read: (r) => r.string(), write: (w, v) => w.string(v), dump: (k, v, lines) => line(lines, k, v) },
-  path: { read: (r) => r.path(), write: (w, v) => w.path(v), dump: (k, v, lines) => line(lines, k, v) },
-  sha256: { read: (r) => r.fixed(32), write: (w, v) => w.raw(v), dump: (k, v, lines) => line(lines, k, hex(v)) },
-  rest: { read: (r) => r.rest(), write: (w, v) => w.raw(v), dump: (k, v, lines) => line(lines, k, hex(v)) },
+  string: plain((r) => r.string(), (w, v) => w.string(v)),
+  path: plain((r) => r.path(), (w, v) => w.path(v)),
+  sha256: plain((r) => r.fixed(32), (w, v) => w.raw(v), hex),
+  rest: plain((r) => r.rest(), (w, v) => w.raw(v), hex),
   settings: {
     read: (r) => readFields(r, SETTINGS_FIELDS),
     write: (w, v) => writeFields(w, SETTINGS_FIELDS, v),
@@ -146,13 +148,12 @@ const KINDS: { [K in Kind]: KindCodec<KindValues[K]> } = {
       w.u16(v.length);
       for (const e of v) writeFields(w, ENTRY_FIELDS, e);
     },
-    // One line per entry, its values in wire order.
+    // "count = N", then one line per entry with its (plain) values in wire order.
     dump: (_k, v, lines) => {
-      line(lines, 'count', v.length);
+      lines.push(`count = ${v.length}`);
       for (const e of v) {
-        const values: string[] = [];
-        dumpFields(ENTRY_FIELDS, e, values);
-        line(lines, 'entry', values.map((l) => l.slice(l.indexOf(' = ') + 3)).join(' '));
+        const values = ENTRY_FIELDS.map(([name, kind]) => (KINDS[kind] as KindCodec<unknown>).text!((e as Values)[name]));
+        lines.push(`entry = ${values.join(' ')}`);
       }
     },
   },

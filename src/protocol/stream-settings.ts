@@ -21,6 +21,9 @@ export const STREAM_LIMITS = {
 
 export type LimitedSetting = keyof typeof STREAM_LIMITS;
 
+/** The codecs by the names settings and options give them. */
+export const CODECS: Record<string, Codec | undefined> = { h264: Codec.H264, h265: Codec.H265 };
+
 /** H.264 streams at High; H.265 at Main (it has no High profile). */
 export function defaultProfile(codec: Codec): Profile {
   return codec === Codec.H265 ? Profile.Main : Profile.High;
