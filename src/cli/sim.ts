@@ -1,9 +1,14 @@
 import { parseArgs } from 'node:util';
+import { UserError } from '../host/errors';
 import { startSimulatedBoard } from '../host/simulated-board';
 
 export async function simCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { sdcard: { type: 'string' }, name: { type: 'string' } } });
-  const board = await startSimulatedBoard({ sdcard: values.sdcard, boardName: values.name });
+  const { values } = parseArgs({
+    args,
+    options: { sdcard: { type: 'string' }, name: { type: 'string' }, stock: { type: 'boolean' }, firmware: { type: 'string' } },
+  });
+  if (values.firmware && !values.stock) throw new UserError('--firmware is for a stock board: give --stock too');
+  const board = await startSimulatedBoard({ sdcard: values.sdcard, boardName: values.name, stock: values.stock, firmware: values.firmware });
   console.log(board.portPath);
   process.stderr.write(`simulated board on ${board.portPath}; Ctrl-C stops it\n`);
   const stop = () => void board.stop();

@@ -1,8 +1,11 @@
 // Opens a port and handshakes: the one way every command and the extension reach a board.
 import * as fs from 'node:fs';
 import { DisconnectedError, type SerialPortStream } from '@serialport/stream';
+import { agentSource, checkFirmware, probePort, startAgent, stopAgent } from './canmv-board';
+import { UserError } from './errors';
 import { openPort } from './serial';
 import { BoardSession, SessionOptions } from './session';
+import { projectRoot } from './simulated-board';
 
 /** How often the port's device node is looked for: a node that vanished ends the link. */
 const NODE_CHECK_MS = 250;
@@ -18,16 +21,37 @@ function endWhenNodeVanishes(port: SerialPortStream, portPath: string): void {
   port.once('close', () => clearInterval(timer));
 }
 
-/** A session on a serial port, not yet greeted; disconnect() closes the port. */
+/**
+ * A session on a serial port, not yet greeted; disconnect() closes the port. What the port holds is
+ * found first, with text-safe bytes only: the MicroPython agent, the C agent (silent until a binary
+ * HELLO), or a stock CanMV REPL, to which the MicroPython agent is uploaded and started.
+ */
 export async function openSession(portPath: string, options: SessionOptions = {}): Promise<BoardSession> {
   const port = await openPort(portPath);
   endWhenNodeVanishes(port, portPath);
-  const closeLink = () =>
+  const close = () =>
     new Promise<void>((resolve) => {
       if (!port.isOpen) return resolve();
       port.close(() => resolve());
     });
-  return new BoardSession(port, { label: portPath, closeLink, ...options });
+  try {
+    const found = await probePort(port);
+    if (found.kind === 'silent') return new BoardSession(port, { label: portPath, closeLink: close, ...options });
+    if (found.kind === 'other') throw new UserError(`${portPath} holds neither a K230 Live agent nor a CanMV REPL: it sent ${found.seen}`);
+    if (found.kind === 'repl') {
+      checkFirmware(found.version, portPath);
+      await startAgent(port, agentSource(projectRoot()), portPath);
+    }
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  // The MicroPython agent: text-safe frames; Disconnect ends it and gives the board back to its REPL.
+  const closeLink = async () => {
+    if (port.isOpen) await stopAgent(port).catch(() => undefined);
+    await close();
+  };
+  return new BoardSession(port, { label: portPath, closeLink, helloTimeoutMs: 6000, ...options, textSafe: true });
 }
 
 export async function connectBoard(portPath: string, options: SessionOptions = {}): Promise<BoardSession> {

@@ -109,6 +109,13 @@ export interface SessionOptions {
   closeLink?: () => Promise<void>;
   /** once greeted, a board silent this long (it answers pings) is gone; default 4000 ms */
   silenceTimeoutMs?: number;
+  /** send each frame text-safe, as the MicroPython agent on a stock board needs (docs/protocol.md) */
+  textSafe?: boolean;
+}
+
+/** A frame as one text-safe line: base64, then LF (docs/protocol.md, "The text-safe link"). */
+export function textSafeFrame(frame: Uint8Array): Buffer {
+  return Buffer.from(`${Buffer.from(frame).toString('base64')}\n`, 'latin1');
 }
 
 /** Once greeted, the host pings this often. */
@@ -319,7 +326,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     if (this.closed) return Promise.reject(new UserError(`not connected: ${this.label} is closed`));
     const id = this.nextId++;
     const what = messageTypeName(req.type);
-    const bytes = encodeFrame(req.type, id, encodePayload({ ...req, id }));
+    const frame = encodeFrame(req.type, id, encodePayload({ ...req, id }));
+    const bytes = this.options.textSafe ? textSafeFrame(frame) : frame;
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

@@ -24,6 +24,10 @@ export interface SimulatedBoardOptions {
   ptyLink?: string;
   /** serve this existing serial device instead of a PTY of the agent's own (e.g. a fault proxy) */
   device?: string;
+  /** a stock CanMV board instead (src/stock-board/): MicroPython and its REPL, no agent until the host uploads one */
+  stock?: boolean;
+  /** the stock board's CanMV firmware version; default 1.7 */
+  firmware?: string;
 }
 
 /** The project folder that holds device-agent/, found from wherever this code was bundled to. */
@@ -48,13 +52,17 @@ export function buildAgent(root = projectRoot()): void {
 }
 
 export async function startSimulatedBoard(options: SimulatedBoardOptions = {}): Promise<SimulatedBoard> {
-  const agent = options.agentPath ?? agentBinary(projectRoot());
-  if (options.build !== false && !options.agentPath) buildAgent(projectRoot());
-  const args = options.device ? ['--sim', '--device', options.device] : ['--sim', '--pty'];
+  const root = projectRoot();
+  if (options.build !== false && !options.agentPath) buildAgent(root);
+  const args = options.device ? ['--device', options.device] : options.stock ? [] : ['--pty'];
   if (options.ptyLink) args.push('--pty-link', options.ptyLink);
   if (options.sdcard) args.push('--sdcard', options.sdcard);
   if (options.boardName) args.push('--board-name', options.boardName);
-  const child = spawn(agent, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = options.stock
+    ? spawn(process.execPath, [path.join(root, 'dist', 'stock-board.js'), '--root', root, '--firmware', options.firmware ?? '1.7', ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(options.agentPath ?? agentBinary(root), ['--sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,0 +1,47 @@
+// What the simulated board (board.ts) and its MicroPython VM (vm.ts) tell each other.
+import type { MessagePort } from 'node:worker_threads';
+
+export interface FirmwareModel {
+  /** os.uname().release, e.g. "v1.7-0-g3f5a1c2" */
+  release: string;
+  /** the line the REPL prints at boot and on Ctrl-B */
+  banner: string;
+  /** v1.7 and later: a script's sys.stdin reads the USB port */
+  stdinFromUsb: boolean;
+  /** v1.6 and earlier: a script's stdout turns LF into CR LF */
+  stdoutCooked: boolean;
+}
+
+export interface VmConfig {
+  port: MessagePort;
+  signal: SharedArrayBuffer;
+  firmware: FirmwareModel;
+  firmwareDir: string;
+  sdcard: string;
+  boardName: string;
+}
+
+export interface EncoderSettings {
+  width: number;
+  height: number;
+  codec: number;
+  profile: number;
+  kbps: number;
+  gop: number;
+  fps: number;
+}
+
+/** board -> VM */
+export type ToVm =
+  | { type: 'usb'; bytes: ArrayBuffer }
+  | { type: 'pack'; chn: number; kind: number; pts: string; data: ArrayBuffer };
+
+/** VM -> board */
+export type ToBoard =
+  | { type: 'out'; bytes: ArrayBuffer }
+  | { type: 'sensor'; fps: number }
+  | { type: 'bind'; sensorChn: number; vencChn: number; on: boolean }
+  | { type: 'venc-create'; chn: number; settings: EncoderSettings; bufs: number }
+  | { type: 'venc-start' | 'venc-stop' | 'venc-idr' | 'venc-destroy' | 'venc-taken'; chn: number }
+  | { type: 'soft-reset' }
+  | { type: 'crashed'; message: string };
