@@ -7,6 +7,7 @@
 # link"), because the firmware turns some binary sequences into its IDE protocol; board-to-host
 # frames are binary on sys.stdout.buffer. Only what CanMV's MicroPython 1.21 has is used.
 import binascii
+import errno
 import hashlib
 import os
 import select
@@ -657,16 +658,16 @@ def stat_of(path):
 
 class Failure(Exception):
     def __init__(self, code, message):
-        Exception.__init__(self, message)
+        super().__init__(message)
         self.code = code
         self.message = message
 
 
 def os_failure(e, what):
-    errno = e.args[0] if e.args else 0
-    if errno == 2:
+    code = e.args[0] if e.args else 0
+    if code == errno.ENOENT:
         return Failure(E_NOT_FOUND, '%s: no such file or folder' % what)
-    if errno == 28:
+    if code == getattr(errno, 'ENOSPC', 28):
         return Failure(E_NO_SPACE, '%s: the card is full' % what)
     return Failure(E_IO, '%s: %s' % (what, e))
 
@@ -848,8 +849,8 @@ class Agent:
             getattr(self, 'on_' + name.lower())(id_, m)
         except Failure as f:
             self.error(id_, f.code, f.message)
-        except OSError as e:
-            self.error(id_, E_IO, '%s failed: %s' % (name, e))
+        except Exception as e:  # a request never ends the agent
+            self.error(id_, E_IO, '%s failed: %r' % (name, e))
 
     def on_ping(self, id_, m):
         self.reply(id_, 'PONG', host_time_us=m['host_time_us'], board_time_us=self.clock.now())
@@ -994,7 +995,8 @@ class Agent:
 
     # -- the loop
     def run(self):
-        while not self.link.quit:
+        # '!bye' ends the agent, once a board recording (which outlives its host) has stopped
+        while not (self.link.quit and not (self.recording and self.recording.active)):
             busy = self.live or (self.recording and self.recording.active) or self.checksum
             now = self.clock.now()
             for type_, flags, id_, payload in self.link.receive(2 if busy else 50, now):

@@ -86,6 +86,7 @@ export class BoardConnection implements vscode.Disposable {
     this.startReconnecting();
   }
 
+  /** Disconnect: the board is given back (an agent the host started ends, the REPL returns). */
   async disconnect(): Promise<void> {
     this.portPath = undefined;
     this.stopReconnecting();
@@ -93,7 +94,7 @@ export class BoardConnection implements vscode.Disposable {
     this.session = undefined;
     this.streaming = false;
     this.detail = undefined;
-    await s?.disconnect();
+    await s?.release();
     this.stateEmitter.fire();
   }
 

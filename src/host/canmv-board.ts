@@ -73,7 +73,11 @@ export async function probePort(port: Duplex, waitMs = 300): Promise<PortFinding
       return answered;
     }, waitMs);
     if (answered) return { kind: 'text agent' };
-    if (!l.bytes.length) return { kind: 'silent' };
+    if (!l.bytes.length) {
+      // A raw REPL takes our line as code and says nothing: Ctrl-B brings it back to the friendly REPL.
+      await write(port, '\x02');
+      if (!(await l.until(() => REPL_HINT.test(l.text), waitMs))) return { kind: 'silent' };
+    }
     if (!REPL_HINT.test(l.text) && !/[\x20-\x7e]{4}/.test(l.text)) return { kind: 'other', seen: describe(l.bytes) };
     // A REPL, or a script printing: Ctrl-C stops a script, Ctrl-B shows the friendly REPL's banner.
     await write(port, '\r\x03\x03');

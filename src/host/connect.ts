@@ -46,12 +46,12 @@ export async function openSession(portPath: string, options: SessionOptions = {}
     await close();
     throw e;
   }
-  // The MicroPython agent: text-safe frames; Disconnect ends it and gives the board back to its REPL.
-  const closeLink = async () => {
-    if (port.isOpen) await stopAgent(port).catch(() => undefined);
-    await close();
+  // The MicroPython agent: text-safe frames. It stays for the next command; release() ends it and
+  // gives the board back to its REPL.
+  const endAgent = async () => {
+    if (port.isOpen) await stopAgent(port);
   };
-  return new BoardSession(port, { label: portPath, closeLink, helloTimeoutMs: 6000, ...options, textSafe: true });
+  return new BoardSession(port, { label: portPath, closeLink: close, helloTimeoutMs: 6000, ...options, textSafe: true, endAgent });
 }
 
 export async function connectBoard(portPath: string, options: SessionOptions = {}): Promise<BoardSession> {

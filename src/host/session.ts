@@ -111,6 +111,8 @@ export interface SessionOptions {
   silenceTimeoutMs?: number;
   /** send each frame text-safe, as the MicroPython agent on a stock board needs (docs/protocol.md) */
   textSafe?: boolean;
+  /** ends an agent that the host started (the MicroPython one) and gives the board back to its REPL */
+  endAgent?: () => Promise<void>;
 }
 
 /** A frame as one text-safe line: base64, then LF (docs/protocol.md, "The text-safe link"). */
@@ -157,6 +159,13 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Disconnect as a person asks for it: an agent the host started ends first (a board recording
+   * keeps it running until the recording stops), and the board is its own again. */
+  async release(): Promise<void> {
+    if (!this.closed) await this.options.endAgent?.().catch(() => undefined);
+    await this.disconnect();
   }
 
   /** Handshakes; refuses an agent that speaks another protocol version. */

@@ -171,6 +171,7 @@ export class StockBoard {
   }
 
   private fromVm(m: ToBoard): void {
+    if (process.env.K230_STOCK_TRACE && m.type !== 'out' && m.type !== 'venc-taken') this.options.log?.(`vm: ${JSON.stringify(m)}`);
     switch (m.type) {
       case 'out': {
         const n = m.bytes.byteLength;

@@ -148,7 +148,7 @@ function boardModule() {
 /** /dev/venc0..3: each read is the channel's next pack (16-byte head: kind, size, pts; then its
  * bytes) into the script's buffer, as VENC fills a stream buffer; nothing within the timeout: 0. */
 function installEncoderDevices(FS: any): void {
-  FS.registerDevice(FS.makedev(VENC_DEVICE_MAJOR, 0), {
+  const ops = {
     open() {},
     close() {},
     read(stream: any, buf: Int8Array, offset: number, length: number) {
@@ -179,8 +179,11 @@ function installEncoderDevices(FS: any): void {
         wait(Math.min(left, 1000));
       }
     },
-  });
-  for (let chn = 0; chn < 4; chn++) FS.mkdev(`/dev/venc${chn}`, 0o444, FS.makedev(VENC_DEVICE_MAJOR, chn));
+  };
+  for (let chn = 0; chn < 4; chn++) {
+    FS.registerDevice(FS.makedev(VENC_DEVICE_MAJOR, chn), ops);
+    FS.mkdev(`/dev/venc${chn}`, 0o444, FS.makedev(VENC_DEVICE_MAJOR, chn));
+  }
 }
 
 function copyTree(FS: any, from: string, to: string): void {
