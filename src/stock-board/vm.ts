@@ -212,6 +212,7 @@ function runFile(mp: any, file: string): void {
     return; // no such file
   }
   try {
+    mp.runPython(`import micropython\nmicropython.kbd_intr(3)`); // as pyexec does before it runs a script
     mp.runPython(code);
   } catch (e) {
     if ((e as Error).name !== 'PythonError') throw e;
@@ -256,6 +257,7 @@ async function boot(): Promise<void> {
     interrupted = false;
     let error = '';
     try {
+      mp.runPython(`import micropython\nmicropython.kbd_intr(3)`); // as pyexec does before it runs a script
       mp.runPython(code);
     } catch (e) {
       if ((e as Error).name !== 'PythonError') throw e;

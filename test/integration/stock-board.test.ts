@@ -1,0 +1,76 @@
+// A stock CanMV board end to end: the simulated board runs the real MicroPython VM behind a PTY with
+// the firmware's REPL; the host finds the REPL, uploads the MicroPython agent through raw-paste
+// mode and records, pulls and deletes through it, all with the built CLI as a user runs it.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { assertOneLineError, runCli } from '../support/cli';
+import { decodeErrors, probeVideo } from '../support/media';
+
+const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-stock-'));
+const sdcard = path.join(base, 'sdcard');
+let board: SimulatedBoard;
+let stderr = '';
+const cli = (...args: string[]) => runCli([args[0], '--port', board.portPath, ...args.slice(1)]);
+const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+before(async () => {
+  fs.mkdirSync(sdcard);
+  // a user's main.py, printing in a loop: the host must interrupt it
+  fs.writeFileSync(path.join(sdcard, 'main.py'), 'import time\nwhile True:\n    print("tick")\n    time.sleep_ms(200)\n');
+  board = await startSimulatedBoard({ stock: true, sdcard });
+  board.process.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+});
+
+after(async () => {
+  await board.stop();
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
+for (const codec of ['h264', 'h265']) {
+  test(`record --frames 200 (${codec}) through the uploaded MicroPython agent: ffprobe counts 200, ffmpeg decodes cleanly`, async () => {
+    const out = path.join(base, `stock-${codec}.mp4`);
+    const r = await cli('record', '--frames', '200', '--codec', codec, '--width', '640', '--height', '480', '--out', out);
+    assert.equal(r.code, 0, r.stderr);
+    const v = probeVideo(out);
+    assert.equal(v.frames, 200);
+    assert.equal(v.codec, codec === 'h264' ? 'h264' : 'hevc');
+    assert.equal(decodeErrors(out), '');
+  });
+}
+
+test('board recording, ls, pull (SHA-256 equal), rm; a path outside /sdcard is refused', async () => {
+  assert.equal((await cli('board-record', 'start', '--out', '/sdcard/board.mp4', '--width', '640', '--height', '480')).code, 0);
+  await new Promise((r) => setTimeout(r, 3000));
+  const stop = await cli('board-record', 'stop');
+  assert.equal(stop.code, 0, stop.stderr);
+  const ls = await cli('ls');
+  assert.match(ls.stdout, /board\.mp4/);
+  const local = path.join(base, 'pulled.mp4');
+  const pull = await cli('pull', '/sdcard/board.mp4', local);
+  assert.equal(pull.code, 0, pull.stderr);
+  assert.equal(sha256(local), sha256(path.join(sdcard, 'board.mp4')));
+  assert.ok((probeVideo(local)).frames >= 60);
+  assert.equal(decodeErrors(local), '');
+  assert.equal((await cli('rm', '/sdcard/board.mp4')).code, 0);
+  assert.ok(!fs.existsSync(path.join(sdcard, 'board.mp4')));
+  assertOneLineError(await cli('pull', '/sdcard/../etc/passwd', path.join(base, 'x')), /outside \/sdcard/);
+});
+
+test('nothing the host sent held an IDE-mode sequence (the board reports any it sees)', () => {
+  assert.doesNotMatch(stderr, /IDE-mode header/);
+});
+
+test('firmware 1.6 is refused in one line that names the version and k230-flash', async () => {
+  const old = await startSimulatedBoard({ stock: true, firmware: '1.6', sdcard });
+  try {
+    const r = await runCli(['ls', '--port', old.portPath]);
+    assertOneLineError(r, /CanMV firmware v1\.6 is too old.*k230-flash/);
+  } finally {
+    await old.stop();
+  }
+});
