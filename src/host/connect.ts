@@ -37,7 +37,7 @@ export async function openSession(portPath: string, options: SessionOptions = {}
   try {
     const found = await probePort(port);
     if (found.kind === 'silent') return new BoardSession(port, { label: portPath, closeLink: close, ...options });
-    if (found.kind === 'other') throw new UserError(`${portPath} holds neither a K230 Live agent nor a CanMV REPL: it sent ${found.seen}`);
+    if (found.kind === 'other') throw new UserError(`no K230 Live agent answered on ${portPath}: it sends data, but not the K230 Live protocol, and no CanMV REPL banner (it sent ${found.seen})`);
     if (found.kind === 'repl') {
       checkFirmware(found.version, portPath);
       await startAgent(port, agentSource(projectRoot()), portPath);
