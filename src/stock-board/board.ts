@@ -152,7 +152,7 @@ export class StockBoard {
       boardName: this.options.boardName ?? 'k230_canmv',
     };
     this.toVm = port1;
-    this.worker = new Worker(path.join(this.options.root, 'dist', 'stock-board-vm.js'), { workerData: config, transferList: [port2] });
+    this.worker = new Worker(path.resolve(this.options.root, 'dist', 'stock-board-vm.js'), { workerData: config, transferList: [port2] });
     port1.on('message', (m: ToBoard) => this.fromVm(m));
     this.worker.once('error', (e) => this.options.log?.(`the VM failed: ${e.stack ?? e.message}`));
   }
