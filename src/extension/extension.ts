@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { SimulatedBoard } from '../host/simulated-board';
 import { BoardConnection } from './board-connection';
 import { registerBoardStorage } from './board-storage';
-import { pickPort } from './port-picker';
+import { pickPort, SIMULATOR_CHOICES } from './port-picker';
 import { PREVIEW_VIEW_TYPE, PreviewPanel } from './preview-panel';
 import { autoConnect, savedPort, savePort, streamSettings } from './settings';
 import { launchSimulatedBoard, SIMULATED_PORT } from './simulated-board';
@@ -33,9 +33,13 @@ export function activate(context: vscode.ExtensionContext): void {
     void vscode.window.showInformationMessage(`K230: connected to ${info.boardName} on ${port}.`);
   };
 
-  const startSimulator = async () => {
+  /** kind 'stock' (scripts, tests) or 'agent' skips the quick pick of the two boards */
+  const startSimulator = async (kind?: 'agent' | 'stock') => {
+    const stock = kind ? kind === 'stock' : (await vscode.window.showQuickPick([...SIMULATOR_CHOICES], { title: 'K230: Start Simulated Board' }))?.choice.stock;
+    if (stock === undefined) return;
+    await connection.disconnect();
     await simulator?.stop();
-    simulator = await launchSimulatedBoard(context.extensionUri, log);
+    simulator = await launchSimulatedBoard(context.extensionUri, log, stock);
     await connect(SIMULATED_PORT);
   };
 
@@ -55,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
       // A port given as an argument (scripts, tests, keybindings) skips the quick pick.
       const choice = portPath ? { kind: 'port' as const, path: portPath } : await pickPort(savedPort());
       if (!choice) return;
-      if (choice.kind === 'simulator') return startSimulator();
+      if (choice.kind === 'simulator') return startSimulator(choice.stock ? 'stock' : 'agent');
       await connect(choice.path);
       await savePort(choice.path);
     }),

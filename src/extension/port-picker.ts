@@ -3,7 +3,17 @@
 import * as vscode from 'vscode';
 import { listPorts } from '../host/serial';
 
-export type PortChoice = { kind: 'port'; path: string } | { kind: 'simulator' };
+/** stock: a stock CanMV board (MicroPython firmware, the agent uploaded on Connect); else the C agent's */
+export type PortChoice = { kind: 'port'; path: string } | { kind: 'simulator'; stock: boolean };
+
+export const SIMULATOR_CHOICES = [
+  { label: '$(beaker) Start Simulated Board', description: 'the C agent with a synthetic camera, on a PTY', choice: { kind: 'simulator', stock: false } },
+  {
+    label: '$(beaker) Start Simulated Stock CanMV Board',
+    description: 'CanMV firmware v1.7 in MicroPython; the agent is uploaded on Connect',
+    choice: { kind: 'simulator', stock: true },
+  },
+] as const;
 
 export async function pickPort(lastUsed: string | undefined): Promise<PortChoice | undefined> {
   type Item = vscode.QuickPickItem & { choice?: PortChoice; typeIn?: boolean };
@@ -18,7 +28,7 @@ export async function pickPort(lastUsed: string | undefined): Promise<PortChoice
   }
   items.push(
     { label: '', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(beaker) Start Simulated Board', description: 'the agent with a synthetic camera, on a PTY', choice: { kind: 'simulator' } },
+    ...SIMULATOR_CHOICES,
     { label: '$(edit) Enter a port path…', typeIn: true },
   );
   const picked = await vscode.window.showQuickPick(items, { title: 'K230: Connect', placeHolder: 'Serial port of the board' });

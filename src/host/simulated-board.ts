@@ -33,7 +33,8 @@ export interface SimulatedBoardOptions {
 /** The project folder that holds device-agent/, found from wherever this code was bundled to. */
 export function projectRoot(from = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'device-agent', 'Makefile'))) return dir;
+    // the project (device-agent/Makefile) or the installed extension (no sources, the MicroPython agent)
+    if (fs.existsSync(path.join(dir, 'device-agent', 'micropython', 'k230live_agent.py'))) return dir;
     if (path.dirname(dir) === dir) throw new UserError('cannot find the device-agent folder of this installation');
   }
 }
@@ -61,6 +62,7 @@ export async function startSimulatedBoard(options: SimulatedBoardOptions = {}): 
   const child = options.stock
     ? spawn(process.execPath, [path.join(root, 'dist', 'stock-board.js'), '--root', root, '--firmware', options.firmware ?? '1.7', ...args], {
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, // the extension host's execPath may be Electron's
       })
     : spawn(options.agentPath ?? agentBinary(root), ['--sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -192,3 +192,17 @@ test('Record on Board for 5 s, then Pull to Workspace from the Board Files view:
   assert.equal(decodeErrors(pulled), '');
   await screenshot('board-files.png');
 });
+
+test('Start Simulated Board offers a stock CanMV board: the agent is uploaded on Connect and the preview plays its stream', async () => {
+  await runCommand(page, 'K230: Start Simulated Board');
+  const stock = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Stock CanMV' }).first();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Start Simulated Board' }).first().waitFor(); // both are offered
+  await stock.click();
+  await page.locator('.statusbar-item', { hasText: /k230_canmv: (connected|streaming)/ }).first().waitFor({ timeout: 30_000 });
+  await runCommand(page, 'K230: Open Live Preview');
+  await preview().locator('[data-testid=stats]').waitFor({ timeout: 20_000 });
+  const before = await decodedInPreview();
+  await waitFor('30 more frames from the stock board decoded in the webview', async () => (await decodedInPreview()) >= before + 30, 30_000);
+  await page.locator('.statusbar-item', { hasText: /k230_canmv: streaming/ }).first().waitFor();
+  await screenshot('preview-stock-board.png');
+});
