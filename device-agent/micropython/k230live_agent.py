@@ -145,8 +145,10 @@ def read_fields(fields, r):
 
 
 def _write(kind, v, out):
-    if kind in ('u8', 'flag', 'codec', 'profile', 'fileType'):
-        out.append(struct.pack('<B', 1 if kind == 'flag' and v else v if kind != 'flag' else 0))
+    if kind == 'flag':
+        out.append(b'\x01' if v else b'\x00')
+    elif kind in ('u8', 'codec', 'profile', 'fileType'):
+        out.append(struct.pack('<B', v))
     elif kind == 'u16':
         out.append(struct.pack('<H', v))
     elif kind == 'u32':
@@ -595,6 +597,15 @@ class Channel:
     def request_idr(self):
         self.media['request_idr'](self.chn)
 
+    def frames(self, clock):
+        """Every whole frame ready now: (nals, keyframe, pts on the agent's clock)."""
+        while True:
+            frame = self.next_frame()
+            if frame is None:
+                return
+            nals, key, venc_pts = frame
+            yield nals, key, clock.pts(venc_pts)
+
     def next_frame(self):
         """(nals, keyframe, venc pts) of the next whole frame, or None when none is ready."""
         while True:
@@ -707,6 +718,7 @@ class BoardRecording:
         self.channel.request_idr()
         self.started_us = agent.clock.now()
         self.synced_us = self.started_us
+        self.free = space()[1]  # what the card has left; looked at again each second
         self.bytes = 0
         self.frames = 0
         self.dropped = 0
@@ -720,31 +732,31 @@ class BoardRecording:
                 'frames': self.frames, 'dropped': self.dropped, 'error': self.error, 'message': self.message}
 
     def pump(self):
-        while self.active:
-            frame = self.channel.next_frame()
-            if frame is None:
-                return
-            nals, key, pts = frame
-            out = self.muxer.take(nals, key, self.agent.clock.pts(pts))
+        if not self.active:
+            return
+        for nals, key, pts in self.channel.frames(self.agent.clock):
+            out = self.muxer.take(nals, key, pts)
             if out is None:
                 continue
             init, head, sample = out
             data = (init or b'') + head + sample
+            if self.free < len(data) + 65536:  # a fragment is never begun where it cannot end
+                self.stop(E_NO_SPACE, 'the card is full: recording stopped, the file is complete up to here')
+                return
             try:
-                if space()[1] < len(data) + 65536:
-                    self.stop(E_NO_SPACE, 'the card is full: recording stopped, the file is complete up to here')
-                    return
                 self.file.write(data)
             except OSError as e:
                 self.stop(E_IO, 'writing %s failed (%s): recording stopped' % (self.path, e))
                 return
             self.bytes += len(data)
+            self.free -= len(data)
             self.frames += 1
 
     def tick(self, now_us):
         if self.active and now_us - self.synced_us >= SYNC_US:
             self.synced_us = now_us
             self.file.flush()  # on CanMV a file's flush is its fsync
+            self.free = space()[1]
             return True
         return False
 
@@ -796,12 +808,9 @@ class Agent:
         self.live_skipping = False
 
     def pump_live(self):
-        while self.live:
-            frame = self.live.next_frame()
-            if frame is None:
-                return
-            nals, key, venc_pts = frame
-            pts = self.clock.pts(venc_pts)
+        if not self.live:
+            return
+        for nals, key, pts in self.live.frames(self.clock):
             if self.clock.now() - pts > STALE_US and not key:
                 self.live_skipping = True  # the link fell behind: the frames before the next IDR go
             if self.live_skipping and not key:

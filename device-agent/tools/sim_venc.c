@@ -53,13 +53,12 @@ static size_t gather(const struct camera_au_s *au, enum camera_codec_e codec, bo
     return n;
 }
 
-static enum camera_codec_e channel_codec;
-
+/* ctx: the channel's settings */
 static bool on_au(void *ctx, const struct camera_au_s *au) {
-    (void)ctx;
+    enum camera_codec_e codec = ((const struct camera_settings_s *)ctx)->codec;
     size_t n;
-    if (au->keyframe && (n = gather(au, channel_codec, true)) > 0) write_pack(PACK_HEADER, au->pts_us, n);
-    n = gather(au, channel_codec, false);
+    if (au->keyframe && (n = gather(au, codec, true)) > 0) write_pack(PACK_HEADER, au->pts_us, n);
+    n = gather(au, codec, false);
     if (n) write_pack(au->keyframe ? PACK_I : PACK_P, au->pts_us, n);
     return false;
 }
@@ -83,13 +82,12 @@ int main(int argc, char **argv) {
         }
     }
     signal(SIGPIPE, SIG_IGN);
-    channel_codec = s.codec;
     char err[256];
     if (camera_settings_check(&camera_backend_sim, &s, err, sizeof(err)) < 0) {
         fprintf(stderr, "k230-sim-venc: %s\n", err);
         return 1;
     }
-    struct camera_s *cam = camera_backend_sim.open(&s, on_au, NULL, err, sizeof(err));
+    struct camera_s *cam = camera_backend_sim.open(&s, on_au, &s, err, sizeof(err));
     if (!cam) {
         fprintf(stderr, "k230-sim-venc: %s\n", err);
         return 1;

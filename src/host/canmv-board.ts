@@ -129,12 +129,11 @@ export async function startAgent(port: Duplex, source: string, portPath: string)
     const window = head.readUInt16LE(2);
     from += 4;
     const code = Buffer.from(source, 'utf8');
-    let allowed = window;
+    // One window to begin with, one more for each 0x01 the board sends.
+    const allowed = () => window * (1 + l.bytes.subarray(from).filter((b) => b === 0x01).length);
     for (let at = 0; at < code.length; ) {
-      const grants = () => l.bytes.subarray(from).filter((b) => b === 0x01).length;
-      if (allowed - at <= 0 && !(await l.until(() => window + grants() * window - at > 0, 5000))) throw fail('stopped taking the upload');
-      allowed = window + grants() * window;
-      const n = Math.min(allowed - at, code.length - at);
+      if (!(await l.until(() => allowed() > at, 5000))) throw fail('stopped taking the upload');
+      const n = Math.min(allowed() - at, code.length - at);
       await write(port, code.subarray(at, at + n));
       at += n;
     }

@@ -46,7 +46,6 @@ interface EncoderChannel {
 const PACK_HEAD = 16;
 
 export class StockBoard {
-  portPath = '';
   private usb!: ChildProcess;
   private worker?: Worker;
   private toVm?: import('node:worker_threads').MessagePort;
@@ -71,7 +70,7 @@ export class StockBoard {
     const args = this.options.device ? ['--device', this.options.device] : ['--pty'];
     if (this.options.ptyLink) args.push('--pty-link', this.options.ptyLink);
     this.usb = spawn(this.bin('k230-sim-usb'), args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.portPath = await new Promise<string>((resolve, reject) => {
+    const portPath = await new Promise<string>((resolve, reject) => {
       const lines = readline.createInterface({ input: this.usb.stderr! });
       lines.once('line', (line) => {
         const m = /^(PTY|DEVICE) (\S+)$/.exec(line);
@@ -83,7 +82,7 @@ export class StockBoard {
     this.usb.stdout!.on('data', (b: Buffer) => this.fromHost(b));
     this.usb.once('exit', () => void this.stop());
     this.bootVm();
-    return this.portPath;
+    return portPath;
   }
 
   async stop(): Promise<void> {
@@ -100,13 +99,11 @@ export class StockBoard {
     let b = Buffer.concat([this.held, bytes]);
     this.held = Buffer.alloc(0);
     clearTimeout(this.heldTimer);
-    let from = 0;
     for (let at = b.indexOf(0x30); at >= 0; at = b.indexOf(0x30, at + 1)) {
       if (isIdeHeader(b, at)) {
-        this.toScript(b.subarray(from, at));
+        this.toScript(b.subarray(0, at));
         this.options.log?.('IDE-mode header on the port: the running script is reset');
         b = b.subarray(at + IDE_HEADER_SIZE);
-        from = 0;
         this.softReset();
         at = -1;
         continue;
@@ -123,7 +120,7 @@ export class StockBoard {
         break;
       }
     }
-    this.toScript(b.subarray(from));
+    this.toScript(b);
   }
 
   private tell(m: ToVm, transfer: ArrayBuffer[] = []): void {

@@ -139,11 +139,5 @@ export function sdcardFs(FS: EmFs, root: string) {
       if (stream.nfd !== undefined) fs.fdatasyncSync(stream.nfd);
     },
   };
-  return {
-    mount(mount: { opts: unknown }) {
-      const node = make(null, '/', 0o40777);
-      void mount;
-      return node;
-    },
-  };
+  return { mount: () => make(null, '/', 0o40777) };
 }

@@ -23,11 +23,13 @@ interface Channel {
   /** a pack was just read: the next read ends that readinto with 0 bytes */
   delivered: boolean;
 }
-export const VENC_DEVICE_MAJOR = 64;
+const VENC_DEVICE_MAJOR = 64;
 const channels = new Map<number, Channel>();
 const stdin: Uint8Array[] = [];
 let seen = 0;
 let mod: any;
+/** a Ctrl-C came for the running script: the wait it is in ends, and KeyboardInterrupt is raised */
+let interrupted = false;
 
 /** Takes every message that came; a Ctrl-C for a running script raises KeyboardInterrupt there. */
 function pump(running: boolean): void {
@@ -50,7 +52,6 @@ function pump(running: boolean): void {
     }
   }
 }
-let interrupted = false;
 
 function wait(ms: number): void {
   Atomics.wait(signal, 0, seen, ms);
@@ -203,21 +204,28 @@ sys.modules['os'] = _canmv_os
 del _canmv_os
 `;
 
+/** Runs a script as pyexec does (Ctrl-C on while it runs); what it raised, as text, or ''. */
+function runScript(mp: any, code: string): string {
+  interrupted = false;
+  try {
+    mp.runPython(`import micropython\nmicropython.kbd_intr(3)`);
+    mp.runPython(code);
+    return '';
+  } catch (e) {
+    if ((e as Error).name !== 'PythonError') throw e;
+    return (e as Error).message;
+  }
+}
+
+/** A file of the card run at boot (boot.py, main.py), when there is one. */
 function runFile(mp: any, file: string): void {
-  const FS = mp.FS;
   let code: string;
   try {
-    code = new TextDecoder().decode(FS.readFile(file));
+    code = new TextDecoder().decode(mp.FS.readFile(file));
   } catch {
     return; // no such file
   }
-  try {
-    mp.runPython(`import micropython\nmicropython.kbd_intr(3)`); // as pyexec does before it runs a script
-    mp.runPython(code);
-  } catch (e) {
-    if ((e as Error).name !== 'PythonError') throw e;
-    writeOut(Buffer.from(`${(e as Error).message.replace(/\n/g, '\r\n')}`, 'latin1'));
-  }
+  writeOut(Buffer.from(runScript(mp, code).replace(/\n/g, '\r\n'), 'latin1'));
 }
 
 async function boot(): Promise<void> {
@@ -253,18 +261,7 @@ async function boot(): Promise<void> {
       wait(1000);
     }
   };
-  const execute = (code: string) => {
-    interrupted = false;
-    let error = '';
-    try {
-      mp.runPython(`import micropython\nmicropython.kbd_intr(3)`); // as pyexec does before it runs a script
-      mp.runPython(code);
-    } catch (e) {
-      if ((e as Error).name !== 'PythonError') throw e;
-      error = (e as Error).message;
-    }
-    say(`\u0004${error}\u0004`);
-  };
+  const execute = (code: string) => say(`\u0004${runScript(mp, code)}\u0004`);
   for (;;) {
     const c = next();
     if (c === 0x02) {
