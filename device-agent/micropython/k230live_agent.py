@@ -268,11 +268,13 @@ class FrameDecoder:
 class Link:
     """The USB port: text-safe lines in, binary frames out."""
 
-    def __init__(self):
-        self.out = sys.stdout.buffer
-        self.inp = sys.stdin.buffer
+    def __init__(self, out, inp):
+        """out: where frames go (sys.stdout.buffer); inp: where lines come from (sys.stdin), or None."""
+        self.out = out
+        self.inp = inp and inp.buffer
         self.poller = select.poll()
-        self.poller.register(sys.stdin, select.POLLIN)
+        if inp:
+            self.poller.register(inp, select.POLLIN)
         self.line = b''
         self.decoder = FrameDecoder()
         self.quit = False
@@ -778,7 +780,7 @@ class Agent:
         self.media = media
         self.board_name = board_name
         self.firmware = firmware
-        self.link = Link()
+        self.link = Link(sys.stdout.buffer, sys.stdin)
         self.clock = Clock()
         self.greeted = False
         self.live = None

@@ -20,11 +20,17 @@ int session_init(struct session_s *s, const struct session_config_s *config, con
         fprintf(stderr, "agent: no memory for the request decoder\n");
         return -1;
     }
+    if (text_frames_init(&s->text, SESSION_MAX_REQUEST) < 0) {
+        fprintf(stderr, "agent: no memory for the text-safe request decoder\n");
+        goto fail_text;
+    }
     if (storage_init(&s->storage, config->storage_root, backend, link) < 0) goto fail_storage;
     stream_init(&s->stream, backend, live_sink(link), 6);
     return 0;
 
 fail_storage:
+    text_frames_destroy(&s->text);
+fail_text:
     wire_decoder_destroy(&s->decoder);
     return -1;
 }
@@ -32,6 +38,7 @@ fail_storage:
 void session_destroy(struct session_s *s) {
     stream_destroy(&s->stream);
     storage_destroy(&s->storage);
+    text_frames_destroy(&s->text);
     wire_decoder_destroy(&s->decoder);
 }
 
@@ -133,6 +140,7 @@ static void session_host_gone(struct session_s *s, const char *why) {
     stream_stop(&s->stream);
     s->greeted = false;
     s->decoder.start = s->decoder.end = 0;
+    text_frames_reset(&s->text);
 }
 
 void session_serve(struct session_s *s, volatile bool *stop) {
@@ -156,9 +164,11 @@ void session_serve(struct session_s *s, volatile bool *stop) {
         int64_t now = clock_now_us();
         if (n > 0) s->last_heard_us = now;
         else if (s->greeted && now - s->last_heard_us > SESSION_HOST_SILENCE_US) session_host_gone(s, "the host went silent");
+        text_frames_push(&s->text, space, (size_t)n);
         wire_decoder_commit(&s->decoder, (size_t)n);
         struct wire_frame_s f;
         while (wire_decoder_next(&s->decoder, &f)) session_dispatch(s, &f);
+        while (wire_decoder_next(&s->text.frames, &f)) session_dispatch(s, &f);
         storage_tick(&s->storage, s->greeted);
     }
 }

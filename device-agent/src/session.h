@@ -6,6 +6,7 @@
 #include "link.h"
 #include "storage.h"
 #include "stream.h"
+#include "text_frames.h"
 #include "wire.h"
 
 #define SESSION_MAX_REQUEST (64u * 1024u)
@@ -24,6 +25,7 @@ struct session_s {
     struct stream_s stream; /* the live view */
     struct storage_s storage;
     struct wire_decoder_s decoder;
+    struct text_frames_s text; /* the same bytes, read as text-safe lines */
     bool greeted; /* a HELLO of our protocol version arrived */
     int64_t last_heard_us; /* when bytes last came from the host */
 };

@@ -1,12 +1,12 @@
-// What is on a port that may hold a stock CanMV board, and the MicroPython agent put there: found
-// with text-safe bytes only (the firmware turns some binary sequences into its IDE protocol,
+// What is on a port (one of our agents, a stock CanMV board, something else), and the MicroPython
+// agent put on a stock board: found with text-safe bytes only (the firmware turns some binary sequences into its IDE protocol,
 // src/host/canmv-ide.ts), uploaded through the raw REPL's raw-paste mode and started, never
 // written to the board's storage. docs/stock-firmware.md has the firmware facts this follows.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { encodeFrame, FrameDecoder } from '../protocol/framing';
-import { encodePayload, MessageType, PROTOCOL_VERSION } from '../protocol/messages';
+import { encodeFrame, Frame, FrameDecoder } from '../protocol/framing';
+import { decodePayload, encodePayload, MessageType, PROTOCOL_VERSION } from '../protocol/messages';
 import { UserError } from './errors';
 import { textSafeFrame } from './session';
 
@@ -14,10 +14,13 @@ import { textSafeFrame } from './session';
 export const FIRMWARE_MIN = [1, 7] as const;
 
 export type PortFinding =
-  | { kind: 'text agent' }
+  | { kind: 'agent'; agentVersion: string }
   | { kind: 'repl'; version: string; banner: string }
   | { kind: 'silent' }
   | { kind: 'other'; seen: string };
+
+/** The MicroPython agent names itself so in HELLO_REPLY's agent_version (the C agent does not). */
+export const isMicroPythonAgent = (agentVersion: string) => agentVersion.startsWith('micropython ');
 
 /** Collects what the port sends while attached. */
 class Listener {
@@ -58,21 +61,27 @@ function write(port: Duplex, bytes: Buffer | string): Promise<void> {
   return new Promise((resolve, reject) => port.write(bytes, (e) => (e ? reject(e) : resolve())));
 }
 
-/** What a port holds, found with text-safe bytes: our agent (text-safe), a REPL, silence, or else. */
+/** What a port holds, found with text-safe bytes only: one of our agents (both take text-safe
+ * frames), a REPL, silence, or something else. */
 export async function probePort(port: Duplex, waitMs = 300): Promise<PortFinding> {
   const l = new Listener(port);
   try {
-    const hello = encodeFrame(MessageType.Hello, 0x7ffffff0, encodePayload({ type: MessageType.Hello, id: 0, protocolVersion: PROTOCOL_VERSION, hostName: 'k230live' }));
+    const id = 0x7ffffff0;
+    const hello = encodeFrame(MessageType.Hello, id, encodePayload({ type: MessageType.Hello, id, protocolVersion: PROTOCOL_VERSION, hostName: 'k230live' }));
     await write(port, textSafeFrame(hello));
     const decoder = new FrameDecoder();
     let fed = 0;
-    let answered = false;
+    let reply: Frame | undefined;
     await l.until(() => {
-      answered ||= decoder.push(l.bytes.subarray(fed)).some((f) => f.type === MessageType.HelloReply);
+      reply ??= decoder.push(l.bytes.subarray(fed)).find((f) => f.id === id);
       fed = l.bytes.length;
-      return answered;
+      return reply !== undefined;
     }, waitMs);
-    if (answered) return { kind: 'text agent' };
+    if (reply) {
+      const m = decodePayload(reply.type, reply.id, reply.payload);
+      // An agent of another protocol version answers ERROR: the session's own HELLO says so in one line.
+      return { kind: 'agent', agentVersion: m.type === MessageType.HelloReply ? m.agentVersion : '' };
+    }
     if (!l.bytes.length) {
       // A raw REPL takes our line as code and says nothing: Ctrl-B brings it back to the friendly REPL.
       await write(port, '\x02');

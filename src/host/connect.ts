@@ -1,7 +1,7 @@
 // Opens a port and handshakes: the one way every command and the extension reach a board.
 import * as fs from 'node:fs';
 import { DisconnectedError, type SerialPortStream } from '@serialport/stream';
-import { agentSource, checkFirmware, probePort, startAgent, stopAgent } from './canmv-board';
+import { agentSource, checkFirmware, isMicroPythonAgent, probePort, startAgent, stopAgent } from './canmv-board';
 import { UserError } from './errors';
 import { openPort } from './serial';
 import { BoardSession, SessionOptions } from './session';
@@ -23,8 +23,8 @@ function endWhenNodeVanishes(port: SerialPortStream, portPath: string): void {
 
 /**
  * A session on a serial port, not yet greeted; disconnect() closes the port. What the port holds is
- * found first, with text-safe bytes only: the MicroPython agent, the C agent (silent until a binary
- * HELLO), or a stock CanMV REPL, to which the MicroPython agent is uploaded and started.
+ * found first, with text-safe bytes only, which both agents take: one of our agents, or a stock
+ * CanMV REPL, to which the MicroPython agent is uploaded and started.
  */
 export async function openSession(portPath: string, options: SessionOptions = {}): Promise<BoardSession> {
   const port = await openPort(portPath);
@@ -34,24 +34,23 @@ export async function openSession(portPath: string, options: SessionOptions = {}
       if (!port.isOpen) return resolve();
       port.close(() => resolve());
     });
+  let uploaded = false;
   try {
     const found = await probePort(port);
-    if (found.kind === 'silent') return new BoardSession(port, { label: portPath, closeLink: close, ...options });
+    if (found.kind === 'silent') throw new UserError(`no K230 Live agent answered on ${portPath}, and no CanMV REPL: it sent nothing`);
     if (found.kind === 'other') throw new UserError(`no K230 Live agent answered on ${portPath}: it sends data, but not the K230 Live protocol, and no CanMV REPL banner (it sent ${found.seen})`);
     if (found.kind === 'repl') {
       checkFirmware(found.version, portPath);
       await startAgent(port, agentSource(projectRoot()), portPath);
+      uploaded = true;
     }
+    // The MicroPython agent stays for the next command; release() ends it and gives the board back to its REPL.
+    const endAgent = uploaded || (found.kind === 'agent' && isMicroPythonAgent(found.agentVersion)) ? () => stopAgent(port) : undefined;
+    return new BoardSession(port, { label: portPath, closeLink: close, helloTimeoutMs: uploaded ? 6000 : undefined, ...options, textSafe: true, endAgent });
   } catch (e) {
     await close();
     throw e;
   }
-  // The MicroPython agent: text-safe frames. It stays for the next command; release() ends it and
-  // gives the board back to its REPL.
-  const endAgent = async () => {
-    if (port.isOpen) await stopAgent(port);
-  };
-  return new BoardSession(port, { label: portPath, closeLink: close, helloTimeoutMs: 6000, ...options, textSafe: true, endAgent });
 }
 
 export async function connectBoard(portPath: string, options: SessionOptions = {}): Promise<BoardSession> {

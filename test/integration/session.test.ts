@@ -64,8 +64,10 @@ test('a host speaking another protocol version is refused with a typed error', a
 test('a request before the handshake is refused', async () => {
   // A board of its own: the shared one forgets a host only when it polls during the hang-up, and a
   // port reopened within that poll (the previous test's) would still count as greeted.
+  // The port itself, not openSession: finding what is on a port greets the agent it finds.
   const fresh = await startSimulatedBoard({ build: false });
-  const s = await openSession(fresh.portPath);
+  const port = await openPort(fresh.portPath);
+  const s = new BoardSession(port, { closeLink: () => new Promise<void>((r) => port.close(() => r())) });
   try {
     await assert.rejects(s.request({ type: MessageType.RequestIdr, id: 0 }), (e: BoardError) => e.code === ErrorCode.HandshakeRequired);
   } finally {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { openPort } from '../../src/host/serial';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
@@ -63,6 +64,21 @@ test('board recording, ls, pull (SHA-256 equal), rm; a path outside /sdcard is r
 
 test('nothing the host sent held an IDE-mode sequence (the board reports any it sees)', () => {
   assert.doesNotMatch(stderr, /IDE-mode header/);
+});
+
+test('an IDE-mode header does reset the running script (the trap the host keeps clear of)', async () => {
+  const port = await openPort(board.portPath);
+  try {
+    let seen = '';
+    port.on('data', (d: Buffer) => (seen += d.toString('latin1')));
+    port.write(Buffer.from([0x30, 0x80, 0x0c, 0, 0, 0])); // FW_VERSION, as the IDE asks it
+    const until = Date.now() + 5000;
+    while (!seen.includes('MPY: soft reboot') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.match(seen, /MPY: soft reboot/);
+    assert.match(stderr, /IDE-mode header/);
+  } finally {
+    await new Promise((r) => port.close(() => r(undefined)));
+  }
 });
 
 test('firmware 1.6 is refused in one line that names the version and k230-flash', async () => {
