@@ -15,7 +15,7 @@
 #define SEED_WIRE_LIMIT_64K 5 /* fuzz_wire: index of its 64 KiB payload limit */
 
 static const char *seed_corpus;
-static const char *const seed_targets[] = {"fuzz_wire", "fuzz_msg", "fuzz_session"};
+static const char *const seed_targets[] = {"fuzz_wire", "fuzz_msg", "fuzz_session", "fuzz_text"};
 
 static void seed_mkdir(const char *path) {
     if (mkdir(path, 0755) < 0 && errno != EEXIST) {
@@ -98,6 +98,20 @@ static void seed_from_message(size_t index, const uint8_t *frame, size_t n) {
 
     out[0] = 1; /* HELLO first */
     seed_write("fuzz_session", name, out, 1 + seed_record(out + 1, f.type, f.payload, f.length));
+
+    /* fuzz_text: the frame as the host sends it to a stock board, one base64 line */
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    out[o++] = (uint8_t)(index * 37 + 1);
+    for (size_t i = 0; i < n && o + 5 < sizeof(out); i += 3) {
+        uint32_t v = (uint32_t)frame[i] << 16 | (i + 1 < n ? (uint32_t)frame[i + 1] << 8 : 0) | (i + 2 < n ? frame[i + 2] : 0);
+        out[o++] = (uint8_t)b64[v >> 18 & 63];
+        out[o++] = (uint8_t)b64[v >> 12 & 63];
+        out[o++] = i + 1 < n ? (uint8_t)b64[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? (uint8_t)b64[v & 63] : '=';
+    }
+    out[o++] = '\n';
+    seed_write("fuzz_text", name, out, o);
 
     if (seed_all_len + n <= sizeof(seed_all)) {
         memcpy(seed_all + seed_all_len, frame, n);
