@@ -8,6 +8,7 @@ import { benchRecordingOverhead, benchRss } from './host-cost';
 import { benchIngest } from './ingest';
 import { benchLatency } from './player-latency';
 import { benchPull } from './pull-throughput';
+import { benchStockAgent } from './stock-agent';
 
 const quick = process.env.BENCH_QUICK === '1';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const instructions = await step('agent instructions per byte (callgrind)', () => benchAgentInstructions(quick ? 3 : 10));
   const recording = await step('host CPU: recording vs previewing', () => benchRecordingOverhead(quick ? 5 : 15, 2));
   const idle = await step('agent CPU with no host and with no device', () => benchAgentIdle(quick ? 10 : 30));
+  const stockAgent = await step('the MicroPython agent beside the C agent', () => benchStockAgent(quick ? 5 : 10, quick ? 1 : 3));
   const rss = await step('memory over a long 1080p30 stream', () => benchRss(Number(process.env.BENCH_RSS_SECONDS ?? (quick ? 30 : 600))));
 
   const results = {
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     rss_growth_pct: { host: rss.host_growth_pct, agent: rss.agent_growth_pct },
     rss,
     recording_overhead: recording,
+    stock_agent: stockAgent,
     latency_details: latency,
     targets: {
       latency_p50_ms: 50, latency_p95_ms: 100, ttff_ms: 400, ingest_mbps: 100, pull_ratio: 0.9, agent_instr_per_byte: 8, rss_growth_pct: 5, agent_idle_cpu_pct: 1,
