@@ -161,12 +161,6 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     return this.closed;
   }
 
-  /** Disconnect as a person asks for it: an agent the host started ends first (a board recording
-   * keeps it running until the recording stops), and the board is its own again. */
-  async release(): Promise<void> {
-    if (!this.closed) await this.options.endAgent?.().catch(() => undefined);
-    await this.disconnect();
-  }
 
   /** Handshakes; refuses an agent that speaks another protocol version. */
   async connect(): Promise<BoardInfo> {
@@ -261,9 +255,20 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
 
   /** Stops the stream if the link is still up, then closes the link. */
   async disconnect(): Promise<void> {
+    await this.close(false);
+  }
+
+  /** Disconnect as a person asks for it: besides, an agent the host started ends (once a board
+   * recording has stopped) and the board is its own again. */
+  async release(): Promise<void> {
+    await this.close(true);
+  }
+
+  private async close(release: boolean): Promise<void> {
     if (this.closed) return;
     if (this.info) await this.stopStream().catch(() => undefined);
-    this.onClosed(undefined);
+    this.onClosed(undefined); // no request or ping goes out after this
+    if (release) await this.options.endAgent?.().catch(() => undefined);
     if (this.options.closeLink) {
       await this.options.closeLink();
       return;

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { openPort } from '../../src/host/serial';
+import { connectBoard } from '../../src/host/connect';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
@@ -60,6 +61,31 @@ test('board recording, ls, pull (SHA-256 equal), rm; a path outside /sdcard is r
   assert.equal((await cli('rm', '/sdcard/board.mp4')).code, 0);
   assert.ok(!fs.existsSync(path.join(sdcard, 'board.mp4')));
   assertOneLineError(await cli('pull', '/sdcard/../etc/passwd', path.join(base, 'x')), /outside \/sdcard/);
+});
+
+test('Disconnect ends the agent and gives the board back: its REPL runs code, and Ctrl-C stops a script again', async () => {
+  const s = await connectBoard(board.portPath);
+  assert.match(s.info!.agentVersion, /^micropython .*CanMV v1\.7/);
+  await s.release();
+  const port = await openPort(board.portPath);
+  try {
+    let seen = '';
+    port.on('data', (d: Buffer) => (seen += d.toString('latin1')));
+    const until = async (text: string) => {
+      const end = Date.now() + 5000;
+      while (!seen.includes(text) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(seen.includes(text), `"${text}" in ${JSON.stringify(seen.slice(-300))}`);
+    };
+    port.write('print(6 * 7)\r');
+    await until('42');
+    // (a loop that prints: the simulated board hears Ctrl-C when a script does I/O, docs/stock-firmware.md)
+    port.write('while True: print(1)\r\r');
+    await new Promise((r) => setTimeout(r, 300));
+    port.write('\x03');
+    await until('KeyboardInterrupt');
+  } finally {
+    await new Promise((r) => port.close(() => r(undefined)));
+  }
 });
 
 test('nothing the host sent held an IDE-mode sequence (the board reports any it sees)', () => {
