@@ -15,7 +15,7 @@ export const FIRMWARE_MIN = [1, 7] as const;
 
 export type PortFinding =
   | { kind: 'agent'; agentVersion: string }
-  | { kind: 'repl'; version: string; banner: string }
+  | { kind: 'repl'; version: string }
   | { kind: 'silent' }
   | { kind: 'other'; seen: string };
 
@@ -96,7 +96,7 @@ export async function probePort(port: Duplex, waitMs = 300): Promise<PortFinding
     await l.until(() => BANNER.test(l.bytes.subarray(from).toString('latin1')), 1500);
     const m = BANNER.exec(l.bytes.subarray(from).toString('latin1'));
     if (!m) return { kind: 'other', seen: describe(l.bytes) };
-    return { kind: 'repl', version: m[1] ?? m[2], banner: m[0] };
+    return { kind: 'repl', version: m[1] ?? m[2] };
   } finally {
     l.detach();
   }
