@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audio.h"
+
 enum camera_codec_e { CAMERA_CODEC_H264 = 1, CAMERA_CODEC_H265 = 2 };
 enum camera_profile_e { CAMERA_PROFILE_BASELINE = 0, CAMERA_PROFILE_MAIN = 1, CAMERA_PROFILE_HIGH = 2 };
 
@@ -28,6 +30,7 @@ struct camera_settings_s {
     enum camera_profile_e profile;
     int bitrate_kbps; /* constant bit rate */
     int gop;          /* frames from one IDR to the next */
+    struct audio_settings_s audio; /* the microphone beside the camera; codec OFF: none */
 };
 
 #define CAMERA_MAX_NALS 32
@@ -57,6 +60,7 @@ struct camera_backend_s {
     /* Maximum capture the backend offers; the handshake reports it. */
     int max_width, max_height, max_fps;
     unsigned codecs; /* bit (1 << codec) per supported camera_codec_e */
+    const struct audio_backend_s *audio; /* the board's microphone; NULL: it has none */
     struct camera_s *(*open)(const struct camera_settings_s *s, camera_on_au_fn on_au, void *ctx, char *err,
                              size_t err_len);
     int (*request_idr)(struct camera_s *cam);

@@ -161,9 +161,127 @@ static void fmp4_empty_table(struct bytes_writer_s *w, const char type[4], int e
     fmp4_box_end(w, box);
 }
 
+static void fmp4_tkhd(struct bytes_writer_s *w, uint32_t track_id, uint16_t volume, int width, int height) {
+    size_t tkhd = fmp4_full_box_begin(w, "tkhd", 0, 3); /* enabled, in movie */
+    bytes_put_u32be(w, 0);
+    bytes_put_u32be(w, 0);
+    bytes_put_u32be(w, track_id);
+    bytes_put_u32be(w, 0);
+    bytes_put_u32be(w, 0); /* duration */
+    bytes_put_zeros(w, 8);
+    bytes_put_u16be(w, 0); /* layer */
+    bytes_put_u16be(w, 0); /* alternate_group */
+    bytes_put_u16be(w, volume);
+    bytes_put_u16be(w, 0);
+    fmp4_matrix(w);
+    bytes_put_u32be(w, (uint32_t)width << 16);
+    bytes_put_u32be(w, (uint32_t)height << 16);
+    fmp4_box_end(w, tkhd);
+}
+
+static void fmp4_mdhd_hdlr(struct bytes_writer_s *w, uint32_t timescale, const char handler[4], const char *name) {
+    size_t mdhd = fmp4_full_box_begin(w, "mdhd", 0, 0);
+    bytes_put_u32be(w, 0);
+    bytes_put_u32be(w, 0);
+    bytes_put_u32be(w, timescale);
+    bytes_put_u32be(w, 0);
+    bytes_put_u16be(w, 0x55C4); /* "und" */
+    bytes_put_u16be(w, 0);
+    fmp4_box_end(w, mdhd);
+    size_t hdlr = fmp4_full_box_begin(w, "hdlr", 0, 0);
+    bytes_put_u32be(w, 0);
+    bytes_put(w, handler, 4);
+    bytes_put_zeros(w, 12);
+    bytes_put(w, name, strlen(name) + 1); /* with its terminating NUL */
+    fmp4_box_end(w, hdlr);
+}
+
+static void fmp4_dinf(struct bytes_writer_s *w) {
+    size_t dinf = fmp4_box_begin(w, "dinf");
+    size_t dref = fmp4_full_box_begin(w, "dref", 0, 0);
+    bytes_put_u32be(w, 1);
+    size_t url = fmp4_full_box_begin(w, "url ", 0, 1); /* media is in this file */
+    fmp4_box_end(w, url);
+    fmp4_box_end(w, dref);
+    fmp4_box_end(w, dinf);
+}
+
+/* The sample tables of a fragmented track: empty, the fragments carry the samples. */
+static void fmp4_empty_tables(struct bytes_writer_s *w) {
+    fmp4_empty_table(w, "stts", 0);
+    fmp4_empty_table(w, "stsc", 0);
+    fmp4_empty_table(w, "stsz", 1);
+    fmp4_empty_table(w, "stco", 0);
+}
+
+static void fmp4_video_trak(struct bytes_writer_s *w, const struct fmp4_track_s *t) {
+    size_t trak = fmp4_box_begin(w, "trak");
+    fmp4_tkhd(w, FMP4_VIDEO_TRACK, 0, t->width, t->height);
+    size_t mdia = fmp4_box_begin(w, "mdia");
+    fmp4_mdhd_hdlr(w, FMP4_TIMESCALE, "vide", "K230 Live video");
+    size_t minf = fmp4_box_begin(w, "minf");
+    size_t vmhd = fmp4_full_box_begin(w, "vmhd", 0, 1);
+    bytes_put_zeros(w, 8);
+    fmp4_box_end(w, vmhd);
+    fmp4_dinf(w);
+    size_t stbl = fmp4_box_begin(w, "stbl");
+    size_t stsd = fmp4_full_box_begin(w, "stsd", 0, 0);
+    bytes_put_u32be(w, 1);
+    fmp4_sample_entry(w, t);
+    fmp4_box_end(w, stsd);
+    fmp4_empty_tables(w);
+    fmp4_box_end(w, stbl);
+    fmp4_box_end(w, minf);
+    fmp4_box_end(w, mdia);
+    fmp4_box_end(w, trak);
+}
+
+/* G.711 as the K230's muxer (libmov) writes it: an `alaw`/`ulaw` version-0 AudioSampleEntry, mono,
+ * samplesize 16, no decoder configuration box. */
+static void fmp4_audio_trak(struct bytes_writer_s *w, const struct audio_settings_s *a) {
+    size_t trak = fmp4_box_begin(w, "trak");
+    fmp4_tkhd(w, FMP4_AUDIO_TRACK, 0x0100, 0, 0); /* full volume */
+    size_t mdia = fmp4_box_begin(w, "mdia");
+    fmp4_mdhd_hdlr(w, (uint32_t)a->rate, "soun", "K230 Live sound");
+    size_t minf = fmp4_box_begin(w, "minf");
+    size_t smhd = fmp4_full_box_begin(w, "smhd", 0, 0);
+    bytes_put_u32be(w, 0); /* balance, reserved */
+    fmp4_box_end(w, smhd);
+    fmp4_dinf(w);
+    size_t stbl = fmp4_box_begin(w, "stbl");
+    size_t stsd = fmp4_full_box_begin(w, "stsd", 0, 0);
+    bytes_put_u32be(w, 1);
+    size_t entry = fmp4_box_begin(w, a->codec == AUDIO_CODEC_G711A ? "alaw" : "ulaw");
+    bytes_put_zeros(w, 6);
+    bytes_put_u16be(w, 1); /* data_reference_index */
+    bytes_put_zeros(w, 8); /* version 0, revision, vendor */
+    bytes_put_u16be(w, 1);  /* channelcount */
+    bytes_put_u16be(w, 16); /* samplesize */
+    bytes_put_u32be(w, 0);  /* pre_defined, reserved */
+    bytes_put_u32be(w, (uint32_t)a->rate << 16);
+    fmp4_box_end(w, entry);
+    fmp4_box_end(w, stsd);
+    fmp4_empty_tables(w);
+    fmp4_box_end(w, stbl);
+    fmp4_box_end(w, minf);
+    fmp4_box_end(w, mdia);
+    fmp4_box_end(w, trak);
+}
+
+static void fmp4_trex(struct bytes_writer_s *w, uint32_t track_id) {
+    size_t trex = fmp4_full_box_begin(w, "trex", 0, 0);
+    bytes_put_u32be(w, track_id);
+    bytes_put_u32be(w, 1); /* default_sample_description_index */
+    bytes_put_u32be(w, 0);
+    bytes_put_u32be(w, 0);
+    bytes_put_u32be(w, 0);
+    fmp4_box_end(w, trex);
+}
+
 size_t fmp4_write_init(const struct fmp4_track_s *t, uint8_t *out, size_t cap) {
     struct bytes_writer_s w;
     bytes_writer_init(&w, out, cap);
+    int audio = t->audio.codec != AUDIO_CODEC_OFF;
 
     size_t ftyp = fmp4_box_begin(&w, "ftyp");
     bytes_put(&w, "iso6", 4);
@@ -183,75 +301,13 @@ size_t fmp4_write_init(const struct fmp4_track_s *t, uint8_t *out, size_t cap) {
     bytes_put_zeros(&w, 10);
     fmp4_matrix(&w);
     bytes_put_zeros(&w, 24);
-    bytes_put_u32be(&w, 2); /* next_track_ID */
+    bytes_put_u32be(&w, audio ? FMP4_AUDIO_TRACK + 1 : FMP4_VIDEO_TRACK + 1); /* next_track_ID */
     fmp4_box_end(&w, mvhd);
-
-    size_t trak = fmp4_box_begin(&w, "trak");
-    size_t tkhd = fmp4_full_box_begin(&w, "tkhd", 0, 3); /* enabled, in movie */
-    bytes_put_u32be(&w, 0);
-    bytes_put_u32be(&w, 0);
-    bytes_put_u32be(&w, 1); /* track_ID */
-    bytes_put_u32be(&w, 0);
-    bytes_put_u32be(&w, 0); /* duration */
-    bytes_put_zeros(&w, 8);
-    bytes_put_u16be(&w, 0); /* layer */
-    bytes_put_u16be(&w, 0); /* alternate_group */
-    bytes_put_u16be(&w, 0); /* volume */
-    bytes_put_u16be(&w, 0);
-    fmp4_matrix(&w);
-    bytes_put_u32be(&w, (uint32_t)t->width << 16);
-    bytes_put_u32be(&w, (uint32_t)t->height << 16);
-    fmp4_box_end(&w, tkhd);
-
-    size_t mdia = fmp4_box_begin(&w, "mdia");
-    size_t mdhd = fmp4_full_box_begin(&w, "mdhd", 0, 0);
-    bytes_put_u32be(&w, 0);
-    bytes_put_u32be(&w, 0);
-    bytes_put_u32be(&w, FMP4_TIMESCALE);
-    bytes_put_u32be(&w, 0);
-    bytes_put_u16be(&w, 0x55C4); /* "und" */
-    bytes_put_u16be(&w, 0);
-    fmp4_box_end(&w, mdhd);
-    size_t hdlr = fmp4_full_box_begin(&w, "hdlr", 0, 0);
-    bytes_put_u32be(&w, 0);
-    bytes_put(&w, "vide", 4);
-    bytes_put_zeros(&w, 12);
-    bytes_put(&w, "K230 Live video", 16); /* includes the terminating NUL */
-    fmp4_box_end(&w, hdlr);
-
-    size_t minf = fmp4_box_begin(&w, "minf");
-    size_t vmhd = fmp4_full_box_begin(&w, "vmhd", 0, 1);
-    bytes_put_zeros(&w, 8);
-    fmp4_box_end(&w, vmhd);
-    size_t dinf = fmp4_box_begin(&w, "dinf");
-    size_t dref = fmp4_full_box_begin(&w, "dref", 0, 0);
-    bytes_put_u32be(&w, 1);
-    size_t url = fmp4_full_box_begin(&w, "url ", 0, 1); /* media is in this file */
-    fmp4_box_end(&w, url);
-    fmp4_box_end(&w, dref);
-    fmp4_box_end(&w, dinf);
-    size_t stbl = fmp4_box_begin(&w, "stbl");
-    size_t stsd = fmp4_full_box_begin(&w, "stsd", 0, 0);
-    bytes_put_u32be(&w, 1);
-    fmp4_sample_entry(&w, t);
-    fmp4_box_end(&w, stsd);
-    fmp4_empty_table(&w, "stts", 0);
-    fmp4_empty_table(&w, "stsc", 0);
-    fmp4_empty_table(&w, "stsz", 1);
-    fmp4_empty_table(&w, "stco", 0);
-    fmp4_box_end(&w, stbl);
-    fmp4_box_end(&w, minf);
-    fmp4_box_end(&w, mdia);
-    fmp4_box_end(&w, trak);
-
+    fmp4_video_trak(&w, t);
+    if (audio) fmp4_audio_trak(&w, &t->audio);
     size_t mvex = fmp4_box_begin(&w, "mvex");
-    size_t trex = fmp4_full_box_begin(&w, "trex", 0, 0);
-    bytes_put_u32be(&w, 1); /* track_ID */
-    bytes_put_u32be(&w, 1); /* default_sample_description_index */
-    bytes_put_u32be(&w, 0);
-    bytes_put_u32be(&w, 0);
-    bytes_put_u32be(&w, 0);
-    fmp4_box_end(&w, trex);
+    fmp4_trex(&w, FMP4_VIDEO_TRACK);
+    if (audio) fmp4_trex(&w, FMP4_AUDIO_TRACK);
     fmp4_box_end(&w, mvex);
     fmp4_box_end(&w, moov);
     return w.overflow ? 0 : w.len;
@@ -263,7 +319,7 @@ size_t fmp4_sample_size(const struct camera_au_s *au) {
     return n;
 }
 
-size_t fmp4_write_fragment(uint8_t *out, size_t cap, uint32_t sequence, uint64_t decode_time,
+size_t fmp4_write_fragment(uint8_t *out, size_t cap, uint32_t sequence, uint32_t track_id, uint64_t decode_time,
                            uint32_t duration, uint32_t sample_size, int keyframe) {
     struct bytes_writer_s w;
     bytes_writer_init(&w, out, cap);
@@ -273,7 +329,7 @@ size_t fmp4_write_fragment(uint8_t *out, size_t cap, uint32_t sequence, uint64_t
     fmp4_box_end(&w, mfhd);
     size_t traf = fmp4_box_begin(&w, "traf");
     size_t tfhd = fmp4_full_box_begin(&w, "tfhd", 0, FMP4_TFHD_DEFAULT_BASE_IS_MOOF);
-    bytes_put_u32be(&w, 1);
+    bytes_put_u32be(&w, track_id);
     fmp4_box_end(&w, tfhd);
     size_t tfdt = fmp4_full_box_begin(&w, "tfdt", 1, 0);
     bytes_put_u64be(&w, decode_time);

@@ -1,4 +1,5 @@
-/* Fragmented MP4 muxer: one init segment, then one moof+mdat per access unit. */
+/* Fragmented MP4 muxer: one init segment, then one moof+mdat per access unit, and one per chunk of
+ * sound when the track has audio (its own trak, FMP4_AUDIO_TRACK, interleaved as they come). */
 #ifndef K230_FMP4_H
 #define K230_FMP4_H
 #include <stddef.h>
@@ -8,6 +9,8 @@
 #include "nal.h"
 
 #define FMP4_TIMESCALE 90000
+#define FMP4_VIDEO_TRACK 1
+#define FMP4_AUDIO_TRACK 2 /* its timescale is the sample rate */
 #define FMP4_MAX_PARAM_SET 512
 #define FMP4_FRAGMENT_HEADER_MAX 128
 
@@ -23,6 +26,7 @@ struct fmp4_track_s {
     struct fmp4_param_set_s vps, sps, pps; /* vps only for H.265 */
     struct nal_sps_info_s sps_info;
     char codec_string[48];
+    struct audio_settings_s audio; /* codec OFF: video only */
 };
 
 /* 0 when the keyframe carried the parameter sets the codec needs, -1 otherwise. */
@@ -35,8 +39,10 @@ size_t fmp4_write_init(const struct fmp4_track_s *t, uint8_t *out, size_t cap);
 
 /* Bytes of the mdat payload for an access unit: a 4-byte big-endian length before each NAL unit. */
 size_t fmp4_sample_size(const struct camera_au_s *au);
-/* Writes moof and the mdat header for one sample; the sample bytes follow it. Returns the size or 0. */
-size_t fmp4_write_fragment(uint8_t *out, size_t cap, uint32_t sequence, uint64_t decode_time,
+/* Writes moof and the mdat header for one sample of a track; the sample bytes follow it. A chunk of
+ * G.711 is one sample (as the K230's own muxer writes it), its duration its sample count.
+ * Returns the size or 0. */
+size_t fmp4_write_fragment(uint8_t *out, size_t cap, uint32_t sequence, uint32_t track_id, uint64_t decode_time,
                            uint32_t duration, uint32_t sample_size, int keyframe);
 
 #endif

@@ -29,23 +29,25 @@ static const struct camera_backend_s *main_backend(bool use_sim) {
 
 static void main_usage(FILE *out) {
     fprintf(out,
-            "usage: k230-agent (--pty | --device PATH) [--sim] [--sdcard DIR] [--board-name NAME]\n"
+            "usage: k230-agent (--pty | --device PATH) [--sim] [--no-microphone] [--sdcard DIR] [--board-name NAME]\n"
             "  --pty          create a pseudo-terminal; its path is the first stdout line: PTY <path>\n"
             "  --pty-link P   also make P a symlink to it: a port path that survives agent restarts\n"
             "  --device PATH  serve an existing serial device (the board's USB CDC ACM port);\n"
             "                 the first stdout line is then: DEVICE <path>\n"
-            "  --sim          simulated camera: test pattern + software encoder\n"
+            "  --sim          simulated camera: test pattern + software encoder, and a microphone\n"
+            "  --no-microphone  a board without one (the simulator's is left out)\n"
             "  --sdcard DIR   storage root served to the host\n");
 }
 
 int main(int argc, char **argv) {
-    bool use_pty = false, use_sim = false;
+    bool use_pty = false, use_sim = false, no_microphone = false;
     const char *device = NULL, *sdcard = NULL, *board_name = NULL, *pty_link = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--pty")) use_pty = true;
         else if (!strcmp(a, "--sim")) use_sim = true;
+        else if (!strcmp(a, "--no-microphone")) no_microphone = true;
         else if (!strcmp(a, "--device") && next) device = argv[++i];
         else if (!strcmp(a, "--sdcard") && next) sdcard = argv[++i];
         else if (!strcmp(a, "--board-name") && next) board_name = argv[++i];
@@ -70,6 +72,12 @@ int main(int argc, char **argv) {
     if (!backend) {
         fprintf(stderr, "k230-agent: this build has no %s camera\n", use_sim ? "simulated" : "K230");
         return 2;
+    }
+    static struct camera_backend_s without_microphone;
+    if (no_microphone) {
+        without_microphone = *backend;
+        without_microphone.audio = NULL;
+        backend = &without_microphone;
     }
     if (!board_name) board_name = !strcmp(backend->name, "sim") ? "Simulated K230" : "CanMV K230";
 

@@ -11,7 +11,7 @@
  * FIELD(KIND, name) in wire order. The kinds are those of the TypeScript description:
  *   U8 U16 U32 U64  little-endian integers
  *   FLAG            a u8, 0 or 1
- *   CODEC PROFILE FILE_TYPE   a u8 that holds an enum below
+ *   CODEC PROFILE FILE_TYPE AUDIO_CODEC   a u8 that holds an enum below
  *   STRING          u8 length, then that many bytes of UTF-8 without NUL
  *   PATH            u16 length (at most MSG_PATH_MAX), then that many bytes of UTF-8 without NUL
  *   SHA256          32 bytes
@@ -48,11 +48,12 @@
     TYPE(ERROR, 0xFF, REPLY, error)                                 \
     TYPE(INIT_SEGMENT, 0xA0, EVENT, init_segment)                   \
     TYPE(FRAGMENT, 0xA1, EVENT, fragment)                           \
-    TYPE(BOARD_RECORDING, 0xA2, REPLY_OR_EVENT, board_recording)
+    TYPE(BOARD_RECORDING, 0xA2, REPLY_OR_EVENT, board_recording)   \
+    TYPE(AUDIO_FRAGMENT, 0xA3, EVENT, audio_fragment)
 
 #define MSG_SETTINGS_FIELDS(FIELD)                                                                   \
     FIELD(U16, width) FIELD(U16, height) FIELD(U16, fps) FIELD(CODEC, codec) FIELD(PROFILE, profile) \
-    FIELD(U32, bitrate_kbps) FIELD(U16, gop)
+    FIELD(U32, bitrate_kbps) FIELD(U16, gop) FIELD(AUDIO_CODEC, audio) FIELD(U16, audio_rate)
 
 #define MSG_ENTRY_FIELDS(FIELD) FIELD(FILE_TYPE, file_type) FIELD(U64, size) FIELD(U64, mtime_ms) FIELD(STRING, name)
 
@@ -66,7 +67,7 @@
     LAYOUT(board_record_start, FIELD(PATH, path) FIELD(SETTINGS, settings))                                 \
     LAYOUT(hello_reply, FIELD(U16, protocol_version) FIELD(STRING, agent_version) FIELD(STRING, board_name) \
                         FIELD(U8, codecs) FIELD(U16, max_width) FIELD(U16, max_height) FIELD(U16, max_fps)  \
-                        FIELD(FLAG, storage))                                                               \
+                        FIELD(FLAG, storage) FIELD(U8, audio_codecs))                                                             \
     LAYOUT(pong, FIELD(U64, host_time_us) FIELD(U64, board_time_us))                                        \
     LAYOUT(file_list_reply, FIELD(FLAG, truncated) FIELD(ENTRIES, entries))                                 \
     LAYOUT(file_stat_reply, FIELD(FILE_TYPE, file_type) FIELD(U64, size) FIELD(U64, mtime_ms))              \
@@ -75,10 +76,12 @@
     LAYOUT(storage_info_reply, FIELD(U64, total) FIELD(U64, available))                                     \
     LAYOUT(error, FIELD(U16, code) FIELD(STRING, message))                                                  \
     LAYOUT(init_segment, FIELD(CODEC, codec) FIELD(U16, width) FIELD(U16, height)                           \
-                         FIELD(STRING, codec_string) FIELD(REST, data))                                     \
+                         FIELD(STRING, codec_string) FIELD(AUDIO_CODEC, audio) FIELD(U16, audio_rate)  \
+                         FIELD(REST, data))                                   \
     LAYOUT(fragment, FIELD(U32, sequence) FIELD(U64, pts_us) FIELD(U8, flags) FIELD(U32, dropped)           \
                      FIELD(REST, data))                                                                     \
     LAYOUT(board_recording, FIELD(FLAG, active) FIELD(PATH, path) FIELD(U64, elapsed_us) FIELD(U64, bytes)  \
-                            FIELD(U32, frames) FIELD(U32, dropped) FIELD(U16, error) FIELD(STRING, message))
+                            FIELD(U32, frames) FIELD(U32, dropped) FIELD(U16, error) FIELD(STRING, message)) \
+    LAYOUT(audio_fragment, FIELD(U32, sequence) FIELD(U64, pts_us) FIELD(U32, dropped) FIELD(REST, data))
 
 #endif

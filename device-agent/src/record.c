@@ -47,7 +47,7 @@ static int record_commit(struct record_s *r, size_t size, const struct stream_fr
     }
     pthread_mutex_lock(&r->lock);
     r->status.bytes = (uint64_t)r->good_size;
-    if (f) {
+    if (f && !f->audio) {
         if (!r->status.frames) r->first_pts_us = f->pts_us;
         r->last_pts_us = f->pts_us;
         r->status.frames++;

@@ -25,7 +25,7 @@ int session_init(struct session_s *s, const struct session_config_s *config, con
         goto fail_text;
     }
     if (storage_init(&s->storage, config->storage_root, backend, link) < 0) goto fail_storage;
-    stream_init(&s->stream, backend, live_sink(link), 6);
+    stream_init(&s->stream, backend, live_sink(link), 10); /* 6 pictures and the sound between them */
     return 0;
 
 fail_storage:
@@ -60,6 +60,8 @@ static void session_hello(struct session_s *s, const struct msg_s *req) {
     m.u.hello_reply.max_height = (uint16_t)b->max_height;
     m.u.hello_reply.max_fps = (uint16_t)b->max_fps;
     m.u.hello_reply.storage = s->config.storage_root != NULL;
+    unsigned mic = b->audio ? b->audio->codecs : 0;
+    m.u.hello_reply.audio_codecs = (uint8_t)(((mic >> AUDIO_CODEC_G711A) & 1) | (((mic >> AUDIO_CODEC_G711U) & 1) << 1));
     reply_send(s->link, &m);
 }
 

@@ -9,5 +9,6 @@ struct camera_settings_s settings_from_msg(const struct msg_stream_settings_s *w
         .profile = (enum camera_profile_e)w->profile,
         .bitrate_kbps = (int)w->bitrate_kbps,
         .gop = w->gop,
+        .audio = {.codec = (enum audio_codec_e)w->audio, .rate = w->audio_rate},
     };
 }

@@ -37,9 +37,26 @@ static int stream_copy_au(struct stream_slot_s *slot, const struct camera_au_s *
         slot->nal_size[i] = au->nals[i].size;
         at += au->nals[i].size;
     }
+    slot->audio = false;
     slot->nal_count = au->nal_count;
     slot->pts_us = au->pts_us;
     slot->keyframe = au->keyframe;
+    return 0;
+}
+
+static int stream_copy_chunk(struct stream_slot_s *slot, const struct audio_chunk_s *c) {
+    if (c->samples > slot->cap) {
+        uint8_t *bigger = realloc(slot->data, c->samples);
+        if (!bigger) return -1;
+        slot->data = bigger;
+        slot->cap = c->samples;
+    }
+    memcpy(slot->data, c->data, c->samples);
+    slot->audio = true;
+    slot->nal_count = 0;
+    slot->nal_size[0] = c->samples;
+    slot->pts_us = c->pts_us;
+    slot->keyframe = true; /* every chunk of G.711 stands alone */
     return 0;
 }
 
@@ -70,14 +87,50 @@ static bool stream_on_au(void *ctx, const struct camera_au_s *au) {
     return want_idr;
 }
 
-static int stream_send_fragment(struct stream_s *s, const struct stream_slot_s *slot, uint32_t sequence) {
+/* On the microphone's thread: queue the chunk, or drop it alone when the queue is full. */
+static void stream_on_chunk(void *ctx, const struct audio_chunk_s *c) {
+    struct stream_s *s = ctx;
+    pthread_mutex_lock(&s->lock);
+    if (s->count == s->depth || stream_copy_chunk(&s->slots[(s->head + s->count) % s->depth], c) < 0) {
+        s->stats.audio_dropped++;
+    } else {
+        s->count++;
+        pthread_cond_signal(&s->wake);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* A chunk of sound at its place on the stream's timeline: the same origin as the pictures (the
+ * first keyframe's pts), counted in samples. Chunks from before the first picture are not kept. */
+static int stream_send_chunk(struct stream_s *s, const struct stream_slot_s *slot, uint32_t number,
+                             uint32_t sequence) {
+    int rate = s->track.audio.rate;
+    int64_t since_us = slot->pts_us - s->first_pts_us;
+    if (since_us < 0) return 1;
+    struct stream_fragment_s f = {.audio = true, .sequence = sequence, .pts_us = slot->pts_us, .keyframe = true};
+    uint8_t boxes[FMP4_FRAGMENT_HEADER_MAX];
+    uint32_t samples = (uint32_t)slot->nal_size[0];
+    uint64_t decode_time = ((uint64_t)since_us * (uint64_t)rate + 500000u) / 1000000u;
+    size_t box_size =
+        fmp4_write_fragment(boxes, sizeof(boxes), number, FMP4_AUDIO_TRACK, decode_time, samples, samples, 1);
+    f.parts[f.part_count++] = (struct iovec){boxes, box_size};
+    f.parts[f.part_count++] = (struct iovec){slot->data, samples};
+    f.size = box_size + samples;
+    pthread_mutex_lock(&s->lock);
+    f.dropped = s->stats.audio_dropped;
+    pthread_mutex_unlock(&s->lock);
+    return s->sink.fragment(s->sink.ctx, &f);
+}
+
+static int stream_send_fragment(struct stream_s *s, const struct stream_slot_s *slot, uint32_t number,
+                                uint32_t sequence) {
     struct stream_fragment_s f = {.sequence = sequence, .pts_us = slot->pts_us, .keyframe = slot->keyframe};
     uint8_t boxes[FMP4_FRAGMENT_HEADER_MAX];
     uint8_t lengths[CAMERA_MAX_NALS][4];
     size_t sample = 0;
     for (size_t i = 0; i < slot->nal_count; i++) sample += 4 + slot->nal_size[i];
     uint64_t decode_time = (uint64_t)(slot->pts_us - s->first_pts_us) * FMP4_TIMESCALE / 1000000u;
-    size_t box_size = fmp4_write_fragment(boxes, sizeof(boxes), sequence, decode_time,
+    size_t box_size = fmp4_write_fragment(boxes, sizeof(boxes), number, FMP4_VIDEO_TRACK, decode_time,
                                           FMP4_TIMESCALE / (uint32_t)s->settings.fps, (uint32_t)sample, slot->keyframe);
     f.parts[f.part_count++] = (struct iovec){boxes, box_size};
     size_t at = 0;
@@ -109,6 +162,7 @@ static int stream_prepare_track(struct stream_s *s, const struct stream_slot_s *
         return -1;
     if (!s->have_track) s->first_pts_us = slot->pts_us;
     s->have_track = true;
+    s->track.audio = s->mic ? s->settings.audio : (struct audio_settings_s){.codec = AUDIO_CODEC_OFF};
     uint8_t init[2048];
     size_t size = fmp4_write_init(&s->track, init, sizeof(init));
     return size ? s->sink.init(s->sink.ctx, &s->track, init, size) : -1;
@@ -116,7 +170,7 @@ static int stream_prepare_track(struct stream_s *s, const struct stream_slot_s *
 
 static void *stream_sender_run(void *arg) {
     struct stream_s *s = arg;
-    uint32_t sequence = 1;
+    uint32_t number = 1, pictures = 1, chunks = 1; /* mfhd over both tracks; each kind's own count */
     for (;;) {
         pthread_mutex_lock(&s->lock);
         while (s->running && s->count == 0) pthread_cond_wait(&s->wake, &s->lock);
@@ -127,9 +181,20 @@ static void *stream_sender_run(void *arg) {
         struct stream_slot_s *slot = &s->slots[s->head]; /* stays ours until count drops */
         pthread_mutex_unlock(&s->lock);
 
+        if (slot->audio) {
+            int rc = s->have_track ? stream_send_chunk(s, slot, number, chunks) : 1;
+            if (rc == 0) number++, chunks++;
+            pthread_mutex_lock(&s->lock);
+            s->head = (s->head + 1) % s->depth;
+            s->count--;
+            if (rc == 0) s->stats.audio_sent++;
+            else if (rc < 0) s->stats.audio_dropped++;
+            pthread_mutex_unlock(&s->lock);
+            continue;
+        }
         int rc = stream_prepare_track(s, slot);
-        if (rc == 0) rc = stream_send_fragment(s, slot, sequence);
-        if (rc == 0) sequence++;
+        if (rc == 0) rc = stream_send_fragment(s, slot, number, pictures);
+        if (rc == 0) number++, pictures++;
 
         pthread_mutex_lock(&s->lock);
         s->head = (s->head + 1) % s->depth;
@@ -137,10 +202,25 @@ static void *stream_sender_run(void *arg) {
         if (rc == 0) {
             s->stats.sent++;
         } else if (s->have_track) {
-            /* A fragment that did not go out whole breaks the references of those after it. */
-            s->stats.dropped += 1 + (uint32_t)s->count;
-            s->head = (s->head + s->count) % s->depth;
-            s->count = 0;
+            /* A fragment that did not go out whole breaks the references of the pictures after it;
+             * the sound queued behind it goes on. */
+            size_t kept = 0;
+            for (size_t i = 0; i < s->count; i++) {
+                struct stream_slot_s *from = &s->slots[(s->head + i) % s->depth];
+                if (!from->audio) {
+                    s->stats.dropped++;
+                    continue;
+                }
+                struct stream_slot_s *to = &s->slots[(s->head + kept) % s->depth];
+                if (to != from) {
+                    struct stream_slot_s swap = *to;
+                    *to = *from;
+                    *from = swap;
+                }
+                kept++;
+            }
+            s->stats.dropped++;
+            s->count = kept;
             s->waiting_for_idr = true;
             s->idr_wanted = true;
         }
@@ -151,6 +231,7 @@ static void *stream_sender_run(void *arg) {
 int stream_start(struct stream_s *s, const struct camera_settings_s *settings, char *err, size_t err_len) {
     /* Settings the camera cannot take leave a running stream as it runs. */
     if (camera_settings_check(s->backend, settings, err, err_len) < 0) return -1;
+    if (audio_settings_check(&settings->audio, err, err_len) < 0) return -1;
     stream_stop(s);
     s->settings = *settings;
     s->head = s->count = 0;
@@ -169,10 +250,21 @@ int stream_start(struct stream_s *s, const struct camera_settings_s *settings, c
         stream_stop(s);
         return -1;
     }
+    const struct audio_backend_s *mic = s->backend->audio;
+    if (settings->audio.codec != AUDIO_CODEC_OFF) {
+        char why[160] = "this board has no microphone";
+        if (mic && (mic->codecs & (1u << settings->audio.codec)))
+            s->mic = mic->open(&settings->audio, stream_on_chunk, s, why, sizeof(why));
+        if (!s->mic) fprintf(stderr, "agent: no sound: %s; the video goes on\n", why);
+    }
     return 0;
 }
 
 void stream_stop(struct stream_s *s) {
+    if (s->mic) {
+        s->backend->audio->close(s->mic);
+        s->mic = NULL;
+    }
     if (s->cam) {
         s->backend->close(s->cam);
         s->cam = NULL;

@@ -95,7 +95,7 @@ static void test_fragment_points_at_its_sample_with_the_right_flags(void) {
     CHECK_EQ_INT(sample, 12 + sizeof(sps) + sizeof(pps) + sizeof(idr));
     uint8_t buf[FMP4_FRAGMENT_HEADER_MAX];
     for (int key = 0; key <= 1; key++) {
-        size_t n = fmp4_write_fragment(buf, sizeof(buf), 7, 0x100000000ull, 3000, (uint32_t)sample, key);
+        size_t n = fmp4_write_fragment(buf, sizeof(buf), 7, FMP4_VIDEO_TRACK, 0x100000000ull, 3000, (uint32_t)sample, key);
         CHECK(n > 0);
         long moof = find_path(buf, n, "moof");
         long mdat = moof + (long)be32(buf + moof); /* its size counts the sample, which follows */

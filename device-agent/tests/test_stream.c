@@ -123,7 +123,7 @@ static void test_sink_reset(void) {
     pthread_mutex_unlock(&sink.lock);
 }
 
-static const struct camera_settings_s settings = {640, 480, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_BASELINE, 2000, 30};
+static const struct camera_settings_s settings = {640, 480, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_BASELINE, 2000, 30, {AUDIO_CODEC_OFF, 0}};
 #define DEPTH 4
 
 /* Starts a stream into the closed gate and sends it a keyframe, which the sink then holds. */

@@ -64,7 +64,7 @@ static bool on_au(void *ctx, const struct camera_au_s *au) {
 }
 
 int main(int argc, char **argv) {
-    struct camera_settings_s s = {1280, 720, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_MAIN, 4000, 30};
+    struct camera_settings_s s = {1280, 720, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_MAIN, 4000, 30, {AUDIO_CODEC_OFF, 0}};
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i];
         int v = atoi(argv[i + 1]);

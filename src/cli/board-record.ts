@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../host/errors';
-import type { BoardRecordingState } from '../host/session';
+import type { BoardRecordingState, BoardSession } from '../host/session';
 import { formatBytes } from '../shared/format';
 import { withBoard } from './board';
+import { fitSound } from '../host/sound';
 import { SETTINGS_OPTIONS, settingsFromOptions } from './settings';
 
 function describe(s: BoardRecordingState): string {
@@ -20,8 +21,13 @@ export async function boardRecordCommand(args: string[]): Promise<number> {
   const action = positionals[0];
   if (action !== 'start' && action !== 'stop' && action !== 'status') throw new UserError('board-record needs start, stop or status');
   const settings = action === 'start' ? settingsFromOptions(values) : undefined;
+  const start = (s: BoardSession) => {
+    const fitted = fitSound(settings!, s.info!);
+    if (fitted.notice) process.stderr.write(`k230live: ${fitted.notice}\n`);
+    return s.startBoardRecording(values.out ?? '', fitted.settings);
+  };
   const state = await withBoard(values.port, (s) =>
-    action === 'start' ? s.startBoardRecording(values.out ?? '', settings!) : action === 'stop' ? s.stopBoardRecording() : s.boardRecordingStatus(),
+    action === 'start' ? start(s) : action === 'stop' ? s.stopBoardRecording() : s.boardRecordingStatus(),
   );
   console.log(values.json ? JSON.stringify(state) : describe(state));
   return 0;

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { UserError } from '../host/errors';
 import type { StreamSettings } from '../protocol/messages';
-import { CODECS, DEFAULT_STREAM_SETTINGS, defaultProfile } from '../protocol/stream-settings';
+import { AUDIO_CODECS, AUDIO_RATES, CODECS, DEFAULT_STREAM_SETTINGS, defaultProfile } from '../protocol/stream-settings';
+import { AudioCodec } from '../protocol/messages';
 
 export function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('k230live');
@@ -12,6 +13,8 @@ export function streamSettings(): StreamSettings {
   const c = config();
   const d = DEFAULT_STREAM_SETTINGS;
   const codec = CODECS[c.get<string>('codec') ?? ''] ?? d.codec;
+  const audio = AUDIO_CODECS[c.get<string>('audio') ?? ''] ?? d.audio;
+  const rate = c.get<number>('audioRate', d.audioRate);
   return {
     width: c.get('width', d.width),
     height: c.get('height', d.height),
@@ -20,6 +23,8 @@ export function streamSettings(): StreamSettings {
     codec,
     profile: defaultProfile(codec),
     gop: c.get('gop', d.gop),
+    audio,
+    audioRate: audio === AudioCodec.Off ? 0 : (AUDIO_RATES as readonly number[]).includes(rate) ? rate : d.audioRate,
   };
 }
 

@@ -1,5 +1,5 @@
-// Small in-place edits of the agent's fragments; the bitstream inside mdat is never touched.
-import { findBox } from '../shared/mp4-boxes';
+// Small edits of the agent's init segments and fragments; the bitstream inside mdat is never touched.
+import { findBox, readU32BE } from '../shared/mp4-boxes';
 
 export interface FragmentTiming {
   /** offset of the tfdt box (version 1: 64-bit baseMediaDecodeTime at +12) */
@@ -36,12 +36,89 @@ export function readDecodeTime(fragment: Uint8Array): bigint {
  * so a recording begins at t=0 with fragment 1 wherever in the stream it started.
  */
 export function rebaseFragment(fragment: Uint8Array, offset: bigint, sequence: number): Uint8Array {
+  const time = readDecodeTime(fragment);
+  if (time < offset) throw new Error('fragment is older than the recording start');
+  return retimeFragment(fragment, time - offset, sequence);
+}
+
+/** Returns a copy of the fragment at decode time `time` (its track's ticks), numbered `sequence`. */
+export function retimeFragment(fragment: Uint8Array, time: bigint, sequence: number): Uint8Array {
   const out = fragment.slice();
   const { tfdtAt, mfhdAt } = locateFragmentTiming(out);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  const time = view.getBigUint64(tfdtAt + 12);
-  if (time < offset) throw new Error('fragment is older than the recording start');
-  view.setBigUint64(tfdtAt + 12, time - offset);
+  view.setBigUint64(tfdtAt + 12, time);
   view.setUint32(mfhdAt + 12, sequence);
   return out;
+}
+
+/** The samples of a one-sample fragment (a chunk of sound): its mdat's payload. */
+export function fragmentPayload(fragment: Uint8Array): Uint8Array {
+  const mdat = findBox(fragment, 'mdat');
+  if (!mdat) throw new Error('fragment has no mdat');
+  return fragment.subarray(mdat.start + 8, mdat.end);
+}
+
+/** The boxes directly inside [start, end). */
+function children(b: Uint8Array, start: number, end: number): { type: string; start: number; end: number }[] {
+  const out = [];
+  for (let at = start; at + 8 <= end; ) {
+    const size = readU32BE(b, at);
+    if (size < 8 || at + size > end) break;
+    out.push({ type: String.fromCharCode(...b.subarray(at + 4, at + 8)), start: at, end: at + size });
+    at += size;
+  }
+  return out;
+}
+
+function box(type: string, parts: Uint8Array[]): Uint8Array {
+  const size = 8 + parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(size);
+  new DataView(out.buffer).setUint32(0, size);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  let at = 8;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * The init segment with its sound track left out: what a MediaSource takes, which plays no G.711
+ * (the preview decodes the sound itself). An init segment without sound comes back as it is.
+ */
+export function withoutSoundTrack(init: Uint8Array): Uint8Array {
+  const moov = findBox(init, 'moov');
+  if (!moov) throw new Error('init segment has no moov');
+  const soundTracks = new Set<number>();
+  const kept: Uint8Array[] = [];
+  for (const c of children(init, moov.start + 8, moov.end)) {
+    const part = init.subarray(c.start, c.end);
+    if (c.type === 'trak' && findBox(part, 'trak/mdia/hdlr') && isSoundTrak(part)) {
+      const tkhd = findBox(part, 'trak/tkhd')!;
+      soundTracks.add(readU32BE(part, tkhd.start + (part[tkhd.start + 8] === 1 ? 28 : 20)));
+      continue;
+    }
+    kept.push(part);
+  }
+  if (!soundTracks.size) return init;
+  const mvexAt = kept.findIndex((p) => String.fromCharCode(...p.subarray(4, 8)) === 'mvex');
+  if (mvexAt >= 0) {
+    const mvex = kept[mvexAt];
+    const trexes = children(mvex, 8, mvex.length).filter((c) => c.type !== 'trex' || !soundTracks.has(readU32BE(mvex, c.start + 12)));
+    kept[mvexAt] = box('mvex', trexes.map((c) => mvex.subarray(c.start, c.end)));
+  }
+  const head = init.subarray(0, moov.start);
+  const tail = init.subarray(moov.end);
+  const newMoov = box('moov', kept);
+  const out = new Uint8Array(head.length + newMoov.length + tail.length);
+  out.set(head, 0);
+  out.set(newMoov, head.length);
+  out.set(tail, head.length + newMoov.length);
+  return out;
+}
+
+function isSoundTrak(trak: Uint8Array): boolean {
+  const hdlr = findBox(trak, 'trak/mdia/hdlr')!;
+  return String.fromCharCode(...trak.subarray(hdlr.start + 16, hdlr.start + 20)) === 'soun';
 }

@@ -1,9 +1,10 @@
 // Writes the board's fragments into a local MP4 as they arrive: the file is a valid fragmented MP4
 // after every write, begins with an IDR, and starts at t=0 wherever in the stream it began.
 import * as fs from 'node:fs';
-import { rebaseFragment, readDecodeTime } from './fmp4';
+import { fragmentPayload, rebaseFragment, readDecodeTime, retimeFragment } from './fmp4';
 import { UserError } from './errors';
-import type { Fragment, InitSegment } from './session';
+import { AudioCodec } from '../protocol/messages';
+import type { AudioChunk, Fragment, InitSegment } from './session';
 
 export interface RecordingSummary {
   path: string;
@@ -15,6 +16,8 @@ export interface RecordingSummary {
   droppedByBoard: number;
   /** frames skipped here after a loss on the link, up to the next keyframe */
   skippedAfterLoss: number;
+  /** the sound track: undefined when the recording has none */
+  sound?: { codec: string; rate: number; chunks: number; durationS: number };
 }
 
 /** Data reaches the disk at least this often, so a power cut loses at most this much. */
@@ -23,9 +26,14 @@ const SYNC_INTERVAL_MS = 1000;
 export class Mp4Recorder {
   private frames = 0;
   private keyframes = 0;
+  /** fragments written, pictures and sound: the next one's mfhd number is this plus 1 */
+  private fragments = 0;
+  private soundChunks = 0;
+  private soundSamples = 0;
   private bytes = 0;
   private skippedAfterLoss = 0;
   private init: Uint8Array | undefined;
+  private sound: InitSegment['audio'];
   private baseTime: bigint | undefined;
   private firstPtsUs = 0n;
   private lastPtsUs = 0n;
@@ -58,6 +66,16 @@ export class Mp4Recorder {
     return ptsUs - this.firstPtsUs;
   }
 
+  /** the pts of the last picture written */
+  get lastPts(): bigint | undefined {
+    return this.frames ? this.lastPtsUs : undefined;
+  }
+
+  /** whether the stream's init segment has a sound track */
+  get hasSound(): boolean {
+    return this.sound !== undefined;
+  }
+
   get byteCount(): number {
     return this.bytes;
   }
@@ -69,6 +87,7 @@ export class Mp4Recorder {
       return;
     }
     this.init = init.data;
+    this.sound = init.audio;
     this.write(init.data);
   }
 
@@ -91,10 +110,26 @@ export class Mp4Recorder {
       this.baseTime = readDecodeTime(f.data);
       this.firstPtsUs = f.ptsUs;
     }
-    this.write(rebaseFragment(f.data, this.baseTime, this.frames + 1));
+    this.write(rebaseFragment(f.data, this.baseTime, ++this.fragments));
     this.frames++;
     if (f.keyframe) this.keyframes++;
     this.lastPtsUs = f.ptsUs;
+    return true;
+  }
+
+  /**
+   * Writes a chunk of sound at its place beside the pictures: its time comes from its own pts, on
+   * the first picture's origin, so a chunk lost before it leaves a gap, never a shift. Sound from
+   * before the first picture is not kept. Returns whether it was written.
+   */
+  writeAudio(c: AudioChunk): boolean {
+    if (!this.sound || this.baseTime === undefined || c.ptsUs < this.firstPtsUs) return false;
+    const rate = BigInt(this.sound.rate);
+    const time = ((c.ptsUs - this.firstPtsUs) * rate + 500_000n) / 1_000_000n;
+    const chunk = retimeFragment(c.data, time, ++this.fragments);
+    this.write(chunk);
+    this.soundChunks++;
+    this.soundSamples += chunkSamples(c.data);
     return true;
   }
 
@@ -113,6 +148,12 @@ export class Mp4Recorder {
       bytes: this.bytes,
       droppedByBoard: this.droppedNow - (this.droppedAtStart ?? this.droppedNow),
       skippedAfterLoss: this.skippedAfterLoss,
+      sound: this.sound && {
+        codec: this.sound.codec === AudioCodec.G711A ? 'G.711 A-law' : 'G.711 µ-law',
+        rate: this.sound.rate,
+        chunks: this.soundChunks,
+        durationS: this.soundSamples / this.sound.rate,
+      },
     };
   }
 
@@ -131,4 +172,9 @@ export class Mp4Recorder {
     }
     this.bytes += bytes.length;
   }
+}
+
+/** Samples in a chunk of G.711: one byte each. */
+function chunkSamples(fragment: Uint8Array): number {
+  return fragmentPayload(fragment).length;
 }

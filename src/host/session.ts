@@ -6,6 +6,8 @@ import type { Duplex } from 'node:stream';
 import { crc32 } from '../protocol/crc32';
 import { Crc32, encodeFrame, FrameDecoder, MAX_PAYLOAD } from '../protocol/framing';
 import {
+  AudioCodec,
+  AudioFragmentMessage,
   BoardRecordingMessage,
   Codec,
   decodePayload,
@@ -48,6 +50,9 @@ export interface BoardInfo {
   maxHeight: number;
   maxFps: number;
   storage: boolean;
+  /** the microphone's codecs; both false: the board has none */
+  g711a: boolean;
+  g711u: boolean;
 }
 
 export interface Fragment {
@@ -71,7 +76,20 @@ export interface InitSegment {
   width: number;
   height: number;
   codecString: string;
+  /** the sound track beside the pictures; undefined: video only */
+  audio?: { codec: AudioCodec; rate: number };
   data: Uint8Array;
+}
+
+/** One chunk of sound: an AUDIO_FRAGMENT, its moof + mdat on the sound track. */
+export interface AudioChunk {
+  sequence: number;
+  /** capture time of its first sample, the same board clock as the pictures' */
+  ptsUs: bigint;
+  /** chunks the board dropped since the stream started */
+  dropped: number;
+  data: Uint8Array;
+  receivedAtMs: number;
 }
 
 /** The board recording's state as the agent reports it. */
@@ -91,8 +109,11 @@ export interface BoardSessionEvents {
   /** each second while the board records, and when it stops by itself */
   boardRecording: [BoardRecordingState];
   fragment: [Fragment];
+  audio: [AudioChunk];
   /** fragments lost on the link (a gap in sequence numbers); an IDR has been requested */
   loss: [number];
+  /** chunks of sound lost on the link: a gap in the sound, nothing to ask again */
+  audioLoss: [number];
   /** the link closed; reason is one line, undefined after disconnect() */
   close: [string | undefined];
 }
@@ -137,6 +158,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private lastSequence: number | undefined;
+  private lastAudioSequence: number | undefined;
   /** the last init segment's; fragments come after their init */
   private timescale = 0;
   private closed = false;
@@ -197,6 +219,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       maxHeight: r.maxHeight,
       maxFps: r.maxFps,
       storage: r.storage,
+      g711a: (r.audioCodecs & 1) !== 0,
+      g711u: (r.audioCodecs & 2) !== 0,
     };
     this.startKeepalive();
     return this.info;
@@ -230,6 +254,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   /** Starts (or restarts) the live stream; the first fragment after it is an IDR. */
   async startStream(settings: StreamSettings): Promise<void> {
     this.lastSequence = undefined;
+    this.lastAudioSequence = undefined;
     await this.expectOk({ type: MessageType.StreamStart, id: 0, settings });
   }
 
@@ -386,7 +411,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     p.resolve(m);
   }
 
-  private onEvent(m: InitSegmentMessage | FragmentMessage | BoardRecordingMessage, receivedAtMs: number): void {
+  private onEvent(m: InitSegmentMessage | FragmentMessage | AudioFragmentMessage | BoardRecordingMessage, receivedAtMs: number): void {
     if (m.type === MessageType.BoardRecording) {
       this.emit('boardRecording', boardRecordingState(m));
       return;
@@ -397,7 +422,15 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       } catch {
         return; // an init segment without a readable mdhd is skipped, as any malformed event
       }
-      this.emit('init', { timescale: this.timescale, codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, data: m.data });
+      const audio = m.audio !== AudioCodec.Off && m.audioRate > 0 ? { codec: m.audio, rate: m.audioRate } : undefined;
+      this.emit('init', { timescale: this.timescale, codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, audio, data: m.data });
+      return;
+    }
+    if (m.type === MessageType.AudioFragment) {
+      const lost = this.lastAudioSequence === undefined ? 0 : (m.sequence - this.lastAudioSequence - 1) >>> 0;
+      this.lastAudioSequence = m.sequence;
+      if (lost > 0 && lost < 0x80000000) this.emit('audioLoss', lost);
+      this.emit('audio', { sequence: m.sequence, ptsUs: m.ptsUs, dropped: m.dropped, data: m.data, receivedAtMs });
       return;
     }
     if (this.lastSequence !== undefined && m.sequence !== this.lastSequence + 1) {

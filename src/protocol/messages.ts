@@ -6,7 +6,7 @@ import { MalformedMessageError, Reader, Writer } from './wire-values';
 
 export { MalformedMessageError } from './wire-values';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const enum MessageType {
   // host -> agent requests
@@ -40,6 +40,8 @@ export const enum MessageType {
   Fragment = 0xa1,
   /** reply to BOARD_RECORD_*, and an event (id 0) each second and when it stops by itself */
   BoardRecording = 0xa2,
+  /** a chunk of sound: its own trak (2), beside the pictures' FRAGMENTs */
+  AudioFragment = 0xa3,
 }
 
 export const enum Codec {
@@ -51,6 +53,13 @@ export const enum Profile {
   Baseline = 0,
   Main = 1,
   High = 2,
+}
+
+/** The sound beside the pictures: G.711 A-law or mu-law, mono, 8000 or 16000 Hz. */
+export const enum AudioCodec {
+  Off = 0,
+  G711A = 1,
+  G711U = 2,
 }
 
 export const enum ErrorCode {
@@ -93,6 +102,7 @@ interface KindValues {
   flag: boolean;
   codec: Codec;
   profile: Profile;
+  audioCodec: AudioCodec;
   fileType: FileType;
   string: string;
   path: string;
@@ -132,6 +142,7 @@ const KINDS: { [K in Kind]: KindCodec<KindValues[K]> } = {
   flag: plain((r) => r.u8() !== 0, (w, v) => w.u8(v ? 1 : 0), (v) => (v ? '1' : '0')),
   codec: u8,
   profile: u8,
+  audioCodec: u8,
   fileType: u8,
   string: plain((r) => r.string(), (w, v) => w.string(v)),
   path: plain((r) => r.path(), (w, v) => w.path(v)),
@@ -179,7 +190,7 @@ function dumpFields(fields: readonly Field[], v: object, lines: string[]): void 
 
 const SETTINGS_FIELDS = [
   ['width', 'u16'], ['height', 'u16'], ['fps', 'u16'], ['codec', 'codec'], ['profile', 'profile'],
-  ['bitrateKbps', 'u32'], ['gop', 'u16'],
+  ['bitrateKbps', 'u32'], ['gop', 'u16'], ['audio', 'audioCodec'], ['audioRate', 'u16'],
 ] as const;
 const ENTRY_FIELDS = [['fileType', 'fileType'], ['size', 'u64'], ['mtimeMs', 'u64'], ['name', 'string']] as const;
 const PATH = [['path', 'path']] as const;
@@ -209,7 +220,7 @@ export const LAYOUTS = {
   [MessageType.HelloReply]: {
     name: 'HELLO_REPLY', role: 'reply', fields: [
       ['protocolVersion', 'u16'], ['agentVersion', 'string'], ['boardName', 'string'], ['codecs', 'u8'],
-      ['maxWidth', 'u16'], ['maxHeight', 'u16'], ['maxFps', 'u16'], ['storage', 'flag'],
+      ['maxWidth', 'u16'], ['maxHeight', 'u16'], ['maxFps', 'u16'], ['storage', 'flag'], ['audioCodecs', 'u8'],
     ],
   },
   [MessageType.Pong]: { name: 'PONG', role: 'reply', fields: [['hostTimeUs', 'u64'], ['boardTimeUs', 'u64']] },
@@ -221,7 +232,10 @@ export const LAYOUTS = {
   [MessageType.Error]: { name: 'ERROR', role: 'reply', fields: [['code', 'u16'], ['message', 'string']] },
   [MessageType.InitSegment]: {
     name: 'INIT_SEGMENT', role: 'event',
-    fields: [['codec', 'codec'], ['width', 'u16'], ['height', 'u16'], ['codecString', 'string'], ['data', 'rest']],
+    fields: [
+      ['codec', 'codec'], ['width', 'u16'], ['height', 'u16'], ['codecString', 'string'], ['audio', 'audioCodec'],
+      ['audioRate', 'u16'], ['data', 'rest'],
+    ],
   },
   [MessageType.Fragment]: {
     name: 'FRAGMENT', role: 'event',
@@ -232,6 +246,9 @@ export const LAYOUTS = {
       ['active', 'flag'], ['path', 'path'], ['elapsedUs', 'u64'], ['bytes', 'u64'], ['frames', 'u32'],
       ['dropped', 'u32'], ['error', 'u16'], ['message', 'string'],
     ],
+  },
+  [MessageType.AudioFragment]: {
+    name: 'AUDIO_FRAGMENT', role: 'event', fields: [['sequence', 'u32'], ['ptsUs', 'u64'], ['dropped', 'u32'], ['data', 'rest']],
   },
 } as const satisfies Record<MessageType, Layout>;
 
@@ -253,6 +270,7 @@ export type HelloReplyMessage = MessageOf<MessageType.HelloReply>;
 export type BoardRecordingMessage = MessageOf<MessageType.BoardRecording>;
 export type InitSegmentMessage = MessageOf<MessageType.InitSegment>;
 export type FragmentMessage = MessageOf<MessageType.Fragment>;
+export type AudioFragmentMessage = MessageOf<MessageType.AudioFragment>;
 
 // ---- encode, decode and dump, each one walk over the description
 

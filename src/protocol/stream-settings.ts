@@ -2,7 +2,7 @@
 // settings, the extension, the CLI and the host all take them from here; the agent's camera.h
 // holds the same limits (CAMERA_*), and test/unit/stream-settings.test.ts holds all three together.
 // A board narrows the size and the frame rate to what it offers (HELLO_REPLY's maxima).
-import { Codec, Profile, type StreamSettings } from './messages';
+import { AudioCodec, Codec, Profile, type StreamSettings } from './messages';
 
 export interface Limit {
   min: number;
@@ -29,6 +29,12 @@ export function defaultProfile(codec: Codec): Profile {
   return codec === Codec.H265 ? Profile.Main : Profile.High;
 }
 
+/** The sound by the names settings and options give it (`--audio`, k230live.audio). */
+export const AUDIO_CODECS: Record<string, AudioCodec | undefined> = { g711u: AudioCodec.G711U, g711a: AudioCodec.G711A, off: AudioCodec.Off };
+/** G.711's rates the agents take (`--audio-rate`, k230live.audioRate). */
+export const AUDIO_RATES = [8000, 16000] as const;
+
+/** Sound is on by default, as the K230's own Mp4Container records it: G.711 mu-law at 8000 Hz. */
 export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
   width: 1280,
   height: 720,
@@ -37,7 +43,15 @@ export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
   profile: defaultProfile(Codec.H264),
   bitrateKbps: 4000,
   gop: 30,
+  audio: AudioCodec.G711U,
+  audioRate: 8000,
 };
+
+/** The settings' sound as a person names it: "G.711 mu-law, 8000 Hz" or "off". */
+export function soundName(settings: Pick<StreamSettings, 'audio' | 'audioRate'>): string {
+  if (settings.audio === AudioCodec.Off) return 'off';
+  return `G.711 ${settings.audio === AudioCodec.G711A ? 'A-law' : 'µ-law'}, ${settings.audioRate} Hz`;
+}
 
 /** Why a value does not fit its limit (one line for a person), or undefined when it does. */
 export function outsideLimit(name: LimitedSetting, value: number): string | undefined {

@@ -1,4 +1,5 @@
-/* The simulated camera: a test pattern paced at the requested frame rate, encoded in real time. */
+/* The simulated camera: a test pattern paced at the requested frame rate, encoded in real time, on a
+ * sensor grid aligned to the board clock, its corner block marking each whole second (sim_marks.h). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,6 +11,7 @@
 #include "../../src/camera.h"
 #include "../../src/clock.h"
 #include "sim_encoder.h"
+#include "sim_marks.h"
 
 struct camera_s {
     const struct sim_encoder_ops_s *ops;
@@ -23,21 +25,32 @@ struct camera_s {
     atomic_int pending_bitrate; /* 0 when none */
 };
 
-/* The capture time of sensor frame n: on an exact grid from the start, no rounding carried over. */
-static int64_t sim_camera_slot_us(int64_t start_us, int64_t n, int fps) { return start_us + n * 1000000 / fps; }
+/* The capture time of sensor frame n: on an exact grid from the clock's zero, no rounding carried
+ * over, so frame n = k * fps is captured at second k exactly. */
+static int64_t sim_camera_slot_us(int64_t n, int fps) { return n * 1000000 / fps; }
+
+/* The corner block: white on the frame of a whole second, black on every other. */
+static void sim_camera_mark(const struct sim_picture_s *pic, bool whole_second) {
+    int side = SIM_MARK_BLOCK < pic->width ? SIM_MARK_BLOCK : pic->width;
+    int rows = SIM_MARK_BLOCK < pic->height ? SIM_MARK_BLOCK : pic->height;
+    for (int y = 0; y < rows; y++)
+        memset(pic->plane[0] + (size_t)y * (size_t)pic->stride[0], whole_second ? SIM_MARK_WHITE : SIM_MARK_BLACK,
+               (size_t)side);
+}
 
 static void *sim_camera_run(void *arg) {
     struct camera_s *cam = arg;
     int fps = cam->settings.fps;
-    int64_t start_us = clock_now_us();
-    int64_t slot = 0;
+    int64_t slot = (clock_now_us() * fps + 999999) / 1000000; /* the next frame on the grid */
     uint32_t frame_number = 0;
     struct camera_au_s au;
     while (!atomic_load(&cam->stop)) {
         /* A sensor's frames come on a fixed cadence: the pts is the frame's slot, not when we got to it. */
-        int64_t capture_us = sim_camera_slot_us(start_us, slot, fps);
+        int64_t capture_us = sim_camera_slot_us(slot, fps);
         clock_sleep_until_us(capture_us);
-        sim_pattern_draw(cam->ops->picture(cam->enc), frame_number);
+        struct sim_picture_s *pic = cam->ops->picture(cam->enc);
+        sim_pattern_draw(pic, frame_number);
+        sim_camera_mark(pic, slot % fps == 0);
         int kbps = atomic_exchange(&cam->pending_bitrate, 0);
         if (kbps) cam->ops->set_bitrate(cam->enc, kbps);
         bool idr = atomic_exchange(&cam->idr_requested, false);
@@ -51,8 +64,11 @@ static void *sim_camera_run(void *arg) {
         }
         frame_number++;
         slot++;
-        /* Late by whole periods (a slow encode): those sensor frames are gone, as on a real camera. */
-        int64_t late_slot = (clock_now_us() - start_us) * fps / 1000000;
+        /* Late by whole periods (a slow encode): those sensor frames are gone, as on a real camera;
+         * but never the frame of a whole second, whose mark the microphone's tone goes with. */
+        int64_t late_slot = clock_now_us() * fps / 1000000;
+        int64_t next_second_slot = (slot + fps - 1) / fps * fps;
+        if (late_slot > next_second_slot) late_slot = next_second_slot;
         if (late_slot > slot) slot = late_slot;
     }
     return NULL;
@@ -107,6 +123,7 @@ const struct camera_backend_s camera_backend_sim = {
     .max_height = 1080,
     .max_fps = 60,
     .codecs = (1u << CAMERA_CODEC_H264) | (1u << CAMERA_CODEC_H265),
+    .audio = &audio_backend_sim,
     .open = sim_camera_open,
     .request_idr = sim_camera_request_idr,
     .set_bitrate = sim_camera_set_bitrate,
