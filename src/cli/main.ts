@@ -14,7 +14,7 @@ import { simCommand } from './sim';
 
 const USAGE = `usage: k230live <command> [options]
   ports                               list serial ports; CanMV K230 boards (USB 1209:abd1) are marked
-  sim [--sdcard DIR] [--stock [--firmware 1.7]]   start a simulated board (--stock: stock CanMV firmware, no agent) and print its port path
+  sim [--sdcard DIR] [--no-microphone] [--stock [--firmware 1.7]]   start a simulated board (--stock: stock CanMV firmware, no agent) and print its port path
   record --port PATH (--frames N | --seconds S) [--out FILE] [stream options]
          ${settingsUsage()}
   ls --port PATH [DIR]                list a folder of the board's storage (default /sdcard)

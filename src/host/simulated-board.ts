@@ -28,6 +28,8 @@ export interface SimulatedBoardOptions {
   stock?: boolean;
   /** the stock board's CanMV firmware version; default 1.7 */
   firmware?: string;
+  /** a board without a microphone (the agent's simulator leaves its own out) */
+  noMicrophone?: boolean;
 }
 
 /** The project folder that holds device-agent/, found from wherever this code was bundled to. */
@@ -59,6 +61,7 @@ export async function startSimulatedBoard(options: SimulatedBoardOptions = {}): 
   if (options.ptyLink) args.push('--pty-link', options.ptyLink);
   if (options.sdcard) args.push('--sdcard', options.sdcard);
   if (options.boardName) args.push('--board-name', options.boardName);
+  if (options.noMicrophone && !options.stock) args.push('--no-microphone');
   const child = options.stock
     ? spawn(process.execPath, [path.join(root, 'dist', 'stock-board.js'), '--root', root, '--firmware', options.firmware ?? '1.7', ...args], {
         stdio: ['ignore', 'pipe', 'pipe'],

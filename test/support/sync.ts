@@ -1,0 +1,83 @@
+// Sound against picture in a recorded file, measured with ffmpeg alone: the simulated camera makes
+// its top-left 64x64 block white on the frame of each whole second of the board clock, and the
+// simulated microphone starts a 1 kHz tone burst at that instant (device-agent/backends/sim/sim_marks.h).
+import { execFileSync } from 'node:child_process';
+
+/** Times (s) of the frames whose corner block is white, by ffmpeg's decode of the file. */
+export function whiteFrameTimes(file: string): number[] {
+  const csv = execFileSync('ffprobe', [
+    '-v', 'error', '-f', 'lavfi', '-i', `movie=${file.replace(/[\\':,]/g, '\\$&')},crop=64:64:0:0,signalstats`,
+    '-show_entries', 'frame=pts_time:frame_tags=lavfi.signalstats.YAVG', '-of', 'csv=p=0',
+  ], { maxBuffer: 64 << 20 }).toString();
+  return csv.trim().split('\n').map((l) => l.split(',').map(Number)).filter(([, y]) => y > 128).map(([t]) => t);
+}
+
+export interface DecodedSound {
+  rate: number;
+  /** each decoded frame (one chunk): its pts (s) and its samples */
+  frames: { pts: number; samples: Int16Array }[];
+}
+
+/** The sound track decoded by ffmpeg, frame by frame with each frame's own pts. */
+export function decodeSound(file: string): DecodedSound {
+  const probe = JSON.parse(execFileSync('ffprobe', [
+    '-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=sample_rate:frame=pts_time,nb_samples', '-of', 'json', file,
+  ], { maxBuffer: 64 << 20 }).toString()) as { streams: { sample_rate: string }[]; frames: { pts_time: string; nb_samples: number }[] };
+  const pcm = execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:a:0', '-f', 's16le', '-acodec', 'pcm_s16le', '-'], { maxBuffer: 256 << 20 });
+  const all = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.byteLength >> 1);
+  let at = 0;
+  const frames = probe.frames.map((f) => {
+    const samples = all.subarray(at, at + f.nb_samples);
+    at += f.nb_samples;
+    return { pts: Number(f.pts_time), samples };
+  });
+  if (at !== all.length) throw new Error(`ffmpeg decoded ${all.length} samples, its frames hold ${at}`);
+  return { rate: Number(probe.streams[0].sample_rate), frames };
+}
+
+/** Start times (s) of the tone bursts: the first loud sample after at least 50 ms of quiet. */
+export function toneOnsets(sound: DecodedSound, threshold = 0.1 * 32768): number[] {
+  const onsets: number[] = [];
+  let quietSince = -Infinity;
+  let loud = false;
+  for (const f of sound.frames) {
+    for (let i = 0; i < f.samples.length; i++) {
+      const t = f.pts + i / sound.rate;
+      if (Math.abs(f.samples[i]) >= threshold) {
+        if (!loud && t - quietSince >= 0.05) onsets.push(t);
+        loud = true;
+      } else if (loud || quietSince === -Infinity) {
+        loud = false;
+        quietSince = t;
+      }
+    }
+  }
+  return onsets;
+}
+
+export interface SyncReport {
+  /** tone onset minus white frame, s, one per whole second both marked */
+  offsets: number[];
+  whiteFrames: number;
+  onsets: number;
+}
+
+/** Pairs each white frame with the nearest tone onset. */
+export function measureSync(file: string): SyncReport {
+  const whites = whiteFrameTimes(file);
+  const onsets = toneOnsets(decodeSound(file));
+  const offsets = whites.map((w) => onsets.reduce((best, o) => (Math.abs(o - w) < Math.abs(best) ? o - w : best), Infinity));
+  return { offsets, whiteFrames: whites.length, onsets: onsets.length };
+}
+
+/** Durations (s) of the video and sound streams as ffprobe reads them from their packets. */
+export function streamDurations(file: string): { video: number; audio: number } {
+  const span = (sel: string) => {
+    const rows = execFileSync('ffprobe', ['-v', 'error', '-select_streams', sel, '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file], { maxBuffer: 64 << 20 })
+      .toString().trim().split('\n').map((l) => l.split(',').map(Number));
+    const first = Math.min(...rows.map(([t]) => t));
+    const end = Math.max(...rows.map(([t, d]) => t + d));
+    return end - first;
+  };
+  return { video: span('v:0'), audio: span('a:0') };
+}
