@@ -1,5 +1,6 @@
 /* The microphone backend interface: PCM from the board's audio input, encoded G.711 (on the K230:
- * ai, then aenc, which is hardware), in chunks stamped from the same clock as the camera's frames.
+ * ai, then aenc; the MPP's aenc does G.711 in software, see docs/hardware.md), in chunks stamped
+ * from the same clock as the camera's frames.
  * Nothing above this header knows which backend runs. docs/audio.md. */
 #ifndef K230_AUDIO_H
 #define K230_AUDIO_H

@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import { connectBoard } from '../host/connect';
 import { ClockOffset, estimateClockOffset } from '../host/clock-sync';
-import { BoardInfo, BoardRecordingState, BoardSession, Fragment, InitSegment } from '../host/session';
+import { AudioChunk, BoardInfo, BoardRecordingState, BoardSession, Fragment, InitSegment } from '../host/session';
+import { fitSound, missingSound } from '../host/sound';
 import type { StreamSettings } from '../protocol/messages';
 import type { BoardState } from '../shared/panel';
 
@@ -26,6 +27,9 @@ export class BoardConnection implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<void>();
   private readonly initEmitter = new vscode.EventEmitter<InitSegment>();
   private readonly fragmentEmitter = new vscode.EventEmitter<Fragment>();
+  private readonly audioEmitter = new vscode.EventEmitter<AudioChunk>();
+  /** the last no-sound line shown, so that each is shown once a connection */
+  private soundNotice: string | undefined;
   private readonly lossEmitter = new vscode.EventEmitter<number>();
   /** the board went away; the one-line reason */
   private readonly lostEmitter = new vscode.EventEmitter<string>();
@@ -36,6 +40,7 @@ export class BoardConnection implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
   readonly onInit = this.initEmitter.event;
   readonly onFragment = this.fragmentEmitter.event;
+  readonly onAudio = this.audioEmitter.event;
   readonly onLoss = this.lossEmitter.event;
   readonly onLost = this.lostEmitter.event;
 
@@ -121,7 +126,7 @@ export class BoardConnection implements vscode.Disposable {
     if (this.session && this.streaming) {
       const onlyBitrate = (Object.keys(next) as (keyof StreamSettings)[]).every((k) => k === 'bitrateKbps' || next[k] === prev[k]);
       if (onlyBitrate) await this.session.setBitrate(next.bitrateKbps);
-      else await this.session.startStream(next);
+      else await this.session.startStream(this.fitted(next));
     }
     this.settings = next;
   }
@@ -143,11 +148,15 @@ export class BoardConnection implements vscode.Disposable {
       this.clock = await estimateClockOffset(session);
       this.session = session;
       this.detail = undefined;
+      this.soundNotice = undefined;
       session.on('init', (init) => {
         this.lastInit = init;
+        this.tellSound(missingSound(this.settings, init, session.info!));
         this.initEmitter.fire(init);
       });
       session.on('fragment', (f) => this.fragmentEmitter.fire(f));
+      session.on('audio', (c) => this.audioEmitter.fire(c));
+      session.on('audioLoss', (n) => this.log.info(`${n} chunk(s) of sound lost on the link: a gap in the sound`));
       session.on('loss', (n) => {
         this.log.warn(`${n} fragment(s) lost on the link; asked for a keyframe`);
         this.lossEmitter.fire(n);
@@ -183,6 +192,20 @@ export class BoardConnection implements vscode.Disposable {
     this.startReconnecting();
   }
 
+  /** The settings with the sound this board can give; a board without it gets its one line, once. */
+  private fitted(settings: StreamSettings): StreamSettings {
+    const f = fitSound(settings, this.session!.info!);
+    this.tellSound(f.notice);
+    return f.settings;
+  }
+
+  private tellSound(notice: string | undefined): void {
+    if (!notice || notice === this.soundNotice) return;
+    this.soundNotice = notice;
+    this.log.warn(notice);
+    void vscode.window.showWarningMessage(`K230: ${notice}.`);
+  }
+
   private startReconnecting(): void {
     this.stopReconnecting();
     this.reconnectTimer = setInterval(() => {
@@ -210,7 +233,7 @@ export class BoardConnection implements vscode.Disposable {
       this.streaming = true;
       this.stateEmitter.fire();
       try {
-        await session.startStream(this.settings);
+        await session.startStream(this.fitted(this.settings));
       } catch (e) {
         this.streaming = false;
         this.stateEmitter.fire();

@@ -1,7 +1,7 @@
 // Hosts the live preview webview: feeds it the stream while it is visible, takes its requests.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { toFragmentMessage, toInitMessage } from '../host/preview-feed';
+import { toFragmentMessage, toInitMessage, toSoundMessage } from '../host/preview-feed';
 import { UserError } from '../host/errors';
 import type { StreamSettings } from '../protocol/messages';
 import type { FromWebviewMessage, PanelRequests, PreviewSettings, ToWebviewMessage } from '../shared/panel';
@@ -38,6 +38,11 @@ export class PreviewPanel implements vscode.Disposable {
         if (this.awaitingKeyframe && !f.keyframe) return;
         this.awaitingKeyframe = false;
         this.post(toFragmentMessage(f, connection.clock));
+      }),
+      connection.onAudio((c) => {
+        const init = connection.currentInit;
+        if (!this.live || !connection.clock || this.awaitingKeyframe || !init) return;
+        this.post(toSoundMessage(c, init, connection.clock));
       }),
       recording.onDidChange((p) => this.post({ type: 'recording', ...p })),
     ];

@@ -65,6 +65,7 @@ export class WorkspaceRecording implements vscode.Disposable {
           this.reportProgress(false);
         }),
       ),
+      this.connection.onAudio((c) => guard(() => recorder.writeAudio(c))),
       this.connection.onLoss(() => recorder.markLoss()),
       this.connection.onLost((reason) => void this.stop(`recording stopped: ${reason}`)),
     );

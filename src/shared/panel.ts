@@ -44,13 +44,29 @@ export interface BoardStateMessage {
   detail?: string;
 }
 
+/** G.711 by the names the webview decodes it by. */
+export type SoundCodec = 'g711a' | 'g711u';
+
 export interface PreviewInit {
   type: 'init';
   codecString: string;
   width: number;
   height: number;
-  /** ftyp + moov */
+  /** ftyp + moov, the video track only: what MediaSource and WebCodecs take */
   data: Uint8Array;
+  /** the stream's sound, which the webview decodes itself (no MediaSource plays G.711); undefined: none */
+  sound?: { codec: SoundCodec; rate: number };
+}
+
+/** One chunk of the stream's sound, G.711 as the board encoded it. */
+export interface PreviewSound {
+  type: 'sound';
+  /** its G.711 bytes, one per sample */
+  data: Uint8Array;
+  /** its first sample's time on the picture's timeline (the fragments' mediaTimeS), s */
+  mediaTimeS: number;
+  /** capture time of its first sample on the board, mapped to the host's wall clock, ms since the epoch */
+  captureMs: number;
 }
 
 export interface PreviewFragment {
@@ -82,7 +98,14 @@ export interface RecordingMessage {
   bytes: number;
 }
 
-export type ToWebviewMessage = BoardStateMessage | PreviewInit | PreviewFragment | SettingsMessage | RecordingMessage | ReplyMessage;
+export type ToWebviewMessage =
+  | BoardStateMessage
+  | PreviewInit
+  | PreviewFragment
+  | PreviewSound
+  | SettingsMessage
+  | RecordingMessage
+  | ReplyMessage;
 
 // webview -> extension
 

@@ -6,6 +6,8 @@ import { Playback, PlaybackEvents, wallClockMs } from './playback';
 const JUMP_LAG_S = 0.5;
 /** Past this much, play 10% faster until back under it. */
 const CATCH_UP_LAG_S = 0.05;
+/** Ahead of the hold the sound asks for by more than this: play 10% slower until back. */
+const HOLD_SLACK_S = 0.01;
 /** Keep this much behind the playhead; remove the rest. */
 const KEEP_BEHIND_S = 4;
 /** Fragments waiting while the SourceBuffer is busy (3 s at 30 fps): past this, skip to a keyframe. */
@@ -23,6 +25,8 @@ export class MsePlayback implements Playback {
   private skipped = 0;
   private destroyed = false;
   private frameCallback = 0;
+  /** how far behind the newest frame the playhead is held (for the sound), s */
+  private holdS = 0;
 
   constructor(
     readonly surface: HTMLVideoElement,
@@ -71,6 +75,10 @@ export class MsePlayback implements Playback {
     this.appendedTimes.push(fragment.mediaTimeS);
     if (this.appendedTimes.length > MAX_WAITING * 2) this.appendedTimes.splice(0, MAX_WAITING);
     this.pump();
+  }
+
+  setPictureDelay(seconds: number): void {
+    this.holdS = seconds;
   }
 
   bufferMs(): number {
@@ -143,21 +151,22 @@ export class MsePlayback implements Playback {
     if (!b.length) return;
     const start = b.start(b.length - 1);
     const end = b.end(b.length - 1);
-    const lag = end - v.currentTime;
+    // How far behind the edge the playhead is, beyond what the sound asks to hold it back.
+    const lag = end - v.currentTime - this.holdS;
     if (v.currentTime < start || lag > JUMP_LAG_S) {
-      const to = Math.max(start, end - 0.02);
+      const to = Math.max(start, end - 0.02 - this.holdS);
       const from = v.currentTime;
       this.skipped += this.appendedTimes.filter((t) => t >= from && t < to).length;
       v.currentTime = to;
     }
-    v.playbackRate = lag > CATCH_UP_LAG_S ? 1.1 : 1;
+    v.playbackRate = lag > CATCH_UP_LAG_S ? 1.1 : lag < -HOLD_SLACK_S ? 0.9 : 1;
     if (v.paused) v.play().catch(() => undefined);
   }
 
   private watchFrames(): void {
     const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
       if (this.destroyed) return;
-      this.events.presented(meta.mediaTime, wallClockMs(meta.presentationTime));
+      this.events.presented(meta.mediaTime, wallClockMs(meta.presentationTime), meta.expectedDisplayTime);
       this.frameCallback = this.surface.requestVideoFrameCallback(onFrame);
     };
     this.frameCallback = this.surface.requestVideoFrameCallback(onFrame);

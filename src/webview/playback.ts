@@ -12,14 +12,17 @@ export interface Playback {
   droppedFrames(): number;
   /** frames passed over on purpose, to stay at the live edge (never decoded) */
   skippedFrames(): number;
+  /** Holds the picture this much behind the newest frame (the sound needs it); 0: as live as it can be. */
+  setPictureDelay(seconds: number): void;
   /** the element showing the picture, for snapshots */
   readonly surface: HTMLVideoElement | HTMLCanvasElement;
   destroy(): void;
 }
 
 export interface PlaybackEvents {
-  /** a frame reached the screen: its media time, and when (ms since the epoch) */
-  presented(mediaTimeS: number, atMs: number): void;
+  /** a frame reached the screen: its media time, when (ms since the epoch), and when it is expected
+   * on the display (performance.now() ms), which the sound is scheduled against */
+  presented(mediaTimeS: number, atMs: number, displayPerfMs: number): void;
   /** the path cannot go on; the player decides what next */
   failed(message: string): void;
   /** decoding lost its references and needs an IDR to go on */

@@ -1,9 +1,10 @@
 // The live player: takes init segments and fragments, plays them through MediaSource or, when
 // MediaSource cannot, WebCodecs, and keeps the figures a person (and a test) can read.
 // Hosted by the VS Code webview and by a plain page alike: it knows nothing of either.
-import type { PreviewFragment, PreviewInit, PlayerStats } from '../shared/panel';
+import type { PreviewFragment, PreviewInit, PreviewSound, PlayerStats } from '../shared/panel';
 import { MsePlayback } from './mse-playback';
 import { Playback, PlaybackEvents } from './playback';
+import { SoundEvents, SoundPlayback } from './sound-playback';
 import { StatsCollector } from './stats';
 import { WebCodecsPlayback } from './webcodecs-playback';
 
@@ -14,6 +15,8 @@ export interface PlayerHost {
   needKeyframe(reason: string): void;
   /** neither path can play the stream */
   failed(message: string): void;
+  /** the sound's level and schedule */
+  sound: Omit<SoundEvents, 'pictureDelay'>;
 }
 
 export class LivePlayer {
@@ -26,12 +29,23 @@ export class LivePlayer {
   private pending: PreviewFragment[] = [];
   /** between an init segment and its playback being ready: fragments wait in `pending` */
   private starting = false;
+  readonly sound: SoundPlayback;
+  /** how long the picture is held back for its sound, s */
+  private pictureDelayS = 0;
 
   constructor(
     private readonly video: HTMLVideoElement,
     private readonly canvas: HTMLCanvasElement,
     private readonly host: PlayerHost,
-  ) {}
+  ) {
+    this.sound = new SoundPlayback({
+      ...host.sound,
+      pictureDelay: (ms) => {
+        this.pictureDelayS = ms / 1000;
+        this.playback?.setPictureDelay(this.pictureDelayS);
+      },
+    });
+  }
 
   get path(): PlayerStats['path'] {
     return this.playback?.path ?? 'none';
@@ -44,7 +58,12 @@ export class LivePlayer {
     this.captureByMediaTime.clear();
     this.pending = [];
     this.starting = true;
+    this.sound.setStream(init.sound);
     void this.start(init);
+  }
+
+  appendSound(m: PreviewSound): void {
+    this.sound.push(m);
   }
 
   append(fragment: PreviewFragment): void {
@@ -59,6 +78,7 @@ export class LivePlayer {
     this.playback?.destroy();
     this.playback = undefined;
     this.init = undefined;
+    this.sound.setStream(undefined);
     this.video.hidden = true;
     this.canvas.hidden = true;
   }
@@ -105,6 +125,7 @@ export class LivePlayer {
       }
       this.playback = new WebCodecsPlayback(this.canvas, config, events);
     }
+    this.playback.setPictureDelay(this.pictureDelayS);
     this.video.hidden = this.playback.path !== 'mse';
     this.canvas.hidden = this.playback.path !== 'webcodecs';
     const queued = this.pending;
@@ -115,7 +136,8 @@ export class LivePlayer {
 
   private events(): PlaybackEvents {
     return {
-      presented: (mediaTimeS, atMs) => {
+      presented: (mediaTimeS, atMs, displayPerfMs) => {
+        this.sound.presented(mediaTimeS, displayPerfMs);
         const capture = this.captureByMediaTime.get(mediaKey(mediaTimeS));
         const latency = capture === undefined ? undefined : atMs - capture;
         this.stats.onPresented(performance.now(), latency);

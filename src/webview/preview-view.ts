@@ -43,7 +43,12 @@ function select(id: string, label: string, options: [string, string][]): SelectE
 export interface PreviewOptions {
   /** every presented frame's capture-to-screen latency, ms (benchmarks and tests) */
   onFrameLatency?: (ms: number) => void;
+  /** every chunk of sound scheduled: its media time and when it reaches the speaker, performance.now() ms (tests) */
+  onSoundScheduled?: (mediaTimeS: number, outputPerfMs: number, peakDb: number) => void;
 }
+
+/** The meter's range: its floor, in dBFS. */
+const METER_FLOOR_DB = -60;
 
 export function mountPreview(root: HTMLElement, channel: PreviewChannel, options: PreviewOptions = {}): void {
   const state = element<HTMLSpanElement>('span', { className: 'board-state', attrs: { role: 'status' } }, 'Waiting for the board…');
@@ -53,6 +58,16 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
   const snapshot = element<HTMLElement>('vscode-button', { id: 'snapshot', title: 'Save the frame on screen as a PNG in the workspace' }, 'Snapshot');
   const record = element<HTMLElement>('vscode-button', { id: 'record', title: 'Record the board’s stream into the workspace' }, 'Record');
   record.setAttribute('secondary', '');
+  // Sound starts muted, as in a browser: a page may make sound only after a click, and a preview
+  // that beeps when opened would startle. The meter shows the sound either way.
+  const mute = element<HTMLElement>('vscode-button', { id: 'mute', hidden: true, title: 'Play the board’s microphone' }, 'Sound off');
+  mute.setAttribute('secondary', '');
+  const levelBar = element<HTMLSpanElement>('span', { className: 'level-bar' });
+  const level = element<HTMLSpanElement>(
+    'span',
+    { className: 'level', hidden: true, title: 'Sound level (peak, dBFS)', attrs: { role: 'meter', 'aria-label': 'Sound level', 'aria-valuemin': String(METER_FLOOR_DB), 'aria-valuemax': '0', 'data-testid': 'level' } },
+    levelBar,
+  );
   const video = element<HTMLVideoElement>('video', { hidden: true, muted: true, autoplay: true, attrs: { 'aria-label': 'Live camera picture' } });
   const canvas = element<HTMLCanvasElement>('canvas', { hidden: true, attrs: { 'aria-label': 'Live camera picture' } });
   const placeholder = element<HTMLDivElement>('div', { className: 'placeholder' }, 'No picture yet.');
@@ -60,12 +75,19 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
   const recording = element<HTMLSpanElement>('span', { className: 'recording', hidden: true });
   const notice = element<HTMLSpanElement>('span', { className: 'notice', hidden: true, attrs: { role: 'alert', 'data-testid': 'notice' } });
   root.append(
-    element('header', { className: 'toolbar' }, state, recording, notice, element('span', { className: 'spacer' }), resolution, fps, bitrate, snapshot, record),
+    element('header', { className: 'toolbar' }, state, recording, notice, element('span', { className: 'spacer' }), level, mute, resolution, fps, bitrate, snapshot, record),
     element('main', { className: 'stage' }, video, canvas, placeholder, stats),
   );
 
+  const showLevel = (db: number) => {
+    const shown = Math.max(METER_FLOOR_DB, Math.min(0, db));
+    levelBar.style.width = `${((shown - METER_FLOOR_DB) / -METER_FLOOR_DB) * 100}%`;
+    level.setAttribute('aria-valuenow', String(Math.round(shown)));
+    level.dataset.db = db.toFixed(1);
+  };
   const player = new LivePlayer(video, canvas, {
     presented: options.onFrameLatency,
+    sound: { level: showLevel, scheduled: options.onSoundScheduled },
     needKeyframe: (reason) => channel.post({ type: 'needKeyframe', reason }),
     failed: (message) => {
       placeholder.hidden = false;
@@ -107,6 +129,12 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
     const { savedAs } = await requests.request('snapshot', { png });
     tell(`Saved ${savedAs}`);
   });
+  activate(mute, async () => {
+    await player.sound.setMuted(!player.sound.muted);
+    mute.textContent = player.sound.muted ? 'Sound off' : 'Sound on';
+    mute.title = player.sound.muted ? 'Play the board’s microphone' : 'Mute the board’s microphone';
+    mute.toggleAttribute('secondary', player.sound.muted);
+  });
   activate(record, async () => {
     await requests.request('toggleRecording', {});
     tell(undefined);
@@ -139,6 +167,10 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
       case 'init':
         placeholder.hidden = true;
         player.setInit(m);
+        mute.hidden = level.hidden = !m.sound;
+        break;
+      case 'sound':
+        player.appendSound(m);
         break;
       case 'fragment':
         player.append(m);

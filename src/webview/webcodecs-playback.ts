@@ -40,7 +40,8 @@ export class WebCodecsPlayback implements Playback {
         }
         this.context.drawImage(frame, 0, 0);
         frame.close();
-        this.events.presented(frame.timestamp / 1e6, wallClockMs(performance.now()));
+        const now = performance.now();
+        this.events.presented(frame.timestamp / 1e6, wallClockMs(now), now);
       },
       error: (e) => this.events.failed(`VideoDecoder: ${e.message}`),
     });
@@ -76,6 +77,10 @@ export class WebCodecsPlayback implements Playback {
         data: fragment.data.subarray(mdat.start + 8, mdat.end),
       }),
     );
+  }
+
+  setPictureDelay(): void {
+    // Frames are drawn as they are decoded: on this path the sound plays when it can, behind its picture.
   }
 
   bufferMs(): number {

@@ -8,11 +8,17 @@ declare global {
     outbox: FromWebviewMessage[];
     latencies: number[];
     firstFrameAtMs: number | undefined;
+    /** every chunk of sound the player scheduled: when it reaches the speaker (performance.now() ms) */
+    soundScheduled: { mediaTimeS: number; outputPerfMs: number; peakDb: number }[];
+    /** every frame the <video> presented: whether its corner block is white, and when it is on the display */
+    framesShown: { mediaTimeS: number; displayPerfMs: number; white: boolean }[];
   }
 }
 
 window.outbox = [];
 window.latencies = [];
+window.soundScheduled = [];
+window.framesShown = [];
 mountPreview(
   document.getElementById('root')!,
   {
@@ -24,5 +30,23 @@ mountPreview(
       window.firstFrameAtMs ??= performance.timeOrigin + performance.now();
       window.latencies.push(ms);
     },
+    onSoundScheduled: (mediaTimeS, outputPerfMs, peakDb) => window.soundScheduled.push({ mediaTimeS, outputPerfMs, peakDb }),
   },
 );
+
+// The simulated camera's mark of each whole second, read off what the <video> presents: its frames
+// drawn into a small canvas, the top-left block's brightness sampled.
+const video = document.querySelector('video')!;
+const probe = document.createElement('canvas');
+probe.width = probe.height = 8;
+const probeContext = probe.getContext('2d', { willReadFrequently: true })!;
+const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+  if (meta.width) {
+    // The block is 64x64 of the picture: its middle, scaled into the probe.
+    probeContext.drawImage(video, 16, 16, 32, 32, 0, 0, 8, 8);
+    const px = probeContext.getImageData(4, 4, 1, 1).data;
+    window.framesShown.push({ mediaTimeS: meta.mediaTime, displayPerfMs: meta.expectedDisplayTime, white: px[0] > 128 });
+  }
+  video.requestVideoFrameCallback(onFrame);
+};
+video.requestVideoFrameCallback(onFrame);

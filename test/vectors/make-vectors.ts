@@ -1,5 +1,6 @@
 // Writes the golden vectors, once, from hand-chosen values: `npx tsx test/vectors/make-vectors.ts`.
 // Both implementations are then held to the committed files; a change to them is a protocol change.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeFrame, FrameDecoder } from '../../src/protocol/framing';
@@ -88,3 +89,13 @@ streams += `skipped_bytes = ${decoder.stats.skippedBytes}\nheader_errors = ${dec
 
 fs.writeFileSync(path.join(__dirname, 'messages.vec'), out);
 fs.writeFileSync(path.join(__dirname, 'streams.vec'), streams);
+
+// G.711's 256 codes of each law as ffmpeg (pcm_alaw, pcm_mulaw) expands them: an outside reference
+// for the agent's software codec and the webview's decoder alike.
+const expand = (format: string) => {
+  const pcm = execFileSync('ffmpeg', ['-v', 'error', '-f', format, '-ar', '8000', '-ac', '1', '-i', '-', '-f', 's16le', '-'], { input: Buffer.from(Array.from({ length: 256 }, (_, i) => i)) });
+  return Array.from(new Int16Array(pcm.buffer, pcm.byteOffset, 256)).join(' ');
+};
+let g711 = '# G.711: each law\'s 256 codes, in order, as 16-bit samples; expanded by ffmpeg (make-vectors.ts).\n';
+g711 += `# Checked by device-agent/tests/test_audio.c and test/unit/g711.test.ts.\nalaw = ${expand('alaw')}\nulaw = ${expand('mulaw')}\n`;
+fs.writeFileSync(path.join(__dirname, 'g711.vec'), g711);

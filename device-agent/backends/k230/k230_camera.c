@@ -263,4 +263,5 @@ const struct camera_backend_s camera_backend_k230 = {
     .request_idr = k230_camera_request_idr,
     .set_bitrate = k230_camera_set_bitrate,
     .close = k230_camera_close,
+    .audio = &audio_backend_k230,
 };

@@ -76,7 +76,8 @@ static int k230_media_env_int(const char *name, int fallback, int min, int max) 
     return (int)n;
 }
 
-/* Two common pools, every block of one size each, so VICAP and VENC cannot take each other's. */
+/* Three common pools, every block of one size each, so VICAP, VENC and the microphone (ai and aenc
+ * frames, k230_audio.c) cannot take each other's. */
 static int k230_media_vb_init(char *err, size_t err_len) {
     k_vb_config config;
     memset(&config, 0, sizeof(config));
@@ -87,6 +88,9 @@ static int k230_media_vb_init(char *err, size_t err_len) {
     config.comm_pool[1].blk_size = K230_MEDIA_STREAM_BUF_SIZE;
     config.comm_pool[1].blk_cnt = K230_MEDIA_STREAM_BUFS * K230_MEDIA_MAX_CHANNELS;
     config.comm_pool[1].mode = VB_REMAP_MODE_NOCACHE;
+    config.comm_pool[2].blk_size = K230_MEDIA_AUDIO_BUF_SIZE;
+    config.comm_pool[2].blk_cnt = K230_MEDIA_AUDIO_BUFS;
+    config.comm_pool[2].mode = VB_REMAP_MODE_NOCACHE;
     k_s32 rc = kd_mpi_vb_set_config(&config);
     if (rc != K_SUCCESS) {
         /* VB is configured once per boot: MicroPython's MediaManager may have done it (and not undone). */

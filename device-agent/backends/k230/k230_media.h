@@ -13,6 +13,10 @@
 /* Live preview and a board recording. VENC channels 0..2 only: 3 is the CanMV IDE's JPEG channel. */
 #define K230_MEDIA_MAX_CHANNELS 2
 #define K230_MEDIA_STREAM_BUFS 6 /* VENC output buffers per channel */
+/* The microphone's frames (ai: 20 ms of 16-bit PCM, at most 640 bytes; aenc: its G.711), for the live
+ * view's and a board recording's encoder channels together, with room for what is in flight. */
+#define K230_MEDIA_AUDIO_BUF_SIZE 4096
+#define K230_MEDIA_AUDIO_BUFS 32
 /* Every VENC output buffer has this size, so VENC always takes its blocks from the stream pool. */
 #define K230_MEDIA_STREAM_BUF_SIZE \
     K230_MEDIA_ALIGN_4K((size_t)K230_MEDIA_MAX_WIDTH * K230_MEDIA_MAX_HEIGHT * 3 / 4)

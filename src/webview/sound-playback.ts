@@ -1,0 +1,170 @@
+// The stream's sound in the webview: G.711 decoded here (no MediaSource plays it) and played
+// through WebAudio at the moment its picture is on screen. Each chunk's time on the picture's
+// timeline comes from the board; the player tells where that timeline is on this page's clock (the
+// last frame presented), and the AudioContext's output timestamp tells when a sample scheduled
+// now reaches the speaker. The level meter follows the same schedule, muted or not.
+import type { PreviewSound, SoundCodec } from '../shared/panel';
+import { decodeG711, g711Table } from './g711';
+
+/** Chunks closer than this to the end of the one before join it seamlessly (no click, no gap). */
+const JOIN_S = 0.015;
+/** Chunks waiting for the first frame on screen: past this many, the oldest go. */
+const MAX_WAITING = 50;
+/** Quieter than this shows as silence. */
+export const SILENCE_DB = -90;
+/** Kept between a chunk's arrival and its first sample at the speaker, for the scheduling's jitter. */
+const SAFETY_MS = 10;
+/** The most the picture is held back for its sound. */
+const MAX_PICTURE_DELAY_MS = 400;
+
+export interface SoundEvents {
+  /** the level of the sound playing now, dBFS (peak of its chunk) */
+  level(db: number): void;
+  /** a chunk was scheduled: its time on the picture's timeline, and when (performance.now() ms) it reaches the speaker */
+  scheduled?(mediaTimeS: number, outputPerfMs: number, peakDb: number): void;
+  /**
+   * The sound of a moment comes after its picture could be shown (a chunk is whole only once its
+   * 20 ms are captured, and the speaker is behind the AudioContext): while the sound plays, the
+   * picture is held back this long (ms) so that the two meet; 0 when muted.
+   */
+  pictureDelay(ms: number): void;
+}
+
+interface Chunk {
+  mediaTimeS: number;
+  samples: Float32Array;
+  peakDb: number;
+}
+
+export class SoundPlayback {
+  /** the running stream's sound; undefined: it has none */
+  private stream: { table: Int16Array; rate: number } | undefined;
+  private context: AudioContext | undefined;
+  private gain: GainNode | undefined;
+  private mutedNow = true;
+  /** where the picture's timeline is on this page's clock: the last frame presented */
+  private anchor: { mediaTimeS: number; perfMs: number } | undefined;
+  private waiting: Chunk[] = [];
+  /** context time at which the last scheduled chunk ends */
+  private scheduledUntil = 0;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private late = 0;
+  /** how long the picture is held back for the sound, ms */
+  private delayMs = 0;
+
+  constructor(private readonly events: SoundEvents) {}
+
+  /** A new stream (or none): what it has, from its init segment. The AudioContext and mute stay. */
+  setStream(sound: { codec: SoundCodec; rate: number } | undefined): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.stream = sound && { table: g711Table(sound.codec), rate: sound.rate };
+    this.anchor = undefined;
+    this.waiting = [];
+    this.scheduledUntil = 0;
+    this.events.level(SILENCE_DB);
+  }
+
+  get hasSound(): boolean {
+    return this.stream !== undefined;
+  }
+
+  get muted(): boolean {
+    return this.mutedNow;
+  }
+
+  /** chunks that came after their moment had passed, never played */
+  get lateChunks(): number {
+    return this.late;
+  }
+
+  /**
+   * Unmuting creates (or resumes) the AudioContext: call it from a person's click, which a page
+   * needs before it may make sound.
+   */
+  async setMuted(muted: boolean): Promise<void> {
+    this.mutedNow = muted;
+    if (!muted && !this.context) {
+      this.context = new AudioContext({ latencyHint: 'interactive' });
+      this.gain = this.context.createGain();
+      this.gain.connect(this.context.destination);
+    }
+    if (this.gain) this.gain.gain.value = muted ? 0 : 1;
+    if (!muted && this.context?.state === 'suspended') await this.context.resume();
+    if (muted) this.holdPicture(0);
+  }
+
+  /** A frame reached the screen: the picture's timeline at that moment on this page's clock. */
+  presented(mediaTimeS: number, perfMs: number): void {
+    const first = !this.anchor;
+    this.anchor = { mediaTimeS, perfMs };
+    if (first) {
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const c of waiting) this.play(c);
+    }
+  }
+
+  push(m: PreviewSound): void {
+    if (!this.stream) return;
+    const samples = decodeG711(m.data, this.stream.table);
+    let peak = 0;
+    for (const x of samples) peak = Math.max(peak, Math.abs(x));
+    const chunk = { mediaTimeS: m.mediaTimeS, samples, peakDb: peak > 0 ? Math.max(SILENCE_DB, 20 * Math.log10(peak)) : SILENCE_DB };
+    if (this.anchor) return this.play(chunk);
+    this.waiting.push(chunk);
+    if (this.waiting.length > MAX_WAITING) this.waiting.shift();
+  }
+
+  destroy(): void {
+    this.holdPicture(0);
+    this.setStream(undefined);
+    void this.context?.close();
+    this.context = undefined;
+  }
+
+  /** The chunk at the moment its picture is on screen: on the meter, and out of the speaker unless muted. */
+  private play(c: Chunk): void {
+    const rate = this.stream!.rate;
+    const showAtMs = this.anchor!.perfMs + (c.mediaTimeS - this.anchor!.mediaTimeS) * 1000;
+    this.meterAt(showAtMs, c.peakDb);
+    const ctx = this.context;
+    if (!ctx || ctx.state !== 'running' || this.mutedNow) return;
+    const out = ctx.getOutputTimestamp();
+    const [ctxTime, perfTime] = out.performanceTime ? [out.contextTime!, out.performanceTime] : [ctx.currentTime, performance.now() + ctx.outputLatency * 1000];
+    // The earliest this chunk can be heard; the picture waits for it when it would be shown sooner.
+    const earliestMs = perfTime + (ctx.currentTime - ctxTime) * 1000 + SAFETY_MS;
+    if (earliestMs > showAtMs) this.holdPicture(this.delayMs + (earliestMs - showAtMs));
+    else if (showAtMs - earliestMs > 3 * SAFETY_MS) this.holdPicture(this.delayMs - 1); // the link got quicker
+    let when = ctxTime + (showAtMs - perfTime) / 1000;
+    if (Math.abs(when - this.scheduledUntil) < JOIN_S) when = this.scheduledUntil;
+    if (when < ctx.currentTime) {
+      // Too late for its picture (the picture is being held back from now on): heard now, not lost.
+      this.late++;
+      when = Math.max(ctx.currentTime, this.scheduledUntil);
+    }
+    const buffer = ctx.createBuffer(1, c.samples.length, rate);
+    buffer.copyToChannel(c.samples as Float32Array<ArrayBuffer>, 0);
+    const source = ctx.createBufferSource();
+    source.buffer = buffer;
+    source.connect(this.gain!);
+    source.start(when);
+    this.scheduledUntil = when + c.samples.length / rate;
+    this.events.scheduled?.(c.mediaTimeS, perfTime + (when - ctxTime) * 1000, c.peakDb);
+  }
+
+  private holdPicture(ms: number): void {
+    const next = Math.round(Math.max(0, Math.min(MAX_PICTURE_DELAY_MS, ms)));
+    if (next === this.delayMs) return;
+    this.delayMs = next;
+    this.events.pictureDelay(next);
+  }
+
+  private meterAt(atMs: number, db: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.events.level(db);
+    }, Math.max(0, atMs - performance.now()));
+    this.timers.add(t);
+  }
+}
