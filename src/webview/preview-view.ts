@@ -7,6 +7,7 @@ import type { FromWebviewMessage, PanelRequests, PlayerStats, PreviewSettings, S
 import { Requester, unreachable } from '../shared/request-reply';
 import { formatBytes, formatDuration } from '../shared/format';
 import { LivePlayer } from './player';
+import type { ScheduledSound } from './sound-playback';
 
 export interface PreviewChannel {
   post(message: FromWebviewMessage): void;
@@ -43,8 +44,8 @@ function select(id: string, label: string, options: [string, string][]): SelectE
 export interface PreviewOptions {
   /** every presented frame's capture-to-screen latency, ms (benchmarks and tests) */
   onFrameLatency?: (ms: number) => void;
-  /** every chunk of sound scheduled: its media time and when it reaches the speaker, performance.now() ms (tests) */
-  onSoundScheduled?: (mediaTimeS: number, outputPerfMs: number, peakDb: number) => void;
+  /** every chunk of sound scheduled to reach the speaker (benchmarks and tests) */
+  onSoundScheduled?: (chunk: ScheduledSound) => void;
 }
 
 /** The meter's range: its floor, in dBFS. */

@@ -16,12 +16,14 @@ export const SILENCE_DB = -90;
 const SAFETY_MS = 10;
 /** The most the picture is held back for its sound. */
 const MAX_PICTURE_DELAY_MS = 400;
+/** The hold is the most the chunks of this last while needed: 1 s of them. */
+const HOLD_WINDOW = 50;
 
 export interface SoundEvents {
   /** the level of the sound playing now, dBFS (peak of its chunk) */
   level(db: number): void;
-  /** a chunk was scheduled: its time on the picture's timeline, and when (performance.now() ms) it reaches the speaker */
-  scheduled?(mediaTimeS: number, outputPerfMs: number, peakDb: number): void;
+  /** a chunk was scheduled to reach the speaker (tests and benchmarks) */
+  scheduled?(chunk: ScheduledSound): void;
   /**
    * The sound of a moment comes after its picture could be shown (a chunk is whole only once its
    * 20 ms are captured, and the speaker is behind the AudioContext): while the sound plays, the
@@ -30,8 +32,19 @@ export interface SoundEvents {
   pictureDelay(ms: number): void;
 }
 
+export interface ScheduledSound {
+  /** its first sample's time on the picture's timeline, s */
+  mediaTimeS: number;
+  /** when its first sample reaches the speaker, performance.now() ms */
+  outputPerfMs: number;
+  /** its first sample's capture on the board, host wall clock ms (PreviewSound.captureMs) */
+  captureMs: number;
+  peakDb: number;
+}
+
 interface Chunk {
   mediaTimeS: number;
+  captureMs: number;
   samples: Float32Array;
   peakDb: number;
 }
@@ -51,6 +64,8 @@ export class SoundPlayback {
   private late = 0;
   /** how long the picture is held back for the sound, ms */
   private delayMs = 0;
+  /** the hold each of the last chunks needed to be heard with its picture, ms */
+  private needed: number[] = [];
 
   constructor(private readonly events: SoundEvents) {}
 
@@ -61,6 +76,7 @@ export class SoundPlayback {
     this.stream = sound && { table: g711Table(sound.codec), rate: sound.rate };
     this.anchor = undefined;
     this.waiting = [];
+    this.needed = [];
     this.scheduledUntil = 0;
     this.events.level(SILENCE_DB);
   }
@@ -91,7 +107,10 @@ export class SoundPlayback {
     }
     if (this.gain) this.gain.gain.value = muted ? 0 : 1;
     if (!muted && this.context?.state === 'suspended') await this.context.resume();
-    if (muted) this.holdPicture(0);
+    if (muted) {
+      this.needed = [];
+      this.holdPicture(0);
+    }
   }
 
   /** A frame reached the screen: the picture's timeline at that moment on this page's clock. */
@@ -110,7 +129,7 @@ export class SoundPlayback {
     const samples = decodeG711(m.data, this.stream.table);
     let peak = 0;
     for (const x of samples) peak = Math.max(peak, Math.abs(x));
-    const chunk = { mediaTimeS: m.mediaTimeS, samples, peakDb: peak > 0 ? Math.max(SILENCE_DB, 20 * Math.log10(peak)) : SILENCE_DB };
+    const chunk = { mediaTimeS: m.mediaTimeS, captureMs: m.captureMs, samples, peakDb: peak > 0 ? Math.max(SILENCE_DB, 20 * Math.log10(peak)) : SILENCE_DB };
     if (this.anchor) return this.play(chunk);
     this.waiting.push(chunk);
     if (this.waiting.length > MAX_WAITING) this.waiting.shift();
@@ -134,8 +153,9 @@ export class SoundPlayback {
     const [ctxTime, perfTime] = out.performanceTime ? [out.contextTime!, out.performanceTime] : [ctx.currentTime, performance.now() + ctx.outputLatency * 1000];
     // The earliest this chunk can be heard; the picture waits for it when it would be shown sooner.
     const earliestMs = perfTime + (ctx.currentTime - ctxTime) * 1000 + SAFETY_MS;
-    if (earliestMs > showAtMs) this.holdPicture(this.delayMs + (earliestMs - showAtMs));
-    else if (showAtMs - earliestMs > 3 * SAFETY_MS) this.holdPicture(this.delayMs - 1); // the link got quicker
+    this.needed.push(this.delayMs + earliestMs - showAtMs);
+    if (this.needed.length > HOLD_WINDOW) this.needed.shift();
+    this.holdPicture(Math.max(...this.needed));
     let when = ctxTime + (showAtMs - perfTime) / 1000;
     if (Math.abs(when - this.scheduledUntil) < JOIN_S) when = this.scheduledUntil;
     if (when < ctx.currentTime) {
@@ -150,7 +170,7 @@ export class SoundPlayback {
     source.connect(this.gain!);
     source.start(when);
     this.scheduledUntil = when + c.samples.length / rate;
-    this.events.scheduled?.(c.mediaTimeS, perfTime + (when - ctxTime) * 1000, c.peakDb);
+    this.events.scheduled?.({ mediaTimeS: c.mediaTimeS, outputPerfMs: perfTime + (when - ctxTime) * 1000, captureMs: c.captureMs, peakDb: c.peakDb });
   }
 
   private holdPicture(ms: number): void {

@@ -2,6 +2,7 @@
 // presented frame's latency into window.latencies, for the test to read.
 import type { FromWebviewMessage, ToWebviewMessage } from '../../src/shared/panel';
 import { mountPreview } from '../../src/webview/preview-view';
+import type { ScheduledSound } from '../../src/webview/sound-playback';
 
 declare global {
   interface Window {
@@ -9,7 +10,7 @@ declare global {
     latencies: number[];
     firstFrameAtMs: number | undefined;
     /** every chunk of sound the player scheduled: when it reaches the speaker (performance.now() ms) */
-    soundScheduled: { mediaTimeS: number; outputPerfMs: number; peakDb: number }[];
+    soundScheduled: ScheduledSound[];
     /** every frame the <video> presented: whether its corner block is white, and when it is on the display */
     framesShown: { mediaTimeS: number; displayPerfMs: number; white: boolean }[];
   }
@@ -30,7 +31,7 @@ mountPreview(
       window.firstFrameAtMs ??= performance.timeOrigin + performance.now();
       window.latencies.push(ms);
     },
-    onSoundScheduled: (mediaTimeS, outputPerfMs, peakDb) => window.soundScheduled.push({ mediaTimeS, outputPerfMs, peakDb }),
+    onSoundScheduled: (chunk) => window.soundScheduled.push(chunk),
   },
 );
 

@@ -1,6 +1,7 @@
 // The packaged .vsix in a real VS Code (code-server), driven as a user would, against the
 // simulated board on a PTY.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -75,6 +76,19 @@ test('the live preview decodes frames inside the webview', async () => {
   await screenshot('preview-dark.png');
 });
 
+test('the preview hears the board: its level meter moves on the tone bursts, muted as it starts', async () => {
+  const level = preview().getByTestId('level');
+  await level.waitFor({ timeout: 10_000 });
+  assert.equal((await preview().locator('#mute').textContent())?.trim(), 'Sound off', 'the preview starts muted');
+  const seen: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    seen.push(Number(await level.getAttribute('data-db')));
+    await page.waitForTimeout(50);
+  }
+  assert.ok(seen.some((db) => db > -12), `the meter rose with a burst (${seen.join(' ')})`);
+  assert.ok(seen.some((db) => db < -60), `and fell in the silence between (${seen.join(' ')})`);
+});
+
 test('Snapshot saves the frame on screen as a PNG in the workspace', async () => {
   await preview().locator('#snapshot').click();
   await waitFor('a PNG in recordings/', () => fs.existsSync(recordings()) && fs.readdirSync(recordings()).some((f) => f.endsWith('.png')));
@@ -118,6 +132,8 @@ test('Record, 5 s, Stop: a file in the workspace with about 150 frames that deco
   assert.equal(v.codec, 'h264');
   assert.ok(v.frames >= 140 && v.frames <= 165, `about 150 frames (got ${v.frames})`);
   assert.equal(v.pts[0], 0);
+  const sound = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name,sample_rate', '-of', 'csv=p=0', file]).toString().trim();
+  assert.equal(sound, 'pcm_mulaw,8000', 'the sound beside the picture');
   assert.equal(decodeErrors(file), '');
 });
 

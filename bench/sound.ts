@@ -1,0 +1,153 @@
+// What sound costs and how late it is, beside the picture in the same run:
+// - agent and host CPU at 720p30 with sound off and with G.711 mu-law 8000 Hz, alternating phases
+//   on one board (the host records to a file and makes the preview's messages, as the extension does);
+// - in Chromium, capture on the board to the speaker (the AudioContext's output time of each chunk)
+//   beside capture to the screen (requestVideoFrameCallback), muted first (the picture as live as it
+//   goes) and then with the sound on (the picture held back to meet its sound).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openPlayerPage } from '../test/browser/harness';
+import { ClockOffset, estimateClockOffset } from '../src/host/clock-sync';
+import { connectBoard } from '../src/host/connect';
+import { toFragmentMessage, toInitMessage, toSoundMessage } from '../src/host/preview-feed';
+import { Mp4Recorder } from '../src/host/recorder';
+import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../src/host/session';
+import { AudioCodec, type StreamSettings } from '../src/protocol/messages';
+import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
+import { startSimulatedBoard } from '../src/host/simulated-board';
+import { cpuSeconds } from '../test/support/process-cpu';
+import { percentile } from '../test/support/percentile';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const round = (v: number) => Math.round(v * 10) / 10;
+const stats = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), n: v.length });
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+
+const VIDEO_ONLY: StreamSettings = { ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, audio: AudioCodec.Off, audioRate: 0 };
+const WITH_SOUND: StreamSettings = { ...VIDEO_ONLY, audio: AudioCodec.G711U, audioRate: 8000 };
+
+export interface SoundCostResult {
+  /** percent of one core, mean of the phases */
+  agent_cpu_pct: { video_only: number; with_sound: number; ratio: number };
+  host_cpu_pct: { video_only: number; with_sound: number; ratio: number };
+}
+
+/** The host's work for one stream: a recording and the preview's messages, pictures and sound. */
+function hostWork(session: BoardSession, clock: ClockOffset, file: string): () => void {
+  const recorder = Mp4Recorder.create(file, 30);
+  let init: InitSegment | undefined;
+  const onInit = (i: InitSegment) => {
+    init = i;
+    recorder.writeInit(i);
+    void toInitMessage(i);
+  };
+  const onFragment = (f: Fragment) => {
+    recorder.writeFragment(f);
+    void toFragmentMessage(f, clock);
+  };
+  const onAudio = (c: AudioChunk) => {
+    recorder.writeAudio(c);
+    if (init) void toSoundMessage(c, init, clock);
+  };
+  session.on('init', onInit).on('fragment', onFragment).on('audio', onAudio);
+  return () => {
+    session.off('init', onInit).off('fragment', onFragment).off('audio', onAudio);
+    recorder.close();
+  };
+}
+
+export async function benchSoundCost(phaseSeconds = 10, rounds = 2): Promise<SoundCostResult> {
+  const board = await startSimulatedBoard({ build: false });
+  const session = await connectBoard(board.portPath);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-bench-sound-'));
+  const agent: Record<'video_only' | 'with_sound', number[]> = { video_only: [], with_sound: [] };
+  const host: Record<'video_only' | 'with_sound', number[]> = { video_only: [], with_sound: [] };
+  try {
+    const clock = await estimateClockOffset(session);
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, settings] of [['video_only', VIDEO_ONLY], ['with_sound', WITH_SOUND]] as const) {
+        const stop = hostWork(session, clock, path.join(dir, `${name}-${r}.mp4`));
+        await session.startStream(settings);
+        await sleep(1000); // the encoder settles
+        const agentBefore = cpuSeconds(board.process.pid!);
+        const hostBefore = process.cpuUsage();
+        const t = performance.now();
+        await sleep(phaseSeconds * 1000);
+        const wallS = (performance.now() - t) / 1000;
+        const used = process.cpuUsage(hostBefore);
+        agent[name].push(((cpuSeconds(board.process.pid!) - agentBefore) / wallS) * 100);
+        host[name].push(((used.user + used.system) / 1e6 / wallS) * 100);
+        await session.stopStream();
+        stop();
+      }
+    }
+  } finally {
+    await session.disconnect();
+    await board.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const summary = (v: typeof agent) => ({
+    video_only: round(mean(v.video_only)),
+    with_sound: round(mean(v.with_sound)),
+    ratio: Math.round((mean(v.with_sound) / mean(v.video_only)) * 1000) / 1000,
+  });
+  return { agent_cpu_pct: summary(agent), host_cpu_pct: summary(host) };
+}
+
+export interface SoundLatencyResult {
+  seconds: number;
+  /** capture -> screen with the sound muted: the picture as live as the player makes it */
+  video_muted_ms: { p50: number; p95: number; n: number };
+  /** capture -> screen with the sound on: held back to meet its sound */
+  video_with_sound_ms: { p50: number; p95: number; n: number };
+  /** capture -> speaker, the AudioContext's output time of each chunk's first sample */
+  sound_ms: { p50: number; p95: number; n: number };
+}
+
+export async function benchSoundLatency(seconds = 10): Promise<SoundLatencyResult> {
+  const board = await startSimulatedBoard({ build: false });
+  const session = await connectBoard(board.portPath);
+  const page = await openPlayerPage();
+  try {
+    const clock = await estimateClockOffset(session, 16);
+    let init: InitSegment | undefined;
+    session.on('init', (i) => {
+      init = i;
+      page.deliver(toInitMessage(i));
+    });
+    session.on('fragment', (f) => page.deliver(toFragmentMessage(f, clock)));
+    session.on('audio', (c) => init && page.deliver(toSoundMessage(c, init, clock)));
+    await session.startStream(WITH_SOUND);
+    await page.page.waitForSelector('#mute:not([hidden])');
+    await sleep(1000);
+    await page.page.evaluate(() => (window.latencies = []));
+    await sleep(seconds * 1000);
+    const muted = await page.page.evaluate(() => window.latencies);
+    await page.page.click('#mute');
+    await sleep(2000); // the picture is held back to its sound
+    await page.page.evaluate(() => {
+      window.latencies = [];
+      window.soundScheduled = [];
+    });
+    await sleep(seconds * 1000);
+    const { withSound, sound } = await page.page.evaluate(() => ({
+      withSound: window.latencies,
+      sound: window.soundScheduled.map((c) => performance.timeOrigin + c.outputPerfMs - c.captureMs),
+    }));
+    await session.stopStream();
+    return { seconds, video_muted_ms: stats(muted), video_with_sound_ms: stats(withSound), sound_ms: stats(sound) };
+  } finally {
+    await session.disconnect();
+    await page.close();
+    await board.stop();
+  }
+}
+
+if (require.main === module) {
+  void (async () => {
+    const cost = await benchSoundCost(Number(process.env.BENCH_PHASE_SECONDS ?? 10), 2);
+    const latency = await benchSoundLatency(Number(process.env.BENCH_SECONDS ?? 10));
+    console.log(JSON.stringify({ cost, latency }, null, 2));
+  })();
+}
