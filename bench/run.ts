@@ -8,6 +8,7 @@ import { benchRecordingOverhead, benchRss } from './host-cost';
 import { benchIngest } from './ingest';
 import { benchLatency } from './player-latency';
 import { benchPull } from './pull-throughput';
+import { benchSoundCost, benchSoundLatency } from './sound';
 import { benchStockAgent } from './stock-agent';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   const recording = await step('host CPU: recording vs previewing', () => benchRecordingOverhead(quick ? 5 : 15, 2));
   const idle = await step('agent CPU with no host and with no device', () => benchAgentIdle(quick ? 10 : 30));
   const stockAgent = await step('the MicroPython agent beside the C agent', () => benchStockAgent(quick ? 5 : 10, quick ? 1 : 3));
+  const soundCost = await step('CPU with and without sound', () => benchSoundCost(quick ? 5 : 10, 2));
+  const soundLatency = await step('sound: capture to speaker beside capture to screen (Chromium)', () => benchSoundLatency(quick ? 6 : 20));
   const rss = await step('memory over a long 1080p30 stream', () => benchRss(Number(process.env.BENCH_RSS_SECONDS ?? (quick ? 30 : 600))));
 
   const results = {
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     rss,
     recording_overhead: recording,
     stock_agent: stockAgent,
+    sound: { cost: soundCost, latency: soundLatency },
     latency_details: latency,
     targets: {
       latency_p50_ms: 50, latency_p95_ms: 100, ttff_ms: 400, ingest_mbps: 100, pull_ratio: 0.9, agent_instr_per_byte: 8, rss_growth_pct: 5, agent_idle_cpu_pct: 1,
