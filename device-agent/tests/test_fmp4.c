@@ -81,6 +81,35 @@ static void test_init_segment_has_the_box_tree_a_player_needs(void) {
     CHECK_EQ_INT(fmp4_write_init(&t, buf, 100), 0); /* too small: refused, not truncated */
 }
 
+/* The second trak, as libmov writes G.711: after the video's, timescale = rate, an `ulaw` entry. */
+static void test_init_segment_with_sound_has_its_track(void) {
+    struct camera_au_s au = keyframe();
+    struct fmp4_track_s t;
+    CHECK_EQ_INT(fmp4_track_from_keyframe(&t, CAMERA_CODEC_H264, 1280, 720, 30, &au), 0);
+    t.audio = (struct audio_settings_s){AUDIO_CODEC_G711U, 16000};
+    uint8_t buf[2048];
+    size_t n = fmp4_write_init(&t, buf, sizeof(buf));
+    CHECK(n > 0);
+    long video = find_path(buf, n, "moov/trak");
+    long sound = video + (long)be32(buf + video);
+    CHECK(!memcmp(buf + sound + 4, "trak", 4));
+    size_t len = (size_t)be32(buf + sound);
+    const uint8_t *s = buf + sound;
+    CHECK_EQ_INT(be32(s + find_path(s, len, "trak/tkhd") + 20), FMP4_AUDIO_TRACK);
+    CHECK_EQ_INT(be32(s + find_path(s, len, "trak/mdia/mdhd") + 20), 16000);
+    CHECK(!memcmp(s + find_path(s, len, "trak/mdia/hdlr") + 16, "soun", 4));
+    CHECK(find_path(s, len, "trak/mdia/minf/smhd") > 0);
+    long entry = find_path(s, len, "trak/mdia/minf/stbl/stsd/ulaw");
+    CHECK(entry > 0);
+    CHECK_EQ_INT(be32(s + entry), 36); /* a plain version-0 entry: no esds */
+    CHECK_EQ_INT((s[entry + 24] << 8) | s[entry + 25], 1);  /* channelcount */
+    CHECK_EQ_INT((s[entry + 26] << 8) | s[entry + 27], 16); /* samplesize */
+    CHECK_EQ_INT(be32(s + entry + 32) >> 16, 16000);
+    long mvex = find_path(buf, n, "moov/mvex");
+    CHECK_EQ_INT(be32(buf + mvex), 8 + 2 * 32); /* a trex for each track */
+    CHECK_EQ_INT(be32(buf + find_path(buf, n, "moov/mvhd") + 104), FMP4_AUDIO_TRACK + 1);
+}
+
 static void test_keyframe_without_parameter_sets_gives_no_track(void) {
     struct camera_au_s au = keyframe();
     au.nals[0] = au.nals[2];
@@ -132,6 +161,7 @@ static void test_changed_parameter_sets_are_noticed(void) {
 int main(void) {
     test_init_segment_has_the_box_tree_a_player_needs();
     test_keyframe_without_parameter_sets_gives_no_track();
+    test_init_segment_with_sound_has_its_track();
     test_fragment_points_at_its_sample_with_the_right_flags();
     test_changed_parameter_sets_are_noticed();
     return check_report("test_fmp4");
