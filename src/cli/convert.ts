@@ -1,9 +1,11 @@
-// k230live convert: a raw .264/.265 into an MP4, or a fragmented recording into a moov-first MP4; never re-encoded.
+// k230live convert: a raw .264/.265 into an MP4, or a fragmented recording (pictures and sound) into a moov-first
+// MP4; never re-encoded.
 import { parseArgs } from 'node:util';
 import { Logging, LogLevel } from 'mediabunny';
 import { UserError } from '../host/errors';
 import { convertRawToMp4, ConvertSummary } from '../host/media/convert';
 import { looksLikeMp4 } from '../host/media/mp4-layout';
+import { trackFormat, TrackSummary } from '../host/media/inspect';
 import { remuxToFaststart, RemuxSummary } from '../host/media/remux';
 
 export async function convertCommand(args: string[]): Promise<number> {
@@ -17,9 +19,11 @@ export async function convertCommand(args: string[]): Promise<number> {
   const fps = values.fps !== undefined ? Number(values.fps) : undefined;
   if (fps !== undefined && !(fps > 0 && Number.isFinite(fps))) throw new UserError(`--fps must be a positive number (got "${values.fps}")`);
   Logging.level = LogLevel.Errors; // mediabunny's info lines would land on stdout, which is for the summary
-  const progress = progressBar();
+  const mp4 = looksLikeMp4(inPath);
+  // an MP4's samples are pictures and chunks of sound; a raw stream's, pictures
+  const progress = progressBar(mp4 ? 'samples' : 'frames');
   try {
-    if (looksLikeMp4(inPath)) {
+    if (mp4) {
       // An MP4 keeps its own timestamps; converting it means making it progressive with the moov first.
       if (fps !== undefined) throw new UserError(`--fps is for raw H.264/H.265 input; ${inPath} is an MP4 and keeps its timestamps`);
       const r = await remuxToFaststart(inPath, outPath, { onProgress: progress.update });
@@ -47,12 +51,18 @@ function describeConversion(r: ConvertSummary, faststart: boolean): string {
 }
 
 function describeRemux(r: RemuxSummary): string {
-  const tracks = r.tracks.map((t) => `${t.codec}${t.width ? ` ${t.width}x${t.height}` : ''}, ${plural(t.frames, 'frame')} (${plural(t.keyframes, 'keyframe')}), ${t.durationS.toFixed(2)} s`);
+  const tracks = r.tracks.map((t) => `${t.codec} ${trackFormat(t)}, ${t.type === 'audio' ? describeChunks(t) : `${plural(t.frames, 'frame')} (${plural(t.keyframes, 'keyframe')})`}, ${t.durationS.toFixed(2)} s`);
   return `${r.path}: ${tracks.join('; ')}, ${r.bytes} bytes, moov first`;
 }
 
+/** Sound comes in chunks (20 ms from the board), kept one sample each; a gap stays a gap. */
+function describeChunks(t: TrackSummary): string {
+  const gaps = t.gaps?.length ?? 0;
+  return `${plural(t.frames, 'chunk')}${gaps > 0 ? ` (${plural(gaps, 'gap')})` : ''}`;
+}
+
 /** A bar on stderr while samples are written, only for a person watching a terminal. */
-function progressBar(): { update: (done: number, total: number) => void; done: () => void } {
+function progressBar(noun: string): { update: (done: number, total: number) => void; done: () => void } {
   if (!process.stderr.isTTY) return { update: () => undefined, done: () => undefined };
   let shown = -1;
   let visible = false;
@@ -64,7 +74,7 @@ function progressBar(): { update: (done: number, total: number) => void; done: (
       visible = true;
       const width = 30;
       const filled = Math.round((percent / 100) * width);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(percent).padStart(3)}%  ${done}/${total} frames`);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(percent).padStart(3)}%  ${done}/${total} ${noun}`);
     },
     done() {
       if (visible) process.stderr.write('\r\x1b[2K');

@@ -1,9 +1,9 @@
-// k230live inspect: what an MP4 holds (tracks, codecs, frames, keyframes, layout) without decoding it.
+// k230live inspect: what an MP4 holds (tracks, codecs, frames, keyframes, sound and its gaps, layout) without decoding it.
 import { parseArgs } from 'node:util';
 import { Logging, LogLevel } from 'mediabunny';
 import { UserError } from '../host/errors';
 import { boxTree } from '../host/media/box-tree';
-import { inspectMp4, Mp4Summary } from '../host/media/inspect';
+import { inspectMp4, Mp4Summary, trackFormat, TrackSummary } from '../host/media/inspect';
 
 export async function inspectCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, boxes: { type: 'boolean' } } });
@@ -21,10 +21,23 @@ export async function inspectCommand(args: string[]): Promise<number> {
 function describe(s: Mp4Summary): string {
   const layout = `${s.fragmented ? 'fragmented' : 'progressive'}, moov ${s.moovBeforeMdat ? 'before' : 'after'} mdat`;
   const rows = [
-    ['track', 'type', 'codec', 'size', 'frames', 'keyframes', 'duration'],
-    ...s.tracks.map((t) => [String(t.id), t.type, t.codec ?? 'unknown', t.width ? `${t.width}x${t.height}` : '-', String(t.frames), String(t.keyframes), `${t.durationS.toFixed(3)} s`]),
+    ['track', 'type', 'codec', 'format', 'frames', 'keyframes', 'duration'],
+    ...s.tracks.map((t) => [String(t.id), t.type, t.codec ?? 'unknown', trackFormat(t), String(t.frames), String(t.keyframes), `${t.durationS.toFixed(3)} s`]),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const table = rows.map((r) => '  ' + r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
-  return [`${s.path}: ${s.bytes} bytes, ${layout}`, ...table].join('\n');
+  const sound = s.tracks.filter((t) => t.type === 'audio' && t.samples !== undefined).map(describeSound);
+  return [`${s.path}: ${s.bytes} bytes, ${layout}`, ...table, ...sound].join('\n');
+}
+
+/** A line per sound track: how much sound, from when, and where some is missing (a chunk lost on the way). */
+function describeSound(t: TrackSummary): string {
+  const gaps = t.gaps ?? [];
+  const head = `  sound (track ${t.id}): ${t.samples} samples in ${t.frames} chunks from ${t.startS.toFixed(3)} s`;
+  if (gaps.length === 0) return `${head}, no gaps`;
+  const missingMs = gaps.reduce((ms, g) => ms + g.durationS * 1000, 0);
+  const shown = 5;
+  const at = gaps.slice(0, shown).map((g) => `${g.atS.toFixed(3)} s`);
+  if (gaps.length > shown) at.push(`and ${gaps.length - shown} more`);
+  return `${head}, ${gaps.length} ${gaps.length === 1 ? 'gap' : 'gaps'} (${+missingMs.toFixed(1)} ms missing) at ${at.join(', ')}`;
 }

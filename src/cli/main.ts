@@ -26,7 +26,7 @@ const USAGE = `usage: k230live <command> [options]
   convert IN OUT.mp4 [--fps F] [--faststart]
                                       raw .264/.265 into an MP4 (fps from the stream, else --fps), or a
                                       fragmented MP4 into a moov-first one; never re-encoded
-  inspect FILE.mp4                    tracks, codecs, frames, keyframes, duration, moov/mdat layout
+  inspect FILE.mp4                    tracks (picture and sound), codecs, frames, keyframes, duration, gaps, moov/mdat layout
   Most commands take --json for scripts.`;
 
 

@@ -1,11 +1,13 @@
 // k230live convert on raw .264/.265 from ffmpeg's encoders: the MP4 holds the same bitstream and decodes to the
 // very same frames, at the stream's own frame rate or the one asked for; what it cannot do, it says in one line.
+// And convert --faststart on what the board recorded to its own card, pictures and sound: the sound stays.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeVideo, strictlyIncreasing } from '../support/media';
 import { boxOffset, encodeRaw, extractAnnexB, frameHashes, plainNalUnits, probeDuration, syncSamples } from '../support/raw-video';
@@ -15,12 +17,20 @@ const raw = {
   h264: path.join(dir, 'camera.264'),
   h265: path.join(dir, 'camera.265'),
 };
+/** the simulated board's card, where board-record writes */
+const sdcard = path.join(dir, 'sdcard');
+let board: SimulatedBoard;
 
-before(() => {
+before(async () => {
   encodeRaw(raw.h264, { codec: 'h264', frames: 60 });
   encodeRaw(raw.h265, { codec: 'h265', frames: 60 });
+  fs.mkdirSync(sdcard);
+  board = await startSimulatedBoard({ sdcard });
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+after(async () => {
+  await board.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 
 const convert = async (...args: string[]) => {
@@ -64,6 +74,16 @@ for (const codec of ['h264', 'h265'] as const) {
     for (const unit of extra) assert.ok(input.includes(unit), 'an added unit is a copy of a parameter set the input carries');
   });
 }
+
+test('a raw stream becomes an MP4 of one track, the pictures: nothing to carry sound', async () => {
+  const out = path.join(dir, 'h264.mp4');
+  assert.deepEqual(probeStreams(out), ['h264']);
+  const seen = JSON.parse((await runCli(['inspect', out, '--json'])).stdout);
+  assert.deepEqual(
+    seen.tracks.map((t: { type: string }) => t.type),
+    ['video'],
+  );
+});
 
 test('--fps 10 stamps 60 frames 0.1 s apart: 6 s', async () => {
   const out = path.join(dir, 'fps10.mp4');
@@ -157,3 +177,59 @@ test('what is not raw H.264/H.265, or cannot be written, is one line on stderr',
   assertOneLineError(await runCli(['convert', raw.h264, out, '--fps', 'fast']), /--fps must be a positive number/, { quietStdout: true });
   assert.ok(!fs.existsSync(out));
 });
+
+/** What ffprobe takes each stream for: its codec, and for sound its rate and channels. */
+function probeStreams(file: string): string[] {
+  const streams = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,sample_rate,channels', '-of', 'json', file]).toString())
+    .streams as { codec_type: string; codec_name: string; sample_rate?: string; channels?: number }[];
+  return streams.map((s) => (s.codec_type === 'audio' ? `${s.codec_name} ${s.sample_rate} Hz ${s.channels} ch` : s.codec_name));
+}
+
+/** Every sound or video packet's presentation time, as ffprobe reads it. */
+function packetTimes(file: string, kind: 'a' | 'v'): string {
+  return execFileSync('ffprobe', ['-v', 'error', '-select_streams', `${kind}:0`, '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]).toString();
+}
+
+/** Where the sound stops for a while, from ffprobe's packet times alone: a chunk's 20 ms end before the next one begins. */
+function probedGaps(times: string): { atS: number; durationS: number }[] {
+  const t = times.trim().split('\n').map(Number);
+  return t.flatMap((at, i) => (i + 1 < t.length && t[i + 1] - (at + 0.02) > 1e-4 ? [{ atS: at + 0.02, durationS: t[i + 1] - at - 0.02 }] : []));
+}
+
+for (const { audio, rate, probed, entry } of [
+  { audio: 'g711u', rate: 8000, probed: 'pcm_mulaw', entry: 'ulaw' },
+  { audio: 'g711a', rate: 16000, probed: 'pcm_alaw', entry: 'alaw' },
+] as const) {
+  test(`a board recording with ${audio} sound at ${rate} Hz converts --faststart with its sound at the same times`, async () => {
+    const card = `/sdcard/${audio}.mp4`;
+    const record = (...args: string[]) => runCli(['board-record', '--port', board.portPath, ...args]);
+    const started = await record('start', '--out', card, '--width', '640', '--height', '360', '--audio', audio, '--audio-rate', String(rate));
+    assert.equal(started.code, 0, started.stderr);
+    await new Promise((r) => setTimeout(r, 2000));
+    const stopped = await record('stop');
+    assert.equal(stopped.code, 0, stopped.stderr);
+
+    const recording = path.join(sdcard, `${audio}.mp4`);
+    assert.deepEqual(probeStreams(recording), ['h264', `${probed} ${rate} Hz 1 ch`]);
+    const out = path.join(dir, `board-${audio}.mp4`);
+    const r = await convert(recording, out, '--faststart');
+    assert.match(r.stdout, new RegExp(`; ${entry} ${rate} Hz mono, \\d+ chunks( \\(\\d+ gaps?\\))?, .*moov first\\n$`));
+    assert.ok(boxOffset(out, 'moov') < boxOffset(out, 'mdat'), 'moov before mdat');
+    assert.deepEqual(probeStreams(out), ['h264', `${probed} ${rate} Hz 1 ch`]);
+    assert.equal(packetTimes(out, 'a'), packetTimes(recording, 'a'), 'every chunk of sound at its time');
+    assert.equal(packetTimes(out, 'v'), packetTimes(recording, 'v'), 'every picture at its time');
+    assert.equal(decodeErrors(out), '');
+
+    const [before, after] = [await runCli(['inspect', recording, '--json']), await runCli(['inspect', out, '--json'])].map((i) => JSON.parse(i.stdout));
+    const sound = before.tracks[1];
+    assert.deepEqual([sound.type, sound.codec, sound.sampleRate, sound.channels], ['audio', entry, rate, 1]);
+    assert.equal(sound.frames, packetTimes(recording, 'a').trim().split('\n').length, 'inspect counts every chunk');
+    // The board drops a chunk when its queue is full (a loaded machine): that is a gap, and inspect must say so.
+    const expected = probedGaps(packetTimes(recording, 'a'));
+    assert.equal(sound.gaps.length, expected.length, `gaps: ${JSON.stringify(sound.gaps)} vs ${JSON.stringify(expected)}`);
+    sound.gaps.forEach((g: { atS: number }, i: number) => assert.ok(Math.abs(g.atS - expected[i].atS) < 1e-5, `gap ${i} at ${g.atS} s`));
+    assert.ok(sound.startS >= 0 && sound.startS < 0.1, `the board's sound starts with its first picture or a little after (${sound.startS} s)`);
+    assert.deepEqual([before.fragmented, after.fragmented], [true, false]);
+    assert.deepEqual(after.tracks[1], sound, 'and sees the same sound track in the progressive file');
+  });
+}
