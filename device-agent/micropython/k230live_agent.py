@@ -3,6 +3,8 @@
 # to the board. It speaks the protocol of docs/protocol.md, as device-agent/src does in C: the
 # board's own H.264/H.265 from Encoder.GetStream, muxed here into fragmented MP4, one fragment per
 # frame; the file service, confined to /sdcard; board recordings on /sdcard.
+# With sound asked for, media.pyaudio's microphone and media.g711's encoder give G.711 in 20 ms
+# chunks, a second trak beside the pictures, as device-agent/src/stream.c muxes it.
 # Host-to-board frames come text-safe (one base64 line each, docs/protocol.md "The text-safe
 # link"), because the firmware turns some binary sequences into its IDE protocol; board-to-host
 # frames are binary on sys.stdout.buffer. Only what CanMV's MicroPython 1.21 has is used.
@@ -16,7 +18,7 @@ import sys
 import time
 
 AGENT_VERSION = '0.3.0'
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 STORAGE_ROOT = '/sdcard'
 MAX_REQUEST = 65536
 FILE_READ_MAX = 256 * 1024
@@ -25,6 +27,8 @@ KEEPALIVE_US = 5000000
 SYNC_US = 1000000
 STALE_US = 300000  # a frame this old when fetched: the link fell behind, drop to the next IDR
 TIMESCALE = 90000
+VIDEO_TRACK, AUDIO_TRACK = 1, 2  # the sound's timescale is its sample rate
+AUDIO_CHUNK_US = 20000  # G.711's 20 ms: rate / 50 samples a chunk, one byte each
 LIVE_CHANNEL = 0
 RECORD_CHANNEL = 1  # channel 3 belongs to the IDE
 MAX_WIDTH, MAX_HEIGHT, MAX_FPS = 1920, 1080, 30  # the sensor is opened at 1080p30
@@ -32,7 +36,7 @@ MAX_WIDTH, MAX_HEIGHT, MAX_FPS = 1920, 1080, 30  # the sensor is opened at 1080p
 # ---- the messages, described once (the same rows as src/protocol/messages.ts and
 # device-agent/src/msg_layouts.h; the golden vectors in test/vectors hold the three together)
 SETTINGS = (('width', 'u16'), ('height', 'u16'), ('fps', 'u16'), ('codec', 'codec'), ('profile', 'profile'),
-            ('bitrate_kbps', 'u32'), ('gop', 'u16'))
+            ('bitrate_kbps', 'u32'), ('gop', 'u16'), ('audio', 'audioCodec'), ('audio_rate', 'u16'))
 ENTRY = (('file_type', 'fileType'), ('size', 'u64'), ('mtime_ms', 'u64'), ('name', 'string'))
 PATH = (('path', 'path'),)
 NONE = ()
@@ -57,7 +61,8 @@ LAYOUTS = {
     0x80: ('OK', 'reply', NONE),
     0x81: ('HELLO_REPLY', 'reply', (('protocol_version', 'u16'), ('agent_version', 'string'),
                                     ('board_name', 'string'), ('codecs', 'u8'), ('max_width', 'u16'),
-                                    ('max_height', 'u16'), ('max_fps', 'u16'), ('storage', 'flag'))),
+                                    ('max_height', 'u16'), ('max_fps', 'u16'), ('storage', 'flag'),
+                                    ('audio_codecs', 'u8'))),
     0x86: ('PONG', 'reply', (('host_time_us', 'u64'), ('board_time_us', 'u64'))),
     0x90: ('FILE_LIST_REPLY', 'reply', (('truncated', 'flag'), ('entries', 'entries'))),
     0x91: ('FILE_STAT_REPLY', 'reply', (('file_type', 'fileType'), ('size', 'u64'), ('mtime_ms', 'u64'))),
@@ -66,10 +71,12 @@ LAYOUTS = {
     0x95: ('STORAGE_INFO_REPLY', 'reply', (('total', 'u64'), ('available', 'u64'))),
     0xFF: ('ERROR', 'reply', (('code', 'u16'), ('message', 'string'))),
     0xA0: ('INIT_SEGMENT', 'event', (('codec', 'codec'), ('width', 'u16'), ('height', 'u16'),
-                                     ('codec_string', 'string'), ('data', 'rest'))),
+                                     ('codec_string', 'string'), ('audio', 'audioCodec'), ('audio_rate', 'u16'),
+                                     ('data', 'rest'))),
     0xA1: ('FRAGMENT', 'event', (('sequence', 'u32'), ('pts_us', 'u64'), ('flags', 'u8'), ('dropped', 'u32'),
                                  ('data', 'rest'))),
     0xA2: ('BOARD_RECORDING', 'reply or event', RECORDING),
+    0xA3: ('AUDIO_FRAGMENT', 'event', (('sequence', 'u32'), ('pts_us', 'u64'), ('dropped', 'u32'), ('data', 'rest'))),
 }
 NAMES = {}
 for _type in LAYOUTS:
@@ -80,6 +87,7 @@ E_NOT_STREAMING, E_HANDSHAKE_REQUIRED, E_ENCODER, E_NOT_FOUND, E_OUTSIDE_ROOT = 
 E_IO, E_NO_SPACE, E_NO_STORAGE, E_NOT_A_FILE, E_EXISTS = 10, 11, 12, 13, 14
 T_FILE, T_DIR, T_OTHER = 1, 2, 3
 CODEC_H264, CODEC_H265 = 1, 2
+AUDIO_OFF, AUDIO_G711A, AUDIO_G711U = 0, 1, 2
 
 
 class Malformed(Exception):
@@ -109,7 +117,7 @@ class Reader:
 
 
 def _read(kind, r):
-    if kind in ('u8', 'codec', 'profile', 'fileType'):
+    if kind in ('u8', 'codec', 'profile', 'audioCodec', 'fileType'):
         return r.unpack('<B', 1)
     if kind == 'flag':
         return 1 if r.unpack('<B', 1) else 0
@@ -147,7 +155,7 @@ def read_fields(fields, r):
 def _write(kind, v, out):
     if kind == 'flag':
         out.append(b'\x01' if v else b'\x00')
-    elif kind in ('u8', 'codec', 'profile', 'fileType'):
+    elif kind in ('u8', 'codec', 'profile', 'audioCodec', 'fileType'):
         out.append(struct.pack('<B', v))
     elif kind == 'u16':
         out.append(struct.pack('<H', v))
@@ -465,32 +473,61 @@ def sample_entry(track):
                label, struct.pack('>HH', 0x18, 0xFFFF), config_box)
 
 
-def init_segment(track):
-    brand = b'avc1' if track['codec'] == CODEC_H264 else b'hev1'
-    w, h = track['width'], track['height']
+def tkhd(track_id, volume, width, height):
+    return full_box(b'tkhd', 0, 3, struct.pack('>IIIII', 0, 0, track_id, 0, 0), bytes(8),
+                    struct.pack('>HHHH', 0, 0, volume, 0), MATRIX, struct.pack('>II', width << 16, height << 16))
+
+
+def mdia(timescale, handler, name, media_header, entry):
+    """A fragmented track's media: its one sample entry, and empty sample tables (the fragments
+    carry the samples)."""
     empty = lambda kind, words=1: full_box(kind, 0, 0, bytes(4 * words))
-    stbl = box(b'stbl', full_box(b'stsd', 0, 0, struct.pack('>I', 1), sample_entry(track)),
+    stbl = box(b'stbl', full_box(b'stsd', 0, 0, struct.pack('>I', 1), entry),
                empty(b'stts'), empty(b'stsc'), empty(b'stsz', 2), empty(b'stco'))
-    minf = box(b'minf', full_box(b'vmhd', 0, 1, bytes(8)),
+    minf = box(b'minf', media_header,
                box(b'dinf', full_box(b'dref', 0, 0, struct.pack('>I', 1), full_box(b'url ', 0, 1))), stbl)
-    mdia = box(b'mdia', full_box(b'mdhd', 0, 0, struct.pack('>IIIIHH', 0, 0, TIMESCALE, 0, 0x55C4, 0)),
-               full_box(b'hdlr', 0, 0, bytes(4), b'vide', bytes(12), b'K230 Live video\x00'), minf)
-    tkhd = full_box(b'tkhd', 0, 3, struct.pack('>IIIII', 0, 0, 1, 0, 0), bytes(8), bytes(8), MATRIX,
-                    struct.pack('>II', w << 16, h << 16))
+    return box(b'mdia', full_box(b'mdhd', 0, 0, struct.pack('>IIIIHH', 0, 0, timescale, 0, 0x55C4, 0)),
+               full_box(b'hdlr', 0, 0, bytes(4), handler, bytes(12), name + b'\x00'), minf)
+
+
+def audio_entry(codec, rate):
+    """G.711 as the K230's own muxer writes it: a version-0 AudioSampleEntry, mono, samplesize 16,
+    no decoder configuration box."""
+    return box(b'alaw' if codec == AUDIO_G711A else b'ulaw', bytes(6), struct.pack('>H', 1), bytes(8),
+               struct.pack('>HHII', 1, 16, 0, rate << 16))
+
+
+def trex(track_id):
+    return full_box(b'trex', 0, 0, struct.pack('>IIIII', track_id, 1, 0, 0, 0))
+
+
+def init_segment(track, audio=None):
+    """ftyp+moov: the pictures' trak, and the sound's when audio is (codec, rate)."""
+    brand = b'avc1' if track['codec'] == CODEC_H264 else b'hev1'
+    traks = [box(b'trak', tkhd(VIDEO_TRACK, 0, track['width'], track['height']),
+                 mdia(TIMESCALE, b'vide', b'K230 Live video', full_box(b'vmhd', 0, 1, bytes(8)), sample_entry(track)))]
+    trexes = [trex(VIDEO_TRACK)]
+    if audio:
+        codec, rate = audio
+        traks.append(box(b'trak', tkhd(AUDIO_TRACK, 0x0100, 0, 0),  # full volume
+                         mdia(rate, b'soun', b'K230 Live sound', full_box(b'smhd', 0, 0, bytes(4)),
+                              audio_entry(codec, rate))))
+        trexes.append(trex(AUDIO_TRACK))
     mvhd = full_box(b'mvhd', 0, 0, struct.pack('>IIIIIH', 0, 0, 1000, 0, 0x10000, 0x100), bytes(10), MATRIX,
-                    bytes(24), struct.pack('>I', 2))
-    mvex = box(b'mvex', full_box(b'trex', 0, 0, struct.pack('>IIIII', 1, 1, 0, 0, 0)))
-    return box(b'ftyp', b'iso6', bytes(4), b'iso6iso5mp41', brand) + box(b'moov', mvhd, box(b'trak', tkhd, mdia), mvex)
+                    bytes(24), struct.pack('>I', (AUDIO_TRACK if audio else VIDEO_TRACK) + 1))
+    return box(b'ftyp', b'iso6', bytes(4), b'iso6iso5mp41', brand) + \
+        box(b'moov', mvhd, b''.join(traks), box(b'mvex', b''.join(trexes)))
 
 
-def fragment_head(sequence, decode_time, duration, sample_size, keyframe):
-    """moof and the mdat header of one sample; the sample's bytes follow."""
+def fragment_head(number, track_id, decode_time, duration, sample_size, keyframe):
+    """moof and the mdat header of one sample of a track; the sample's bytes follow. A chunk of
+    G.711 is one sample, its duration its sample count."""
     moof_size = 8 + 16 + 8 + 16 + 20 + 32  # moof, mfhd, traf, tfhd, tfdt, trun with one sample
     trun = full_box(b'trun', 0, 0x000701, struct.pack('>IIIII', 1, moof_size + 8, duration, sample_size,
                                                        0x02000000 if keyframe else 0x01010000))
-    traf = box(b'traf', full_box(b'tfhd', 0, 0x020000, struct.pack('>I', 1)),
+    traf = box(b'traf', full_box(b'tfhd', 0, 0x020000, struct.pack('>I', track_id)),
                full_box(b'tfdt', 1, 0, struct.pack('>Q', decode_time)), trun)
-    return box(b'moof', full_box(b'mfhd', 0, 0, struct.pack('>I', sequence)), traf) + \
+    return box(b'moof', full_box(b'mfhd', 0, 0, struct.pack('>I', number)), traf) + \
         struct.pack('>I', 8 + sample_size) + b'mdat'
 
 
@@ -503,13 +540,17 @@ def sample_bytes(nals):
 
 
 class Muxer:
-    """Access units in, init segments and fragments out, for one stream."""
+    """Access units and chunks of sound in, init segments and fragments out, for one stream."""
 
-    def __init__(self, settings):
+    def __init__(self, settings, audio=None):
         self.settings = settings
+        self.audio = audio  # (codec, rate) of the sound's trak, or None: the pictures alone
         self.track = None
-        self.sequence = 0
+        self.number = 0  # mfhd's: every fragment, pictures and sound
+        self.sequence = 0  # the pictures'
+        self.chunks = 0  # the chunks of sound's
         self.first_pts = None
+        self.waiting = []  # chunks of sound read before the first picture
 
     def take(self, nals, keyframe, pts_us):
         """(init segment or None, fragment head, sample) for one access unit; None until the first IDR."""
@@ -527,16 +568,41 @@ class Muxer:
                     track.update(sets)
                     track['info'] = sps_info(codec, sets['sps'])
                     self.track = track
-                    init = init_segment(track)
+                    init = init_segment(track, self.audio)
         if self.track is None:
             return None
         if self.first_pts is None:
             self.first_pts = pts_us
+        self.number += 1
         self.sequence += 1
         sample = sample_bytes(nals)
         decode_time = (pts_us - self.first_pts) * TIMESCALE // 1000000
-        head = fragment_head(self.sequence, decode_time, TIMESCALE // self.settings['fps'], len(sample), keyframe)
+        head = fragment_head(self.number, VIDEO_TRACK, decode_time, TIMESCALE // self.settings['fps'], len(sample),
+                             keyframe)
         return init, head, sample
+
+    def take_sound(self, chunks, clock):
+        """(fragment head, G.711, pts, sequence) of each chunk of sound at its place beside the
+        pictures: the first picture's pts is the origin, counted in samples. Chunks wait for the
+        first picture (one read before it may have been captured after it); sound from before it
+        is not kept."""
+        if self.audio is None:
+            return []
+        if self.first_pts is None:
+            self.waiting = (self.waiting + list(chunks))[-25:]  # half a second
+            return []
+        chunks, self.waiting = self.waiting + list(chunks), []
+        out = []
+        for chunk in chunks:
+            data, pts = chunk[0], chunk_pts(clock, chunk)
+            if pts < self.first_pts:
+                continue
+            self.number += 1
+            self.chunks += 1
+            decode_time = ((pts - self.first_pts) * self.audio[1] + 500000) // 1000000
+            out.append((fragment_head(self.number, AUDIO_TRACK, decode_time, len(data), len(data), True), data, pts,
+                        self.chunks))
+        return out
 
 
 # ---- the board clock, and the encoder's frames on it
@@ -559,6 +625,11 @@ class Clock:
         if self.pts_offset is None:
             self.pts_offset = self.now() - venc_pts
         return venc_pts + self.pts_offset
+
+    def sound_pts(self, stamp):
+        """A time on the MPP's clock (microseconds, VENC's pts and ai's stamps) on this clock, moved
+        as the pictures are; None until the first frame has set the offset."""
+        return None if self.pts_offset is None else stamp + self.pts_offset
 
 
 class Channel:
@@ -631,6 +702,89 @@ class Channel:
                 return frame
 
 
+class Microphone:
+    """The board's audio input (media.pyaudio over ai) and G.711 encoder (media.g711 over aenc): one
+    chunk of 20 ms a read, stamped on the agent's clock. The firmware gives a script one of each
+    (docs/stock-firmware.md), so the live stream and a board recording share it, at one codec and
+    rate. A read that finds no frame waits up to 10 ms (read(block=False)), so the next chunk is
+    read a little before it is due, or at once when the one just read says it is there already."""
+
+    def __init__(self, sound, codec, rate):
+        self.codec, self.rate = codec, rate
+        self.samples = rate * AUDIO_CHUNK_US // 1000000
+        self.users = set()
+        self.dropped = 0  # chunks the input lost (a gap in the stamps)
+        self.encoder = sound['Encoder'](sound['K_PT_G711A'] if codec == AUDIO_G711A else sound['K_PT_G711U'],
+                                        self.samples)
+        self.encoder.create()
+        self.audio = self.input = None
+        try:
+            self.audio = sound['PyAudio']()
+            self.input = self.audio.open(format=sound['paInt16'], channels=1, rate=rate, input=True,
+                                         frames_per_buffer=self.samples)
+        except Exception:
+            self.close()
+            raise
+        self.due = 0  # agent clock: when to read the next chunk
+        self.age = None  # the least age of a chunk when read (its end by its stamp to the read), rising slowly
+        self.last_stamp = None
+        self.misses = 0
+
+    def chunks(self, clock):
+        """Every chunk due now (at most the 5 that ai holds): (G.711 bytes, ai's stamp of its first
+        sample or 0, the agent's clock at its read less its length); chunk_pts places it."""
+        out = []
+        while self.input and len(out) < 5 and clock.now() >= self.due:
+            pcm = self.input.read(block=False)
+            now = clock.now()
+            if not pcm:
+                self.misses += 1
+                self.due = now + AUDIO_CHUNK_US
+                if self.misses > 30:  # about a second without sound: the input is gone, the pictures go on
+                    self.close()
+                break
+            self.misses = 0
+            span = (len(pcm) // 2) * 1000000 // self.rate
+            self.due = now + span - 2000  # a little early: the read waits for the rest
+            # The firmware's read leaves ai's frame in _audio_frame: its stamp is the end of its
+            # last sample, on the clock of VENC's pts (docs/stock-firmware.md).
+            frame = getattr(self.input, '_audio_frame', None)
+            stamp = frame.time_stamp if frame is not None else 0
+            if stamp:
+                if self.last_stamp is not None and stamp - self.last_stamp > span * 3 // 2:
+                    self.dropped += (stamp - self.last_stamp + span // 2) // span - 1
+                self.last_stamp = stamp
+                # A chunk a whole chunk older than the youngest read: the reads fell behind, and
+                # the next one is there already. (The least age rises 10 us a chunk, so that it
+                # follows ai's clock if that runs slower than ticks_us.)
+                age = now - stamp
+                self.age = age if self.age is None else min(self.age + 10, age)
+                if age - self.age >= span:
+                    self.due = now
+            try:
+                out.append((self.encoder.encode(pcm), stamp - span if stamp else 0, now - span))
+            except Exception:
+                self.dropped += 1  # aenc refused it: a gap
+        return out
+
+    def close(self):
+        for step in (lambda: self.input.stop_stream(), lambda: self.input.close(), lambda: self.audio.terminate(),
+                     self.encoder.destroy):
+            try:
+                step()
+            except Exception:
+                pass  # cleanup goes on whatever failed before it
+        self.input = None
+
+
+def chunk_pts(clock, chunk):
+    """A chunk's pts on the agent's clock: its first sample's stamp moved as the pictures are; when
+    it has none on the pictures' clock, the time it was read less its length."""
+    _, start, read = chunk
+    pts = clock.sound_pts(start) if start else None
+    return read if pts is None or abs(pts - read) > 1000000 else pts
+
+
 def check_settings(s):
     if s['codec'] not in (CODEC_H264, CODEC_H265):
         return 'codec %d is neither H.264 (1) nor H.265 (2)' % s['codec']
@@ -645,6 +799,10 @@ def check_settings(s):
         return '%d kbit/s is outside 100..100000' % s['bitrate_kbps']
     if not 1 <= s['gop'] <= 1000:
         return 'a GOP of %d is outside 1..1000' % s['gop']
+    if s['audio'] not in (AUDIO_OFF, AUDIO_G711A, AUDIO_G711U):
+        return 'unknown audio codec %d' % s['audio']
+    if s['audio'] and s['audio_rate'] not in (8000, 16000):
+        return 'audio rate %d Hz: give 8000 or 16000' % s['audio_rate']
     return None
 
 
@@ -709,12 +867,12 @@ def space():
 
 
 class BoardRecording:
-    """A fragmented MP4 on /sdcard from its own encoder channel, flushed each second."""
+    """A fragmented MP4 on /sdcard from its own encoder channel, and the sound when it has the
+    microphone, flushed each second."""
 
     def __init__(self, agent, path, settings):
         self.agent = agent
         self.path = path
-        self.muxer = Muxer(settings)
         self.file = open(path, 'wb')
         self.channel = Channel(agent.media, RECORD_CHANNEL, settings)
         self.channel.request_idr()
@@ -727,6 +885,7 @@ class BoardRecording:
         self.error = 0
         self.message = ''
         self.active = True
+        self.muxer = Muxer(settings, agent.microphone('record', settings))
 
     def status(self):
         return {'active': 1 if self.active else 0, 'path': self.path,
@@ -737,22 +896,35 @@ class BoardRecording:
         if not self.active:
             return
         for nals, key, pts in self.channel.frames(self.agent.clock):
+            self.agent.listen()
             out = self.muxer.take(nals, key, pts)
             if out is None:
                 continue
             init, head, sample = out
-            data = (init or b'') + head + sample
-            if self.free < len(data) + 65536:  # a fragment is never begun where it cannot end
-                self.stop(E_NO_SPACE, 'the card is full: recording stopped, the file is complete up to here')
+            if not self.write((init or b'') + head + sample):
                 return
-            try:
-                self.file.write(data)
-            except OSError as e:
-                self.stop(E_IO, 'writing %s failed (%s): recording stopped' % (self.path, e))
-                return
-            self.bytes += len(data)
-            self.free -= len(data)
             self.frames += 1
+
+    def pump_sound(self, chunks):
+        """The turn's chunks of sound, after its frames (a chunk needs the first picture)."""
+        if not self.active:
+            return
+        for head, data, pts, sequence in self.muxer.take_sound(chunks, self.agent.clock):
+            if not self.write(head + data):
+                return
+
+    def write(self, data):
+        if self.free < len(data) + 65536:  # a fragment is never begun where it cannot end
+            self.stop(E_NO_SPACE, 'the card is full: recording stopped, the file is complete up to here')
+            return False
+        try:
+            self.file.write(data)
+        except OSError as e:
+            self.stop(E_IO, 'writing %s failed (%s): recording stopped' % (self.path, e))
+            return False
+        self.bytes += len(data)
+        self.free -= len(data)
+        return True
 
     def tick(self, now_us):
         if self.active and now_us - self.synced_us >= SYNC_US:
@@ -769,6 +941,7 @@ class BoardRecording:
         self.error = error
         self.message = message
         self.channel.close()
+        self.agent.release_microphone('record')
         try:
             self.file.close()
         except OSError:
@@ -789,6 +962,8 @@ class Agent:
         self.live_skipping = False
         self.recording = None
         self.checksum = None  # (id, path, size, hash, file) of a SHA-256 under way
+        self.mic = None  # the Microphone, while a stream has it
+        self.heard = []  # its chunks read this turn
 
     def reply(self, id_, name, **fields):
         self.link.send(NAMES[name], id_, fields)
@@ -796,16 +971,55 @@ class Agent:
     def error(self, id_, code, message):
         self.reply(id_, 'ERROR', code=code, message=message)
 
+    # -- the microphone: one, shared by the live stream and a board recording
+    def microphone(self, user, s):
+        """(codec, rate) of the sound for a stream, or None: no sound asked for, none on this
+        firmware, it would not open or has failed, or the other stream has it at another codec or
+        rate. The stream then goes on video only (its init segment says so); nothing is printed on
+        the link."""
+        if not s['audio'] or not self.media['sound']:
+            return None
+        m = self.mic
+        if m is None:
+            try:
+                m = Microphone(self.media['sound'], s['audio'], s['audio_rate'])
+            except Exception:
+                return None
+            self.mic = m
+        elif m.input is None or (m.codec, m.rate) != (s['audio'], s['audio_rate']):
+            return None  # it failed, or it is at another codec or rate
+        m.users.add(user)
+        return m.codec, m.rate
+
+    def release_microphone(self, user):
+        m = self.mic
+        if m and user in m.users:
+            m.users.discard(user)
+            if not m.users:
+                m.close()
+                self.mic = None
+
+    def listen(self):
+        """Reads the chunks of sound due now, for whichever streams have the microphone: each turn,
+        and after each frame, so that a turn of many frames does not leave ai's few frames unread."""
+        if not self.mic:
+            return
+        try:
+            self.heard += self.mic.chunks(self.clock)
+        except Exception:  # the microphone failed: the pictures go on without it
+            self.mic.close()
+
     # -- the live stream
     def stop_live(self):
         if self.live:
             self.live.close()
             self.live = None
+            self.release_microphone('live')
 
     def start_live(self, s):
         self.stop_live()
         self.live = Channel(self.media, LIVE_CHANNEL, s)
-        self.live_muxer = Muxer(s)
+        self.live_muxer = Muxer(s, self.microphone('live', s))
         self.live_dropped = 0
         self.live_skipping = False
 
@@ -813,6 +1027,7 @@ class Agent:
         if not self.live:
             return
         for nals, key, pts in self.live.frames(self.clock):
+            self.listen()
             if self.clock.now() - pts > STALE_US and not key:
                 self.live_skipping = True  # the link fell behind: the frames before the next IDR go
             if self.live_skipping and not key:
@@ -825,14 +1040,25 @@ class Agent:
             if out is None:
                 continue
             init, head, sample = out
-            s = self.live_muxer.settings
+            m = self.live_muxer
+            s = m.settings
             if init:
                 self.link.send(0xA0, 0, {'codec': s['codec'], 'width': s['width'], 'height': s['height'],
-                                         'codec_string': self.live_muxer.track['info']['codec_string'],
-                                         'data': b''}, init)
-            self.link.send(0xA1, 0, {'sequence': self.live_muxer.sequence, 'pts_us': pts,
+                                         'codec_string': m.track['info']['codec_string'],
+                                         'audio': m.audio[0] if m.audio else AUDIO_OFF,
+                                         'audio_rate': m.audio[1] if m.audio else 0, 'data': b''}, init)
+            self.link.send(0xA1, 0, {'sequence': m.sequence, 'pts_us': pts,
                                      'flags': 1 if key else 0, 'dropped': self.live_dropped, 'data': b''},
                            head + sample)
+
+    def pump_live_sound(self, chunks):
+        """The turn's chunks of sound, after its frames (a chunk needs the first picture)."""
+        if not self.live:
+            return
+        dropped = self.mic.dropped if self.mic else 0
+        for head, data, pts, sequence in self.live_muxer.take_sound(chunks, self.clock):
+            self.link.send(0xA3, 0, {'sequence': sequence, 'pts_us': pts, 'dropped': dropped, 'data': b''},
+                           head + data)
 
     # -- requests
     def handle(self, type_, id_, payload):
@@ -853,7 +1079,7 @@ class Agent:
             return self.reply(id_, 'HELLO_REPLY', protocol_version=PROTOCOL_VERSION,
                               agent_version='micropython %s (CanMV %s)' % (AGENT_VERSION, self.firmware),
                               board_name=self.board_name, codecs=3, max_width=MAX_WIDTH, max_height=MAX_HEIGHT,
-                              max_fps=MAX_FPS, storage=1)
+                              max_fps=MAX_FPS, storage=1, audio_codecs=3 if self.media['sound'] else 0)
         if not self.greeted:
             return self.error(id_, E_HANDSHAKE_REQUIRED, 'say HELLO first')
         try:
@@ -1012,6 +1238,7 @@ class Agent:
             now = self.clock.now()
             for type_, flags, id_, payload in self.link.receive(2 if busy else 50, now):
                 self.handle(type_, id_, payload)
+            self.listen()
             self.pump_live()
             self.pump_checksum()
             now = self.clock.now()
@@ -1019,9 +1246,13 @@ class Agent:
                 self.greeted = False  # the host is gone: no one watches the stream
                 self.stop_live()
             r = self.recording
+            was_active = r and r.active
             if r:
-                was_active = r.active
                 r.pump()
+            chunks, self.heard = self.heard, []
+            self.pump_live_sound(chunks)
+            if r:
+                r.pump_sound(chunks)
                 if r.tick(now) or (was_active and not r.active):
                     self.link.send(0xA2, 0, r.status())
 
@@ -1029,6 +1260,8 @@ class Agent:
         self.stop_live()
         if self.recording:
             self.recording.stop()
+        if self.mic:
+            self.mic.close()
         if self.checksum:
             self.checksum[4].close()
 
@@ -1075,9 +1308,17 @@ def media_api():
         channels.clear()
         restart()
 
+    try:  # the microphone; K_PT_G711A/U are mpp.payload_struct's, which media.g711 imports with *
+        from media.pyaudio import PyAudio, paInt16
+        from media.g711 import Encoder as G711Encoder, K_PT_G711A, K_PT_G711U
+        sound = {'PyAudio': PyAudio, 'paInt16': paInt16, 'Encoder': G711Encoder, 'K_PT_G711A': K_PT_G711A,
+                 'K_PT_G711U': K_PT_G711U}
+    except ImportError:
+        sound = None  # a firmware without them: no microphone
+
     return {'Encoder': Encoder, 'ChnAttrStr': ChnAttrStr, 'StreamData': StreamData, 'link': Bind,
             'request_idr': kd_mpi_venc_request_idr, 'bytes_at': uctypes.bytearray_at, 'stop': stop,
-            'MediaManager': MediaManager}
+            'MediaManager': MediaManager, 'sound': sound}
 
 
 def firmware_version():

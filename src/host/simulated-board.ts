@@ -61,7 +61,7 @@ export async function startSimulatedBoard(options: SimulatedBoardOptions = {}): 
   if (options.ptyLink) args.push('--pty-link', options.ptyLink);
   if (options.sdcard) args.push('--sdcard', options.sdcard);
   if (options.boardName) args.push('--board-name', options.boardName);
-  if (options.noMicrophone && !options.stock) args.push('--no-microphone');
+  if (options.noMicrophone) args.push('--no-microphone');
   const child = options.stock
     ? spawn(process.execPath, [path.join(root, 'dist', 'stock-board.js'), '--root', root, '--firmware', options.firmware ?? '1.7', ...args], {
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,5 +20,5 @@ export function fitSound(settings: StreamSettings, info: BoardInfo): FittedSetti
 /** The line for a stream that asked for sound and whose init segment has none (the microphone did not start). */
 export function missingSound(settings: StreamSettings, init: InitSegment, info: BoardInfo): string | undefined {
   if (settings.audio === AudioCodec.Off || init.audio) return undefined;
-  return `no sound from ${info.boardName}: its microphone did not start (the agent's log says why); the video goes on`;
+  return `no sound from ${info.boardName}: its microphone did not start; the video goes on`;
 }

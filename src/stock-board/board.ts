@@ -1,7 +1,8 @@
 // A simulated stock CanMV K230 board: the USB port (device-agent/tools/sim_usb.c on a PTY), the
 // firmware's REPL and scripts in the real MicroPython VM (vm.ts, soft reset = a fresh VM), its
 // media modules over the simulator's encoder (device-agent/tools/sim_venc.c, one process per
-// channel), and the IDE-mode trap of canmv_k230 v1.7 on what the host sends.
+// channel) and microphone (device-agent/tools/sim_ai.c, while ai is enabled), and the IDE-mode
+// trap of canmv_k230 v1.7 on what the host sends.
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
@@ -18,6 +19,8 @@ export interface StockBoardOptions {
   device?: string;
   ptyLink?: string;
   boardName?: string;
+  /** false: a board whose microphone will not start; default true */
+  microphone?: boolean;
   log?: (line: string) => void;
 }
 
@@ -44,6 +47,8 @@ interface EncoderChannel {
 }
 
 const PACK_HEAD = 16;
+/** a frame of k230-sim-ai: its head (u32 samples, u32 sequence, u64 pts), then 4 bytes a sample */
+const AI_HEAD = 16;
 
 export class StockBoard {
   private usb!: ChildProcess;
@@ -51,6 +56,7 @@ export class StockBoard {
   private toVm?: import('node:worker_threads').MessagePort;
   private signal = new Int32Array(new SharedArrayBuffer(8));
   private channels = new Map<number, EncoderChannel>();
+  private microphone?: ChildProcess;
   private binds = new Map<number, number>(); // venc channel -> sensor channel
   private sensorFps = 0;
   private held = Buffer.alloc(0); // bytes that may be the start of an IDE-mode header
@@ -147,6 +153,7 @@ export class StockBoard {
       firmwareDir: path.join(this.options.root, 'device-agent', 'stock-sim', 'firmware'),
       sdcard: this.options.sdcard,
       boardName: this.options.boardName ?? 'k230_canmv',
+      microphone: this.options.microphone !== false,
     };
     this.toVm = port1;
     this.worker = new Worker(path.resolve(this.options.root, 'dist', 'stock-board-vm.js'), { workerData: config, transferList: [port2] });
@@ -206,6 +213,10 @@ export class StockBoard {
         if (c && --c.queued < c.bufs * 2) c.process?.stdout?.resume();
         return;
       }
+      case 'ai-enable':
+        return this.startMicrophone(m.rate, m.samples);
+      case 'ai-disable':
+        return this.endMicrophone();
       case 'soft-reset':
         return this.softReset();
       case 'crashed':
@@ -258,5 +269,34 @@ export class StockBoard {
   private killEncoders(): void {
     for (const c of this.channels.values()) this.endEncoder(c);
     this.channels.clear();
+    this.endMicrophone();
+  }
+
+  // ---- the microphone: frames flow while ai is enabled (the VM keeps the few a script has not read)
+  private startMicrophone(rate: number, samples: number): void {
+    this.endMicrophone();
+    const child = spawn(this.bin('k230-sim-ai'), ['--rate', String(rate), '--samples', String(samples)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.microphone = child;
+    let pending: Buffer = Buffer.alloc(0);
+    child.stdout!.on('data', (d: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, d]) : d;
+      while (pending.length >= AI_HEAD) {
+        const size = AI_HEAD + 4 * pending.readUInt32LE(0);
+        if (pending.length < size) break;
+        const data = Uint8Array.from(pending.subarray(0, size));
+        this.tell({ type: 'ai-frame', data: data.buffer }, [data.buffer]);
+        pending = pending.subarray(size);
+      }
+    });
+    child.once('exit', () => {
+      if (this.microphone === child) this.microphone = undefined;
+    });
+  }
+
+  private endMicrophone(): void {
+    if (!this.microphone) return;
+    this.microphone.stdin?.end();
+    this.microphone.kill('SIGTERM');
+    this.microphone = undefined;
   }
 }

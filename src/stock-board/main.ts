@@ -13,13 +13,14 @@ const { values } = parseArgs({
     device: { type: 'string' },
     'pty-link': { type: 'string' },
     'board-name': { type: 'string' },
+    'no-microphone': { type: 'boolean' },
     root: { type: 'string', default: path.join(__dirname, '..') },
   },
 });
 const sdcard = values.sdcard ?? fs.mkdtempSync(path.join(os.tmpdir(), 'k230-stock-sdcard-'));
 const board = new StockBoard({
   firmware: values.firmware!, sdcard, root: values.root!, device: values.device, ptyLink: values['pty-link'],
-  boardName: values['board-name'], log: (line) => process.stderr.write(`stock board: ${line}\n`),
+  boardName: values['board-name'], microphone: !values['no-microphone'], log: (line) => process.stderr.write(`stock board: ${line}\n`),
 });
 board.start().then(
   (portPath) => console.log(`${values.device ? 'DEVICE' : 'PTY'} ${values['pty-link'] ?? portPath}`),

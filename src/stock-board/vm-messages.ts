@@ -19,6 +19,8 @@ export interface VmConfig {
   firmwareDir: string;
   sdcard: string;
   boardName: string;
+  /** false: a board whose microphone will not start (ai cannot be enabled) */
+  microphone: boolean;
 }
 
 export interface EncoderSettings {
@@ -34,7 +36,9 @@ export interface EncoderSettings {
 /** board -> VM */
 export type ToVm =
   | { type: 'usb'; bytes: ArrayBuffer }
-  | { type: 'pack'; chn: number; kind: number; pts: string; data: ArrayBuffer };
+  | { type: 'pack'; chn: number; kind: number; pts: string; data: ArrayBuffer }
+  /** a frame of the microphone, as k230-sim-ai wrote it (head, PCM, mu-law, A-law) */
+  | { type: 'ai-frame'; data: ArrayBuffer };
 
 /** VM -> board */
 export type ToBoard =
@@ -43,5 +47,8 @@ export type ToBoard =
   | { type: 'bind'; sensorChn: number; vencChn: number; on: boolean }
   | { type: 'venc-create'; chn: number; settings: EncoderSettings; bufs: number }
   | { type: 'venc-start' | 'venc-stop' | 'venc-idr' | 'venc-destroy' | 'venc-taken'; chn: number }
+  /** ai enabled: frames of `samples` at `rate` until ai-disable */
+  | { type: 'ai-enable'; rate: number; samples: number }
+  | { type: 'ai-disable' }
   | { type: 'soft-reset' }
   | { type: 'crashed'; message: string };

@@ -1,7 +1,8 @@
 // The simulated stock board's CPU: the real MicroPython VM (WebAssembly) in a worker thread, from
-// one boot to the next soft reset. Its stdin, stdout and the encoder's packs come from the board
-// (board.ts) through a MessagePort, and it waits for them as a script waits on the real board, in
-// Atomics.wait, so that blocking reads, select.poll and Encoder.GetStream block here too.
+// one boot to the next soft reset. Its stdin, stdout, the encoder's packs and the microphone's
+// frames come from the board (board.ts) through a MessagePort, and it waits for them as a script
+// waits on the real board, in Atomics.wait, so that blocking reads, select.poll,
+// Encoder.GetStream and a pyaudio stream's read() block here too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
@@ -25,6 +26,10 @@ interface Channel {
 }
 const VENC_DEVICE_MAJOR = 64;
 const channels = new Map<number, Channel>();
+const AI_DEVICE_MAJOR = 65;
+/** the frames ai holds for a script (pyaudio's DIV_NUM); when no one reads, the oldest goes */
+const AI_FRAMES = 5;
+const mic = { rate: 0, samples: 0, attrOk: false, enabled: false, frames: [] as Uint8Array[], timeoutMs: -1, delivered: false };
 const stdin: Uint8Array[] = [];
 let seen = 0;
 let mod: any;
@@ -49,6 +54,9 @@ function pump(running: boolean): void {
       if (bytes.length) stdin.push(bytes);
     } else if (msg.type === 'pack') {
       channels.get(msg.chn)?.packs.push({ kind: msg.kind, pts: BigInt(msg.pts), data: new Uint8Array(msg.data) });
+    } else if (msg.type === 'ai-frame' && mic.enabled) {
+      mic.frames.push(new Uint8Array(msg.data));
+      if (mic.frames.length > AI_FRAMES) mic.frames.shift();
     }
   }
 }
@@ -143,6 +151,28 @@ function boardModule() {
       const c = channels.get(chn);
       if (c) c.timeoutMs = ms;
     },
+    /** ai's attributes: 0 when the simulated microphone gives them (mono, 16-bit, 8000 or 16000 Hz) */
+    ai_set_pub_attr(rate: number, channels: number, bits: number, samples: number) {
+      mic.attrOk = !mic.enabled && channels === 1 && bits === 0 && (rate === 8000 || rate === 16000) && samples >= 1 && samples <= rate;
+      if (mic.attrOk) Object.assign(mic, { rate, samples });
+      return mic.attrOk ? 0 : -1;
+    },
+    ai_enable() {
+      if (!config.microphone || !mic.attrOk || mic.enabled) return -1;
+      Object.assign(mic, { enabled: true, frames: [], delivered: false });
+      send({ type: 'ai-enable', rate: mic.rate, samples: mic.samples });
+      return 0;
+    },
+    ai_disable() {
+      if (!mic.enabled) return -1;
+      Object.assign(mic, { enabled: false, attrOk: false, frames: [] });
+      send({ type: 'ai-disable' });
+      return 0;
+    },
+    /** how long the next read of /dev/ai0 waits for a frame: ms, or -1 for ever */
+    ai_timeout(ms: number) {
+      mic.timeoutMs = ms;
+    },
   };
 }
 
@@ -171,7 +201,7 @@ function installEncoderDevices(FS: any): void {
           head.setUint32(4, n, true);
           head.setBigUint64(8, p.pts, true);
           buf.set(new Int8Array(p.data.buffer, p.data.byteOffset, n), offset + 16);
-          c.delivered = true;
+          c.delivered = 16 + n < length; // a readinto that is not full reads again
           send({ type: 'venc-taken', chn: stream.node.rdev & 0xff });
           return 16 + n;
         }
@@ -185,6 +215,39 @@ function installEncoderDevices(FS: any): void {
     FS.registerDevice(FS.makedev(VENC_DEVICE_MAJOR, chn), ops);
     FS.mkdev(`/dev/venc${chn}`, 0o444, FS.makedev(VENC_DEVICE_MAJOR, chn));
   }
+}
+
+/** /dev/ai0: each read is the microphone's next frame, as k230-sim-ai wrote it, into the script's
+ * buffer, as ai hands a frame to kd_mpi_ai_get_frame; nothing within the timeout: 0. */
+function installMicrophoneDevice(FS: any): void {
+  const ops = {
+    open() {},
+    close() {},
+    read(_stream: any, buf: Int8Array, offset: number, length: number) {
+      if (!mic.enabled) throw new FS.ErrnoError(29);
+      if (mic.delivered) {
+        mic.delivered = false;
+        return 0;
+      }
+      const deadline = mic.timeoutMs < 0 ? Infinity : performance.now() + mic.timeoutMs;
+      for (;;) {
+        pump(true);
+        if (interrupted) return 0;
+        const f = mic.frames.shift();
+        if (f) {
+          const n = Math.min(f.length, length);
+          buf.set(new Int8Array(f.buffer, f.byteOffset, n), offset);
+          mic.delivered = n < length; // a readinto that is not full reads again
+          return n;
+        }
+        const left = deadline - performance.now();
+        if (left <= 0) return 0;
+        wait(Math.min(left, 1000));
+      }
+    },
+  };
+  FS.registerDevice(FS.makedev(AI_DEVICE_MAJOR, 0), ops);
+  FS.mkdev('/dev/ai0', 0o444, FS.makedev(AI_DEVICE_MAJOR, 0));
 }
 
 function copyTree(FS: any, from: string, to: string): void {
@@ -235,6 +298,7 @@ async function boot(): Promise<void> {
   const FS = mp.FS;
   installStdio(FS);
   installEncoderDevices(FS);
+  installMicrophoneDevice(FS);
   mp.registerJsModule('_board', boardModule());
   copyTree(FS, config.firmwareDir, '/firmware');
   FS.mkdir('/sdcard');

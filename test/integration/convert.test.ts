@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { assertOneLineError, runCli } from '../support/cli';
-import { decodeErrors, probeVideo, strictlyIncreasing } from '../support/media';
+import { decodeErrors, probeStreams, probeVideo, strictlyIncreasing } from '../support/media';
 import { boxOffset, encodeRaw, extractAnnexB, frameHashes, plainNalUnits, probeDuration, syncSamples } from '../support/raw-video';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-convert-'));
@@ -177,13 +177,6 @@ test('what is not raw H.264/H.265, or cannot be written, is one line on stderr',
   assertOneLineError(await runCli(['convert', raw.h264, out, '--fps', 'fast']), /--fps must be a positive number/, { quietStdout: true });
   assert.ok(!fs.existsSync(out));
 });
-
-/** What ffprobe takes each stream for: its codec, and for sound its rate and channels. */
-function probeStreams(file: string): string[] {
-  const streams = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,sample_rate,channels', '-of', 'json', file]).toString())
-    .streams as { codec_type: string; codec_name: string; sample_rate?: string; channels?: number }[];
-  return streams.map((s) => (s.codec_type === 'audio' ? `${s.codec_name} ${s.sample_rate} Hz ${s.channels} ch` : s.codec_name));
-}
 
 /** Every sound or video packet's presentation time, as ffprobe reads it. */
 function packetTimes(file: string, kind: 'a' | 'v'): string {

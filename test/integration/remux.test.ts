@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { CliResult, runCli } from '../support/cli';
-import { decodeErrors, probeVideo } from '../support/media';
+import { decodeErrors, probeStreams, probeVideo } from '../support/media';
 import { boxOffset, frameHashes, syncSamples, topLevelBoxes } from '../support/raw-video';
 
 let board: SimulatedBoard;
@@ -180,13 +180,6 @@ test('inspect --boxes shows the box tree of a recording: init segment, then one 
   assert.equal((tree.match(/^moof$/gm) ?? []).length, 4, 'ftyp, moov and the first four fragments');
   assert.match(tree, /baseMediaDecodeTime: 0\b/);
 });
-
-/** What ffprobe takes each stream for: its codec, and for sound its rate and channels. */
-function probeStreams(file: string): string[] {
-  const streams = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,sample_rate,channels', '-of', 'json', file]).toString())
-    .streams as { codec_type: string; codec_name: string; sample_rate?: string; channels?: number }[];
-  return streams.map((s) => (s.codec_type === 'audio' ? `${s.codec_name} ${s.sample_rate} Hz ${s.channels} ch` : s.codec_name));
-}
 
 /** Every packet of the file's video or sound as ffprobe lists it: presentation time in ticks and in seconds, size. */
 function packets(file: string, kind: 'a' | 'v'): string[] {

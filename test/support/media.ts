@@ -28,6 +28,19 @@ export function probeVideo(file: string): ProbedVideo {
   };
 }
 
+/** The file's sound as ffprobe reads it; codec undefined when it has none. */
+export function probeSound(file: string): { codec: string; rate: number; channels: number } {
+  const s = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name,sample_rate,channels', '-of', 'json', file]).toString()).streams[0];
+  return { codec: s?.codec_name, rate: Number(s?.sample_rate), channels: Number(s?.channels) };
+}
+
+/** What ffprobe takes each stream for: its codec, and for sound its rate and channels. */
+export function probeStreams(file: string): string[] {
+  const streams = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,sample_rate,channels', '-of', 'json', file]).toString())
+    .streams as { codec_type: string; codec_name: string; sample_rate?: string; channels?: number }[];
+  return streams.map((s) => (s.codec_type === 'audio' ? `${s.codec_name} ${s.sample_rate} Hz ${s.channels} ch` : s.codec_name));
+}
+
 /** What a full decode prints on stderr: nothing for a clean file. */
 export function decodeErrors(file: string): string {
   const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 'null', '-']);

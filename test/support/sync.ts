@@ -1,6 +1,7 @@
 // Sound against picture in a recorded file, measured with ffmpeg alone: the simulated camera makes
 // its top-left 64x64 block white on the frame of each whole second of the board clock, and the
 // simulated microphone starts a 1 kHz tone burst at that instant (device-agent/backends/sim/sim_marks.h).
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
 /** Times (s) of the frames whose corner block is white, by ffmpeg's decode of the file. */
@@ -35,10 +36,14 @@ export function decodeSound(file: string): DecodedSound {
   return { rate: Number(probe.streams[0].sample_rate), frames };
 }
 
-/** Start times (s) of the tone bursts: the first loud sample after at least 50 ms of quiet. */
+/**
+ * Start times (s) of the tone bursts: the first loud sample after at least 50 ms of quiet. Before
+ * the track there is taken to be quiet, so a burst at its very start counts (one already playing
+ * when the track begins counts too, and is paired with no white frame).
+ */
 export function toneOnsets(sound: DecodedSound, threshold = 0.1 * 32768): number[] {
   const onsets: number[] = [];
-  let quietSince = -Infinity;
+  let quietSince = (sound.frames[0]?.pts ?? 0) - 1;
   let loud = false;
   for (const f of sound.frames) {
     for (let i = 0; i < f.samples.length; i++) {
@@ -46,7 +51,7 @@ export function toneOnsets(sound: DecodedSound, threshold = 0.1 * 32768): number
       if (Math.abs(f.samples[i]) >= threshold) {
         if (!loud && t - quietSince >= 0.05) onsets.push(t);
         loud = true;
-      } else if (loud || quietSince === -Infinity) {
+      } else if (loud) {
         loud = false;
         quietSince = t;
       }
@@ -80,4 +85,16 @@ export function streamDurations(file: string): { video: number; audio: number } 
     return end - first;
   };
   return { video: span('v:0'), audio: span('a:0') };
+}
+
+/** Every whole second in the file has its white frame and its tone, at most 5 ms apart; the offsets (s). */
+export function assertInSync(file: string, seconds: number): number[] {
+  const r = measureSync(file);
+  assert.ok(r.whiteFrames >= seconds - 1, `a white frame each second (${r.whiteFrames} in ${seconds} s)`);
+  assert.ok(Math.abs(r.onsets - r.whiteFrames) <= 1, `a tone with each (${r.onsets} tones, ${r.whiteFrames} white frames)`);
+  const worst = Math.max(...r.offsets.map(Math.abs));
+  const shown = r.offsets.map((o) => (o * 1000).toFixed(2)).join(' ');
+  assert.ok(worst <= 0.005, `tone onset within 5 ms of its frame at every second (worst ${(worst * 1000).toFixed(2)} ms: ${shown})`);
+  console.log(`${file}: tone minus white frame, ms, at each of ${r.offsets.length} seconds: ${shown}`);
+  return r.offsets;
 }

@@ -18,6 +18,7 @@
 #define SIM_AUDIO_TONE_HZ 1000
 #define SIM_AUDIO_TONE_AMPLITUDE 16384 /* half of full scale: -6 dBFS */
 #define SIM_AUDIO_TAU 6.283185307179586
+#define SIM_AUDIO_FRAMES 5 /* chunks the input holds for a reader that is late */
 
 struct audio_s {
     struct audio_settings_s settings;
@@ -49,9 +50,10 @@ static void *sim_audio_run(void *arg) {
         }
         a->on_chunk(a->ctx, &(struct audio_chunk_s){.pts_us = at, .data = chunk, .samples = samples});
         at += AUDIO_CHUNK_US;
-        /* Late by whole chunks (a stalled process): those samples are gone, as on a real input. */
-        int64_t due = clock_now_us() / AUDIO_CHUNK_US * AUDIO_CHUNK_US - AUDIO_CHUNK_US;
-        if (due > at) at = due;
+        /* Later than the input holds (a stalled process): those samples are gone, as on a real input,
+         * whose frames wait in a ring of SIM_AUDIO_FRAMES (CanMV's ai keeps 5). */
+        int64_t oldest = clock_now_us() / AUDIO_CHUNK_US * AUDIO_CHUNK_US - SIM_AUDIO_FRAMES * AUDIO_CHUNK_US;
+        if (oldest > at) at = oldest;
     }
     return NULL;
 }
