@@ -113,7 +113,7 @@ int main(int argc, char **argv) {
     struct stream_s stream;
     replay.stream = &stream;
     stream_init(&stream, &replay_backend, live_sink(&link), 6);
-    struct camera_settings_s settings = {1920, 1080, atoi(argv[2]), CAMERA_CODEC_H264, CAMERA_PROFILE_HIGH, 8000, 30};
+    struct camera_settings_s settings = {1920, 1080, atoi(argv[2]), CAMERA_CODEC_H264, CAMERA_PROFILE_HIGH, 8000, 30, {AUDIO_CODEC_OFF, 0}};
     char err[200];
     if (stream_start(&stream, &settings, err, sizeof(err)) < 0) {
         fprintf(stderr, "replay: %s\n", err);
