@@ -106,7 +106,7 @@ static int stream_send_chunk(struct stream_s *s, const struct stream_slot_s *slo
                              uint32_t sequence) {
     int rate = s->track.audio.rate;
     int64_t since_us = slot->pts_us - s->first_pts_us;
-    if (since_us < 0) return 1;
+    if (s->track.audio.codec == AUDIO_CODEC_OFF || since_us < 0) return 1; /* no sound track, or before it */
     struct stream_fragment_s f = {.audio = true, .sequence = sequence, .pts_us = slot->pts_us, .keyframe = true};
     uint8_t boxes[FMP4_FRAGMENT_HEADER_MAX];
     uint32_t samples = (uint32_t)slot->nal_size[0];
@@ -162,7 +162,7 @@ static int stream_prepare_track(struct stream_s *s, const struct stream_slot_s *
         return -1;
     if (!s->have_track) s->first_pts_us = slot->pts_us;
     s->have_track = true;
-    s->track.audio = s->mic ? s->settings.audio : (struct audio_settings_s){.codec = AUDIO_CODEC_OFF};
+    s->track.audio = s->sound ? s->settings.audio : (struct audio_settings_s){.codec = AUDIO_CODEC_OFF};
     uint8_t init[2048];
     size_t size = fmp4_write_init(&s->track, init, sizeof(init));
     return size ? s->sink.init(s->sink.ctx, &s->track, init, size) : -1;
@@ -245,17 +245,20 @@ int stream_start(struct stream_s *s, const struct camera_settings_s *settings, c
         snprintf(err, err_len, "cannot start the sender thread");
         return -1;
     }
-    s->cam = s->backend->open(settings, stream_on_au, s, err, err_len);
-    if (!s->cam) {
-        stream_stop(s);
-        return -1;
-    }
+    /* The microphone first: the first keyframe's init segment says whether there is sound, and its
+     * chunks (track 2) go out only when it did. */
     const struct audio_backend_s *mic = s->backend->audio;
     if (settings->audio.codec != AUDIO_CODEC_OFF) {
         char why[160] = "this board has no microphone";
         if (mic && (mic->codecs & (1u << settings->audio.codec)))
             s->mic = mic->open(&settings->audio, stream_on_chunk, s, why, sizeof(why));
         if (!s->mic) fprintf(stderr, "agent: no sound: %s; the video goes on\n", why);
+    }
+    s->sound = s->mic != NULL; /* set before the camera's first frame, read by the sender after it */
+    s->cam = s->backend->open(settings, stream_on_au, s, err, err_len);
+    if (!s->cam) {
+        stream_stop(s);
+        return -1;
     }
     return 0;
 }

@@ -61,6 +61,7 @@ struct stream_s {
     size_t depth;
     struct camera_s *cam;
     struct audio_s *mic; /* NULL: no sound in this stream */
+    bool sound;          /* the microphone opened: init segments have the sound track */
     struct camera_settings_s settings;
     pthread_t sender;
     pthread_mutex_t lock;

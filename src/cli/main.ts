@@ -10,6 +10,7 @@ import { pullCommand } from './pull';
 import { rmCommand } from './rm';
 import { recordCommand } from './record';
 import { settingsUsage } from './settings';
+import { serveCommand } from './serve';
 import { simCommand } from './sim';
 
 const USAGE = `usage: k230live <command> [options]
@@ -17,6 +18,9 @@ const USAGE = `usage: k230live <command> [options]
   sim [--sdcard DIR] [--no-microphone] [--stock [--firmware 1.7]]   start a simulated board (--stock: stock CanMV firmware, no agent) and print its port path
   record --port PATH (--frames N | --seconds S) [--out FILE] [stream options]
          ${settingsUsage()}
+  serve --port PATH [--rtsp 8554] [--http 8080] [--listen 127.0.0.1] [stream options]
+                                      the board's stream for other programs (OBS, VLC, ffmpeg, GStreamer, OpenCV):
+                                      rtsp://127.0.0.1:8554/k230 and http://127.0.0.1:8080/k230.mp4, until Ctrl-C
   ls --port PATH [DIR]                list a folder of the board's storage (default /sdcard)
   pull --port PATH REMOTE [LOCAL]     copy a file from the board: resumable, verified by SHA-256
   rm --port PATH REMOTE               delete a file on the board
@@ -36,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
     ports: portsCommand,
     sim: simCommand,
     record: recordCommand,
+    serve: serveCommand,
     convert: convertCommand,
     inspect: inspectCommand,
     ls: lsCommand,

@@ -1,7 +1,8 @@
 // Writes the board's fragments into a local MP4 as they arrive: the file is a valid fragmented MP4
 // after every write, begins with an IDR, and starts at t=0 wherever in the stream it began.
 import * as fs from 'node:fs';
-import { fragmentPayload, rebaseFragment, readDecodeTime, retimeFragment } from './fmp4';
+import { fragmentPayload } from './fmp4';
+import { StreamTimeline } from './timeline';
 import { UserError } from './errors';
 import { AudioCodec } from '../protocol/messages';
 import type { AudioChunk, Fragment, InitSegment } from './session';
@@ -26,20 +27,16 @@ const SYNC_INTERVAL_MS = 1000;
 export class Mp4Recorder {
   private frames = 0;
   private keyframes = 0;
-  /** fragments written, pictures and sound: the next one's mfhd number is this plus 1 */
-  private fragments = 0;
   private soundChunks = 0;
   private soundSamples = 0;
   private bytes = 0;
   private skippedAfterLoss = 0;
   private init: Uint8Array | undefined;
   private sound: InitSegment['audio'];
-  private baseTime: bigint | undefined;
-  private firstPtsUs = 0n;
+  private timeline: StreamTimeline | undefined;
   private lastPtsUs = 0n;
   private droppedAtStart: number | undefined;
   private droppedNow = 0;
-  private waitingForKeyframe = true;
   private lastSyncMs = 0;
   private fd: number | undefined;
 
@@ -63,7 +60,7 @@ export class Mp4Recorder {
 
   /** Board time of a pts relative to the first frame written. */
   ptsSinceStart(ptsUs: bigint): bigint {
-    return ptsUs - this.firstPtsUs;
+    return ptsUs - (this.timeline?.firstPtsUs ?? 0n);
   }
 
   /** the pts of the last picture written */
@@ -88,29 +85,27 @@ export class Mp4Recorder {
     }
     this.init = init.data;
     this.sound = init.audio;
+    this.timeline = new StreamTimeline(init.audio);
     this.write(init.data);
   }
 
   /** After a loss on the link, P-frames reference what never arrived: skip to the next keyframe. */
   markLoss(): void {
-    this.waitingForKeyframe = true;
+    this.timeline?.markLoss();
   }
 
   /** Writes the fragment if it can be decoded; returns whether it was written. */
   writeFragment(f: Fragment): boolean {
     this.droppedAtStart ??= f.dropped;
     this.droppedNow = f.dropped;
-    if (!this.init) return false;
-    if (this.waitingForKeyframe && !f.keyframe) {
-      if (this.baseTime !== undefined) this.skippedAfterLoss++;
+    if (!this.timeline) return false;
+    const started = this.timeline.started;
+    const bytes = this.timeline.picture(f);
+    if (!bytes) {
+      if (started) this.skippedAfterLoss++;
       return false;
     }
-    this.waitingForKeyframe = false;
-    if (this.baseTime === undefined) {
-      this.baseTime = readDecodeTime(f.data);
-      this.firstPtsUs = f.ptsUs;
-    }
-    this.write(rebaseFragment(f.data, this.baseTime, ++this.fragments));
+    this.write(bytes);
     this.frames++;
     if (f.keyframe) this.keyframes++;
     this.lastPtsUs = f.ptsUs;
@@ -123,10 +118,8 @@ export class Mp4Recorder {
    * before the first picture is not kept. Returns whether it was written.
    */
   writeAudio(c: AudioChunk): boolean {
-    if (!this.sound || this.baseTime === undefined || c.ptsUs < this.firstPtsUs) return false;
-    const rate = BigInt(this.sound.rate);
-    const time = ((c.ptsUs - this.firstPtsUs) * rate + 500_000n) / 1_000_000n;
-    const chunk = retimeFragment(c.data, time, ++this.fragments);
+    const chunk = this.timeline?.soundChunk(c);
+    if (!chunk) return false;
     this.write(chunk);
     this.soundChunks++;
     this.soundSamples += chunkSamples(c.data);
@@ -144,7 +137,7 @@ export class Mp4Recorder {
       path: this.path,
       frames: this.frames,
       keyframes: this.keyframes,
-      durationS: this.frames ? Number(this.lastPtsUs - this.firstPtsUs) / 1e6 + 1 / this.fps : 0,
+      durationS: this.frames ? Number(this.ptsSinceStart(this.lastPtsUs)) / 1e6 + 1 / this.fps : 0,
       bytes: this.bytes,
       droppedByBoard: this.droppedNow - (this.droppedAtStart ?? this.droppedNow),
       skippedAfterLoss: this.skippedAfterLoss,

@@ -92,7 +92,9 @@ for (const stock of [false, true]) describe(stock ? 'a stock CanMV board' : 'the
     const out = path.join(dir, 'through-faults.mp4');
     // A flip that lands on a PONG costs no frame: what is checked is that every loss seen was mended at an IDR.
     let losses = 0;
+    let soundLosses = 0;
     s.on('loss', () => losses++);
+    s.on('audioLoss', () => soundLosses++);
     try {
       const recording = recordStream(s, SETTINGS, out, { seconds: 8 });
       await sleep(2000);
@@ -103,14 +105,16 @@ for (const stock of [false, true]) describe(stock ? 'a stock CanMV board' : 'the
       await proxy.inject({ kind: 'stall', seconds: 1 });
       const r = await recording;
       assert.equal(r.interruption, undefined);
-      assert.ok(r.skippedAfterLoss > 0, 'frames after a loss wait for the IDR');
+      // A fault may cost pictures (then those after it wait for the IDR) or only a chunk of sound.
+      assert.ok(losses + soundLosses > 0 || r.droppedByBoard > 0, 'the faults cost something');
+      if (losses > 0) assert.ok(r.skippedAfterLoss > 0, 'frames after a loss wait for the IDR');
     } finally {
       await s.disconnect();
     }
     const v = probeVideo(out);
     assert.equal(decodeErrors(out), '');
     assert.ok(v.pts.at(-1)! > 6.5, `it goes on after the faults (last frame at ${v.pts.at(-1)} s)`);
-    assert.ok(losses >= 1 && v.keyframes >= 1 + losses, `recovered at IDRs (${v.keyframes} keyframes after ${losses} losses)`);
+    assert.ok(v.keyframes >= 1 + losses, `recovered at IDRs (${v.keyframes} keyframes after ${losses} losses)`);
   });
 
   test('a pull through damaged replies retries what was lost and verifies', async () => {
