@@ -10,9 +10,10 @@ source scripts/clean-env.sh
 # chromium: the browser the player is tested in (driven by playwright-core, which downloads nothing).
 # gcc-riscv64-linux-gnu: `make -C device-agent cross-check`, the agent's core built for the K230's CPU;
 # valgrind: the benchmark's instruction count of the agent's live path;
-# clang + libclang-rt-14-dev: libFuzzer and the ASan/UBSan runtime for the agent's fuzz and sanitizer runs.
+# clang + libclang-rt-14-dev: libFuzzer and the ASan/UBSan runtime for the agent's fuzz and sanitizer runs;
+# gstreamer1.0-tools/-plugins-good/-libav and python3-opencv: real clients of the stream server (RTSP, HTTP).
 APT_PACKAGES=(build-essential pkg-config libx264-dev libx265-dev ffmpeg python3 chromium gcc-riscv64-linux-gnu valgrind
-  clang libclang-rt-14-dev)
+  clang libclang-rt-14-dev gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-libav python3-opencv)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
