@@ -10,6 +10,7 @@ import { benchLatency } from './player-latency';
 import { benchPull } from './pull-throughput';
 import { benchSoundCost, benchSoundLatency } from './sound';
 import { benchStockAgent } from './stock-agent';
+import { benchStreamServer } from './stream-server';
 
 const quick = process.env.BENCH_QUICK === '1';
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const stockAgent = await step('the MicroPython agent beside the C agent', () => benchStockAgent(quick ? 5 : 10, quick ? 1 : 3));
   const soundCost = await step('CPU with and without sound', () => benchSoundCost(quick ? 5 : 10, 2));
   const soundLatency = await step('sound: capture to speaker beside capture to screen (Chromium)', () => benchSoundLatency(quick ? 6 : 20));
+  const streamServer = await step('capture to decoded by ffmpeg over RTSP and HTTP, beside the preview', () => benchStreamServer(quick ? 8 : 30));
   const rss = await step('memory over a long 1080p30 stream', () => benchRss(Number(process.env.BENCH_RSS_SECONDS ?? (quick ? 30 : 600))));
 
   const results = {
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     recording_overhead: recording,
     stock_agent: stockAgent,
     sound: { cost: soundCost, latency: soundLatency },
+    stream_server: streamServer,
     latency_details: latency,
     targets: {
       latency_p50_ms: 50, latency_p95_ms: 100, ttff_ms: 400, ingest_mbps: 100, pull_ratio: 0.9, agent_instr_per_byte: 8, rss_growth_pct: 5, agent_idle_cpu_pct: 1,

@@ -9,7 +9,7 @@ import type { StreamSettings } from '../protocol/messages';
 import type { BoardState } from '../shared/panel';
 
 /** Who needs the live stream: it runs while any of them does. */
-export type StreamConsumer = 'preview' | 'recording';
+export type StreamConsumer = 'preview' | 'recording' | 'share';
 
 const RECONNECT_INTERVAL_MS = 1000;
 

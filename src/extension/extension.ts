@@ -9,6 +9,7 @@ import { autoConnect, savedPort, savePort, streamSettings } from './settings';
 import { launchSimulatedBoard, SIMULATED_PORT } from './simulated-board';
 import { saveSnapshot } from './snapshot';
 import { BoardStatusBar } from './status-bar';
+import { StreamSharing } from './stream-sharing';
 import { recordingFileName, WorkspaceRecording } from './workspace-recording';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const preview = new PreviewPanel(context.extensionUri, connection, recording, log, (png) =>
     saveSnapshot(png, recordingFileName(connection.info?.boardName ?? 'board', new Date()).replace(/\.mp4$/, '.png'), log),
   );
+  const sharing = new StreamSharing(connection, log);
   let simulator: SimulatedBoard | undefined;
 
   const command = <A extends unknown[]>(id: string, run: (...args: A) => Promise<unknown>) =>
@@ -50,7 +52,8 @@ export function activate(context: vscode.ExtensionContext): void {
     connection,
     recording,
     preview,
-    new BoardStatusBar(connection, recording),
+    sharing,
+    new BoardStatusBar(connection, recording, sharing),
     recording.onDidChange(syncRecordingContext),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('k230live') && !recording.active) void connection.applySettings(streamSettings()).catch(() => undefined);
@@ -65,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     command('k230live.disconnect', async () => {
       await recording.stop();
+      await sharing.stop();
       await connection.disconnect();
     }),
     command('k230live.startSimulatedBoard', startSimulator),
@@ -74,6 +78,11 @@ export function activate(context: vscode.ExtensionContext): void {
       if (connection.state !== 'disconnected') await recording.start();
     }),
     command('k230live.stopRecording', () => recording.stop()),
+    command('k230live.shareStream', async () => {
+      if (connection.state === 'disconnected') await vscode.commands.executeCommand('k230live.connect');
+      if (connection.state !== 'disconnected') await sharing.start();
+    }),
+    command('k230live.stopSharing', () => sharing.stop()),
     ...registerBoardStorage(connection, log, command),
     { dispose: () => void simulator?.stop() },
   );

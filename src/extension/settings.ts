@@ -4,6 +4,7 @@ import { UserError } from '../host/errors';
 import type { StreamSettings } from '../protocol/messages';
 import { AUDIO_CODECS, AUDIO_RATES, CODECS, DEFAULT_STREAM_SETTINGS, defaultProfile } from '../protocol/stream-settings';
 import { AudioCodec } from '../protocol/messages';
+import { DEFAULT_SHARE } from '../host/stream-server/share';
 
 export function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('k230live');
@@ -51,4 +52,14 @@ export function autoConnect(): boolean {
 /** 'fragmented': the file as recorded; 'faststart': remuxed to moov-first when the recording stops. */
 export function recordingContainer(): 'fragmented' | 'faststart' {
   return config().get<string>('recordingContainer', 'fragmented') === 'faststart' ? 'faststart' : 'fragmented';
+}
+
+/** Where K230: Share Stream serves: k230live.share.* (loopback unless a person says otherwise). */
+export function shareSettings(): { rtspPort: number; httpPort: number; listen: string } {
+  const c = config();
+  return {
+    rtspPort: c.get('share.rtspPort', DEFAULT_SHARE.rtspPort),
+    httpPort: c.get('share.httpPort', DEFAULT_SHARE.httpPort),
+    listen: c.get('share.listen', DEFAULT_SHARE.listen) || DEFAULT_SHARE.listen,
+  };
 }

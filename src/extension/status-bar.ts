@@ -2,22 +2,30 @@
 import * as vscode from 'vscode';
 import { formatBytes, formatDuration } from '../shared/format';
 import { BoardConnection } from './board-connection';
+import type { StreamSharing } from './stream-sharing';
 import { WorkspaceRecording } from './workspace-recording';
 
 export class BoardStatusBar implements vscode.Disposable {
   private readonly board = vscode.window.createStatusBarItem('k230live.board', vscode.StatusBarAlignment.Left, 50);
   private readonly record = vscode.window.createStatusBarItem('k230live.record', vscode.StatusBarAlignment.Left, 49);
   private readonly boardRecord = vscode.window.createStatusBarItem('k230live.boardRecord', vscode.StatusBarAlignment.Left, 48);
+  private readonly share = vscode.window.createStatusBarItem('k230live.share', vscode.StatusBarAlignment.Left, 47);
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly connection: BoardConnection, private readonly recording: WorkspaceRecording) {
+  constructor(
+    private readonly connection: BoardConnection,
+    private readonly recording: WorkspaceRecording,
+    private readonly sharing: StreamSharing,
+  ) {
     this.board.name = 'K230 board';
+    this.share.name = 'K230 stream sharing';
     this.record.name = 'K230 recording';
     this.boardRecord.name = 'K230 board recording';
     this.subscriptions = [
       connection.onDidChangeState(() => this.update()),
       recording.onDidChange(() => this.update()),
       connection.onBoardRecording(() => this.update()),
+      sharing.onDidChange(() => this.update()),
     ];
     this.update();
     this.board.show();
@@ -56,10 +64,21 @@ export class BoardStatusBar implements vscode.Disposable {
     } else {
       this.boardRecord.hide();
     }
+
+    if (this.sharing.active) {
+      const n = this.sharing.clientCount;
+      this.share.text = `$(broadcast) ${n} client${n === 1 ? '' : 's'}`;
+      this.share.tooltip = `Sharing the stream: ${Object.values(this.sharing.urls).join(' and ')}; click for the URLs`;
+      this.share.command = 'k230live.shareStream';
+      this.share.show();
+    } else {
+      this.share.hide();
+    }
   }
 
   dispose(): void {
     this.subscriptions.forEach((d) => d.dispose());
+    this.share.dispose();
     this.board.dispose();
     this.record.dispose();
     this.boardRecord.dispose();

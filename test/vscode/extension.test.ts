@@ -1,7 +1,7 @@
 // The packaged .vsix in a real VS Code (code-server), driven as a user would, against the
 // simulated board on a PTY.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -49,7 +49,14 @@ async function screenshot(name: string): Promise<void> {
 before(async () => {
   fs.mkdirSync(sdcard);
   board = await startSimulatedBoard({ ptyLink: portLink, sdcard });
-  vscode = await startCodeServer(VSIX, { 'k230live.port': portLink, 'k230live.autoConnect': false, 'workbench.colorTheme': 'Default Dark Modern' });
+  vscode = await startCodeServer(VSIX, {
+    'k230live.port': portLink,
+    'k230live.autoConnect': false,
+    'workbench.colorTheme': 'Default Dark Modern',
+    // free ports: another program on this machine may hold 8554 or 8080
+    'k230live.share.rtspPort': 0,
+    'k230live.share.httpPort': 0,
+  });
   page = vscode.page;
 });
 
@@ -135,6 +142,35 @@ test('Record, 5 s, Stop: a file in the workspace with about 150 frames that deco
   const sound = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name,sample_rate', '-of', 'csv=p=0', file]).toString().trim();
   assert.equal(sound, 'pcm_mulaw,8000', 'the sound beside the picture');
   assert.equal(decodeErrors(file), '');
+});
+
+test('K230: Share Stream serves the board to ffmpeg over RTSP and HTTP, the status bar counts the client, and it stops', async () => {
+  await runCommand(page, 'K230: Share Stream');
+  const toast = page.locator('.notification-toast', { hasText: 'sharing the stream at' }).first();
+  await toast.waitFor({ timeout: 10_000 });
+  const [, rtsp, http] = /sharing the stream at (rtsp:\/\/\S+) and (http:\/\/\S+?)\.?$/m.exec((await toast.textContent()) ?? '') ?? [];
+  assert.match(rtsp ?? '', /^rtsp:\/\/127\.0\.0\.1:\d+\/k230$/);
+  assert.match(http ?? '', /^http:\/\/127\.0\.0\.1:\d+\/k230\.mp4$/);
+  const clients = page.locator('.statusbar-item', { hasText: /\d+ clients?/ }).first();
+  for (const url of [rtsp, http]) {
+    const input = url.startsWith('rtsp:') ? ['-rtsp_transport', 'tcp', '-i', url] : ['-i', url];
+    const ffmpeg = spawn('ffmpeg', ['-nostdin', '-v', 'error', ...input, '-map', '0:v:0', '-frames:v', '90', '-f', 'framecrc', '-']);
+    let out = '';
+    let errors = '';
+    ffmpeg.stdout.on('data', (d) => (out += d));
+    ffmpeg.stderr.on('data', (d) => (errors += d));
+    const done = new Promise((r) => ffmpeg.once('close', r));
+    try {
+      await waitFor('1 client in the status bar', async () => /1 client\b/.test((await clients.textContent()) ?? ''));
+      await done;
+    } finally {
+      ffmpeg.kill('SIGKILL');
+    }
+    assert.equal(out.split('\n').filter((l) => /^0,/.test(l)).length, 90, `ffmpeg decoded 90 frames over ${url}`);
+    assert.equal(errors.trim(), '');
+  }
+  await runCommand(page, 'K230: Stop Sharing the Stream');
+  await waitFor('the sharing item gone', async () => !(await clients.isVisible()));
 });
 
 test('killing the agent mid-recording keeps a playable file, says so, and reconnects when it is back', async () => {

@@ -1,0 +1,93 @@
+// Capture on the board to a picture decoded by ffmpeg, through the stream server's RTSP and HTTP,
+// beside capture to the screen in the preview (Chromium), in the same run on one board.
+// The simulated camera whitens its corner block on the frame of each whole second of the board
+// clock (sim_marks.h): ffmpeg hands us each decoded corner as raw grey, and the moment a white one
+// arrives, less that second mapped onto the host's clock, is the latency. ffmpeg runs as a
+// low-latency client would: no input buffering, low_delay, one decoding thread.
+import { spawn } from 'node:child_process';
+import { openPlayerPage } from '../test/browser/harness';
+import { boardToHostMs, estimateClockOffset, type ClockOffset } from '../src/host/clock-sync';
+import { connectBoard } from '../src/host/connect';
+import { toFragmentMessage, toInitMessage } from '../src/host/preview-feed';
+import { startSimulatedBoard } from '../src/host/simulated-board';
+import { shareStream } from '../src/host/stream-server/share';
+import { AudioCodec } from '../src/protocol/messages';
+import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
+import { percentile } from '../test/support/percentile';
+
+const round = (v: number) => Math.round(v * 10) / 10;
+const stats = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), n: v.length });
+const BLOCK = 64 * 64;
+
+/** ffmpeg decoding `url` until stopped: the latency of each whole second's white frame, ms. */
+function ffmpegLatencies(url: string, clock: ClockOffset): { latencies: number[]; stop(): void } {
+  const input = url.startsWith('rtsp:') ? ['-rtsp_transport', 'tcp'] : [];
+  const child = spawn('ffmpeg', [
+    '-nostdin', '-v', 'error', '-fflags', 'nobuffer', '-flags', 'low_delay', '-threads', '1', ...input, '-i', url,
+    '-map', '0:v:0', '-vf', 'crop=64:64:0:0,format=gray', '-f', 'rawvideo', '-flush_packets', '1', '-',
+  ], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const latencies: number[] = [];
+  let pending = Buffer.alloc(0);
+  let wasWhite = false;
+  child.stdout.on('data', (d: Buffer) => {
+    const now = performance.timeOrigin + performance.now();
+    pending = Buffer.concat([pending, d]);
+    for (; pending.length >= BLOCK; pending = pending.subarray(BLOCK)) {
+      let sum = 0;
+      for (let i = 0; i < BLOCK; i += 64) sum += pending[i];
+      const white = sum / (BLOCK / 64) > 128;
+      // The frame of a whole second: its capture is that second of the board clock.
+      if (white && !wasWhite) latencies.push(now - secondOnHostMs(now, clock));
+      wasWhite = white;
+    }
+  });
+  return { latencies, stop: () => child.kill('SIGKILL') };
+}
+
+/** The whole second of the board clock just before `hostMs`, on the host's wall clock (ms). */
+function secondOnHostMs(hostMs: number, clock: ClockOffset): number {
+  const boardNowUs = BigInt(Math.round(hostMs * 1000)) - clock.offsetUs;
+  return boardToHostMs((boardNowUs / 1_000_000n) * 1_000_000n, clock);
+}
+
+export interface StreamServerLatencyResult {
+  seconds: number;
+  /** capture -> decoded by ffmpeg, through RTSP (TCP interleaved) */
+  rtsp_ms: { p50: number; p95: number; n: number };
+  /** capture -> decoded by ffmpeg, through HTTP (live fMP4) */
+  http_ms: { p50: number; p95: number; n: number };
+  /** capture -> on screen in the preview (requestVideoFrameCallback), the same stream */
+  preview_ms: { p50: number; p95: number; n: number };
+}
+
+export async function benchStreamServer(seconds = 20): Promise<StreamServerLatencyResult> {
+  const board = await startSimulatedBoard({ build: false });
+  const session = await connectBoard(board.portPath);
+  const page = await openPlayerPage();
+  const clock = await estimateClockOffset(session, 16);
+  const shared = await shareStream(session, { rtspPort: 0, httpPort: 0, listen: '127.0.0.1', clock });
+  try {
+    session.on('init', (init) => page.deliver(toInitMessage(init)));
+    session.on('fragment', (f) => page.deliver(toFragmentMessage(f, clock)));
+    await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, audio: AudioCodec.Off, audioRate: 0 });
+    const rtsp = ffmpegLatencies(shared.urls.rtsp!, clock);
+    const http = ffmpegLatencies(shared.urls.http!, clock);
+    await new Promise((r) => setTimeout(r, 2000));
+    rtsp.latencies.length = http.latencies.length = 0;
+    await page.page.evaluate(() => (window.latencies = []));
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    rtsp.stop();
+    http.stop();
+    const preview = await page.page.evaluate(() => window.latencies);
+    return { seconds, rtsp_ms: stats(rtsp.latencies), http_ms: stats(http.latencies), preview_ms: stats(preview) };
+  } finally {
+    await shared.close();
+    await session.disconnect();
+    await page.close();
+    await board.stop();
+  }
+}
+
+if (require.main === module) {
+  void benchStreamServer(Number(process.argv[2] ?? 20)).then((r) => console.log(JSON.stringify(r, null, 2)));
+}

@@ -1,0 +1,96 @@
+// K230: Share Stream: the board's stream for other programs (OBS, VLC, ffmpeg, GStreamer, OpenCV)
+// over RTSP and HTTP on this machine, started and stopped by one command, its clients counted.
+import * as vscode from 'vscode';
+import { shareStream, type SharedStream } from '../host/stream-server/share';
+import { BoardConnection } from './board-connection';
+import { shareSettings } from './settings';
+
+export class StreamSharing implements vscode.Disposable {
+  private shared: SharedStream | undefined;
+  private clients = 0;
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changeEmitter.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly connection: BoardConnection, private readonly log: vscode.LogOutputChannel) {
+    // The board went away: its clients are told (their connections close), and sharing ends with it.
+    this.subscriptions = [connection.onLost(() => void this.stop())];
+  }
+
+  get active(): boolean {
+    return this.shared !== undefined;
+  }
+
+  get clientCount(): number {
+    return this.clients;
+  }
+
+  get urls(): SharedStream['urls'] {
+    return this.shared?.urls ?? {};
+  }
+
+  async start(): Promise<void> {
+    if (this.shared) return this.showUrls();
+    const s = shareSettings();
+    const shared = await shareStream(this.connection.board, {
+      rtspPort: s.rtspPort,
+      httpPort: s.httpPort,
+      listen: s.listen,
+      clock: this.connection.clock,
+      onClients: (n) => {
+        this.clients = n;
+        this.log.info(`sharing: ${n} client(s)`);
+        this.changeEmitter.fire();
+      },
+    });
+    this.shared = shared;
+    try {
+      await this.connection.want('share');
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+    this.log.info(`sharing the stream: ${shared.urls.rtsp} ${shared.urls.http}`);
+    if (shared.warning) {
+      this.log.warn(shared.warning);
+      void vscode.window.showWarningMessage(`K230: ${shared.warning}.`);
+    }
+    this.changeEmitter.fire();
+    void vscode.commands.executeCommand('setContext', 'k230live.sharing', true);
+    await this.showUrls();
+  }
+
+  async stop(): Promise<void> {
+    const shared = this.shared;
+    if (!shared) return;
+    this.shared = undefined;
+    this.clients = 0;
+    await shared.close();
+    await this.connection.release('share').catch(() => undefined);
+    this.log.info('stopped sharing the stream');
+    this.changeEmitter.fire();
+    void vscode.commands.executeCommand('setContext', 'k230live.sharing', false);
+  }
+
+  /** The URLs, with a button to copy each. */
+  async showUrls(): Promise<void> {
+    const { rtsp, http } = this.urls;
+    const copy: Record<string, string | undefined> = { 'Copy RTSP URL': rtsp, 'Copy HTTP URL': http };
+    const picked = await vscode.window.showInformationMessage(
+      `K230: sharing the stream at ${[rtsp, http].filter(Boolean).join(' and ')}.`,
+      ...Object.keys(copy).filter((k) => copy[k]),
+      'Stop Sharing',
+    );
+    if (picked === 'Stop Sharing') return this.stop();
+    const url = picked && copy[picked];
+    if (url) {
+      await vscode.env.clipboard.writeText(url);
+      void vscode.window.showInformationMessage(`K230: copied ${url}.`);
+    }
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((d) => d.dispose());
+    void this.stop();
+  }
+}
