@@ -7,7 +7,7 @@ import { openPort } from '../../src/host/serial';
 import { BoardError, BoardSession, Fragment, InitSegment } from '../../src/host/session';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
-import { Codec, ErrorCode, MessageType } from '../../src/protocol/messages';
+import { Codec, ErrorCode, MessageType, PROTOCOL_VERSION } from '../../src/protocol/messages';
 
 let board: SimulatedBoard;
 before(async () => {
@@ -41,8 +41,9 @@ function nextFragments(s: BoardSession, count: number): Promise<Fragment[]> {
 test('the handshake tells what the board is and can do', async () => {
   await withSession(async (s) => {
     assert.equal(s.info?.boardName, 'Simulated K230');
-    assert.equal(s.info?.protocolVersion, 2);
+    assert.equal(s.info?.protocolVersion, PROTOCOL_VERSION);
     assert.ok(s.info?.h264 && s.info?.h265);
+    assert.ok(s.info?.g711a && s.info?.g711u, 'the simulator has a microphone');
     assert.equal(s.info?.maxWidth, 1920);
     assert.equal(s.info?.storage, false);
   });
@@ -51,9 +52,9 @@ test('the handshake tells what the board is and can do', async () => {
 test('a host speaking another protocol version is refused with a typed error', async () => {
   const s = await openSession(board.portPath);
   try {
-    await assert.rejects(s.request({ type: MessageType.Hello, id: 0, protocolVersion: 3, hostName: 'future' }), (e: BoardError) => {
+    await assert.rejects(s.request({ type: MessageType.Hello, id: 0, protocolVersion: PROTOCOL_VERSION + 1, hostName: 'future' }), (e: BoardError) => {
       assert.equal(e.code, ErrorCode.UnsupportedVersion);
-      assert.match(e.message, /agent speaks protocol version 2, the host asked for 3/);
+      assert.match(e.message, new RegExp(`agent speaks protocol version ${PROTOCOL_VERSION}, the host asked for ${PROTOCOL_VERSION + 1}`));
       return true;
     });
   } finally {
