@@ -144,7 +144,11 @@ test('Record, 5 s, Stop: a file in the workspace with about 150 frames that deco
   assert.equal(decodeErrors(file), '');
 });
 
-test('K230: Share Stream serves the board to ffmpeg over RTSP and HTTP, the status bar counts the client, and it stops', async () => {
+test('K230: Share Stream serves the board to ffmpeg over RTSP and HTTP beside the preview and a recording; the status bar counts the client', async () => {
+  const before = mp4s().length;
+  await page.getByRole('button', { name: /Start Recording/ }).first().click();
+  await page.getByRole('button', { name: /Stop Recording/ }).first().waitFor({ timeout: 5000 });
+  const decodedBefore = await decodedInPreview();
   await runCommand(page, 'K230: Share Stream');
   const toast = page.locator('.notification-toast', { hasText: 'sharing the stream at' }).first();
   await toast.waitFor({ timeout: 10_000 });
@@ -171,6 +175,12 @@ test('K230: Share Stream serves the board to ffmpeg over RTSP and HTTP, the stat
   }
   await runCommand(page, 'K230: Stop Sharing the Stream');
   await waitFor('the sharing item gone', async () => !(await clients.isVisible()));
+  assert.ok((await decodedInPreview()) > decodedBefore + 90, 'the preview played on beside the clients');
+  await page.getByRole('button', { name: /Stop Recording/ }).first().click();
+  await waitFor('the recording in the workspace', () => mp4s().length === before + 1);
+  const file = path.join(recordings(), mp4s().at(-1)!);
+  assert.ok(probeVideo(file).frames >= 150, 'the recording ran on beside the clients');
+  assert.equal(decodeErrors(file), '');
 });
 
 test('killing the agent mid-recording keeps a playable file, says so, and reconnects when it is back', async () => {
@@ -186,7 +196,7 @@ test('killing the agent mid-recording keeps a playable file, says so, and reconn
   board.process.kill('SIGKILL');
   await page.getByText(/recording stopped: the board went away/).first().waitFor({ timeout: 20_000 });
   await statusBar().filter({ hasText: /disconnected/ }).waitFor();
-  const file = path.join(recordings(), mp4s()[1]);
+  const file = path.join(recordings(), mp4s().at(-1)!);
   const v = probeVideo(file);
   assert.ok(v.frames >= 45, `the frames before the kill are kept (got ${v.frames})`);
   assert.equal(decodeErrors(file), '');
