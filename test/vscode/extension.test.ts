@@ -152,7 +152,8 @@ test('K230: Share Stream serves the board to ffmpeg over RTSP and HTTP beside th
   await runCommand(page, 'K230: Share Stream');
   const toast = page.locator('.notification-toast', { hasText: 'sharing the stream at' }).first();
   await toast.waitFor({ timeout: 10_000 });
-  const [, rtsp, http] = /sharing the stream at (rtsp:\/\/\S+) and (http:\/\/\S+?)\.?$/m.exec((await toast.textContent()) ?? '') ?? [];
+  // The toast's text runs on into its buttons' labels: the URLs end in /k230 and .mp4.
+  const [, rtsp, http] = /sharing the stream at (rtsp:\/\/\S+?\/k230) and (http:\/\/\S+?\.mp4)/.exec((await toast.textContent()) ?? '') ?? [];
   assert.match(rtsp ?? '', /^rtsp:\/\/127\.0\.0\.1:\d+\/k230$/);
   assert.match(http ?? '', /^http:\/\/127\.0\.0\.1:\d+\/k230\.mp4$/);
   const clients = page.locator('.statusbar-item', { hasText: /\d+ clients?/ }).first();
