@@ -249,6 +249,19 @@ async function waitFor(check: () => boolean, what: string, ms = 5000): Promise<v
   }
 }
 
+test('a server started beside a stream already running serves it at once', async () => {
+  const running = await new Promise<InitSegment>((resolve) => {
+    session.once('init', resolve);
+    void session.startStream(SETTINGS);
+  });
+  const late = await shareStream(session, { rtspPort: 0, listen: '127.0.0.1', running });
+  try {
+    assert.deepEqual(await ffmpegDecodes(late.urls.rtsp!, 30), { frames: 30, errors: '', size: '640x360' });
+  } finally {
+    await late.close();
+  }
+});
+
 test('a client that leaves mid-stream frees everything it held', async () => {
   const child = spawn('ffmpeg', ['-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-i', shared.urls.rtsp!, '-f', 'null', '-'], { stdio: 'ignore' });
   try {

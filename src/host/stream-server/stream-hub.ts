@@ -19,7 +19,9 @@ export class StreamHub {
   private readonly waiting = new Set<(init: InitSegment) => void>();
   private readonly detach: () => void;
 
-  constructor(private readonly session: BoardSession) {
+  /** `running`: the init segment of a stream already running, which a hub made now would not see again. */
+  constructor(private readonly session: BoardSession, running?: InitSegment) {
+    this.current = running;
     const onInit = (init: InitSegment) => {
       this.current = init;
       for (const resolve of this.waiting) resolve(init);
