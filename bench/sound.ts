@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openPlayerPage } from '../test/browser/harness';
+import { feedPage, openPlayerPage } from '../test/browser/harness';
 import { ClockOffset, estimateClockOffset } from '../src/host/clock-sync';
 import { connectBoard } from '../src/host/connect';
 import { toFragmentMessage, toInitMessage, toSoundMessage } from '../src/host/preview-feed';
@@ -110,14 +110,7 @@ export async function benchSoundLatency(seconds = 10): Promise<SoundLatencyResul
   const session = await connectBoard(board.portPath);
   const page = await openPlayerPage();
   try {
-    const clock = await estimateClockOffset(session, 16);
-    let init: InitSegment | undefined;
-    session.on('init', (i) => {
-      init = i;
-      page.deliver(toInitMessage(i));
-    });
-    session.on('fragment', (f) => page.deliver(toFragmentMessage(f, clock)));
-    session.on('audio', (c) => init && page.deliver(toSoundMessage(c, init, clock)));
+    feedPage(page, session, await estimateClockOffset(session, 16));
     await session.startStream(WITH_SOUND);
     await page.page.waitForSelector('#mute:not([hidden])');
     await sleep(1000);

@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { ClockOffset } from '../../src/host/clock-sync';
+import { toFragmentMessage, toInitMessage, toSoundMessage } from '../../src/host/preview-feed';
+import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../../src/host/session';
 import type { FromWebviewMessage, PlayerStats, ToWebviewMessage } from '../../src/shared/panel';
 
 export const CHROMIUM_ARGS = [
@@ -100,4 +103,20 @@ export async function openPlayerPage(options: PageOptions = {}): Promise<Chromiu
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Feeds the page from a session as the extension's preview panel does: init segments, pictures and
+ * sound, each as its panel message. Returns the detach.
+ */
+export function feedPage(page: ChromiumPage, session: BoardSession, clock: ClockOffset): () => void {
+  let init: InitSegment | undefined;
+  const onInit = (i: InitSegment) => {
+    init = i;
+    page.deliver(toInitMessage(i));
+  };
+  const onFragment = (f: Fragment) => page.deliver(toFragmentMessage(f, clock));
+  const onAudio = (c: AudioChunk) => init && page.deliver(toSoundMessage(c, init, clock));
+  session.on('init', onInit).on('fragment', onFragment).on('audio', onAudio);
+  return () => session.off('init', onInit).off('fragment', onFragment).off('audio', onAudio);
 }

@@ -5,11 +5,9 @@
 // the camera marked white at that second.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPlayerPage } from './harness';
+import { feedPage, openPlayerPage } from './harness';
 import { connectBoard } from '../../src/host/connect';
 import { estimateClockOffset } from '../../src/host/clock-sync';
-import { toFragmentMessage, toInitMessage, toSoundMessage } from '../../src/host/preview-feed';
-import type { InitSegment } from '../../src/host/session';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../../src/host/simulated-board';
 
@@ -18,14 +16,7 @@ test('sound and picture in the preview: every tone within 40 ms of its white fra
   const session = await connectBoard(board.portPath);
   const page = await openPlayerPage();
   try {
-    const clock = await estimateClockOffset(session);
-    let init: InitSegment | undefined;
-    session.on('init', (i) => {
-      init = i;
-      page.deliver(toInitMessage(i));
-    });
-    session.on('fragment', (f) => page.deliver(toFragmentMessage(f, clock)));
-    session.on('audio', (c) => init && page.deliver(toSoundMessage(c, init, clock)));
+    feedPage(page, session, await estimateClockOffset(session));
     await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 });
     await page.page.waitForSelector('#mute:not([hidden])');
     assert.equal(await page.page.textContent('#mute'), 'Sound off', 'the preview starts muted');

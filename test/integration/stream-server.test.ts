@@ -11,7 +11,6 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { estimateClockOffset } from '../../src/host/clock-sync';
 import { connectBoard } from '../../src/host/connect';
-import { toFragmentMessage, toInitMessage, toSoundMessage } from '../../src/host/preview-feed';
 import { Mp4Recorder } from '../../src/host/recorder';
 import type { BoardSession, InitSegment } from '../../src/host/session';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
@@ -19,7 +18,7 @@ import { CLIENT_QUEUE_BYTES } from '../../src/host/stream-server/client-feed';
 import { shareStream, SharedStream } from '../../src/host/stream-server/share';
 import { Codec, Profile } from '../../src/protocol/messages';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
-import { CHROMIUM_ARGS, openPlayerPage } from '../browser/harness';
+import { CHROMIUM_ARGS, feedPage, openPlayerPage } from '../browser/harness';
 import { runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
 
@@ -86,21 +85,10 @@ test('three clients at once, ffprobe and ffmpeg over RTSP and ffmpeg over HTTP, 
   const page = await openPlayerPage();
   const out = path.join(dir, 'recording.mp4');
   const recorder = Mp4Recorder.create(out, SETTINGS.fps);
-  let init: InitSegment | undefined;
-  const clock = await estimateClockOffset(session);
-  const onInit = (i: InitSegment) => {
-    init = i;
-    recorder.writeInit(i);
-    page.deliver(toInitMessage(i));
-  };
-  const onFragment = (f: Parameters<Mp4Recorder['writeFragment']>[0]) => {
-    recorder.writeFragment(f);
-    page.deliver(toFragmentMessage(f, clock));
-  };
-  const onAudio = (c: Parameters<Mp4Recorder['writeAudio']>[0]) => {
-    recorder.writeAudio(c);
-    if (init) page.deliver(toSoundMessage(c, init, clock));
-  };
+  const stopFeeding = feedPage(page, session, await estimateClockOffset(session));
+  const onInit = (i: InitSegment) => recorder.writeInit(i);
+  const onFragment = (f: Parameters<Mp4Recorder['writeFragment']>[0]) => recorder.writeFragment(f);
+  const onAudio = (c: Parameters<Mp4Recorder['writeAudio']>[0]) => recorder.writeAudio(c);
   session.on('init', onInit).on('fragment', onFragment).on('audio', onAudio);
   try {
     await session.startStream(SETTINGS); // the preview and the recording start from this init segment
@@ -116,6 +104,7 @@ test('three clients at once, ffprobe and ffmpeg over RTSP and ffmpeg over HTTP, 
     assert.ok(decodedInPreview >= 100, `the preview went on decoding (${decodedInPreview} frames)`);
   } finally {
     session.off('init', onInit).off('fragment', onFragment).off('audio', onAudio);
+    stopFeeding();
     recorder.close();
     await page.close();
   }
