@@ -67,10 +67,16 @@ export interface SyncReport {
   onsets: number;
 }
 
-/** Pairs each white frame with the nearest tone onset. */
+/**
+ * Pairs each white frame with the nearest tone onset. Only white frames the sound covers count: a
+ * recording may end just after a white frame, before the chunk with its tone was written.
+ */
 export function measureSync(file: string): SyncReport {
-  const whites = whiteFrameTimes(file);
-  const onsets = toneOnsets(decodeSound(file));
+  const sound = decodeSound(file);
+  const last = sound.frames.at(-1);
+  const soundEnd = last ? last.pts + last.samples.length / sound.rate : 0;
+  const whites = whiteFrameTimes(file).filter((w) => w >= (sound.frames[0]?.pts ?? Infinity) && w + 0.02 <= soundEnd);
+  const onsets = toneOnsets(sound);
   const offsets = whites.map((w) => onsets.reduce((best, o) => (Math.abs(o - w) < Math.abs(best) ? o - w : best), Infinity));
   return { offsets, whiteFrames: whites.length, onsets: onsets.length };
 }
