@@ -11,6 +11,7 @@ import type { InitSegment } from '../session';
 import { ClientFeed } from './client-feed';
 import { parameterSets } from './parameter-sets';
 import { senderReport } from './rtcp';
+import { RTP_HEADER_SIZE } from './rtp-header';
 import { RtpSoundPacketizer } from './rtp-sound';
 import { RtpVideoPacketizer, splitLengthPrefixed } from './rtp-video';
 import { interleavedFrame, parseTransport, RtspReader, RtspRequest, rtspResponse } from './rtsp-message';
@@ -264,7 +265,7 @@ class RtspConnection {
     for (const p of packets) {
       frames.push(interleavedFrame(t.channel, p));
       t.packets++;
-      t.octets += p.length - 12;
+      t.octets += p.length - RTP_HEADER_SIZE;
     }
     return [Buffer.concat(frames)];
   }
