@@ -80,6 +80,11 @@ export async function launchCodeServer(options: CodeServerOptions): Promise<Runn
     ...options.settings,
   };
   fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  // code-server's window is a remote one: its extension host reads machine-scoped settings
+  // (k230live.port, k230live.agentPath) from the Machine settings, never from the User ones.
+  const machineFile = path.join(dirs.data, 'Machine', 'settings.json');
+  fs.mkdirSync(path.dirname(machineFile), { recursive: true });
+  fs.writeFileSync(machineFile, JSON.stringify(options.settings, null, 2));
 
   const port = options.port ?? (await freePort());
   const child = spawn(

@@ -19,10 +19,14 @@ async function main(): Promise<void> {
   const stops: (() => void)[] = [() => void board.stop()];
   const hasDesktopCode = spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
   if (hasDesktopCode) {
-    execFileSync('code', ['--install-extension', vsix, '--force'], { stdio: 'inherit' });
-    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
-    execFileSync('code', ['--new-window', workspace], { stdio: 'inherit' });
+    // A profile of its own: k230live.port is machine-scoped, so it lives in User settings (a
+    // workspace's settings cannot set it), and the demo leaves the user's own settings alone.
+    const profile = path.join(ROOT, 'demo-profile');
+    const dirs = ['--user-data-dir', path.join(profile, 'data'), '--extensions-dir', path.join(profile, 'extensions')];
+    fs.mkdirSync(path.join(profile, 'data', 'User'), { recursive: true });
+    fs.writeFileSync(path.join(profile, 'data', 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+    execFileSync('code', [...dirs, '--install-extension', vsix, '--force'], { stdio: 'inherit' });
+    execFileSync('code', [...dirs, '--new-window', workspace], { stdio: 'inherit' });
     console.log('VS Code is open on demo-workspace/; run "K230: Open Live Preview". Ctrl-C stops the board.');
   } else {
     const port = Number(process.env.K230LIVE_DEMO_PORT ?? 8230);
