@@ -21,6 +21,8 @@ AGENT_VERSION = '0.3.0'
 PROTOCOL_VERSION = 3
 STORAGE_ROOT = '/sdcard'
 MAX_REQUEST = 65536
+# What a host's line holds: base64 (RFC 4648), and the '!' of "!bye".
+LINE_BYTES = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=!'
 FILE_READ_MAX = 256 * 1024
 LIST_REPLY_MAX = 512 * 1024
 KEEPALIVE_US = 5000000
@@ -273,6 +275,51 @@ class FrameDecoder:
         return frames
 
 
+class LineFrames:
+    """The host's text-safe lines (docs/protocol.md, "The text-safe link") into the frames they hold.
+    The C twin: device-agent/src/text_frames.c; test/vectors/lines.vec holds both to one rule."""
+
+    def __init__(self):
+        self.line = b''
+        self.overlong = False  # this line outgrew any frame: dropped at its end
+        self.decoder = FrameDecoder()
+        self.quit = False  # the line "!bye" came
+
+    def push(self, data):
+        frames = []
+        for i in range(len(data)):
+            c = data[i:i + 1]
+            if c == b'\r':
+                continue  # a CRLF line, or a REPL probe's CR
+            if c != b'\n':
+                if c not in LINE_BYTES or c == b'!':
+                    # no line holds it (a probe's Ctrl-B, a cut line's tail): the line starts again,
+                    # with the '!' that begins a command
+                    self.line = c if c == b'!' else b''
+                    self.overlong = False
+                elif len(self.line) > 4 * MAX_REQUEST // 3 + 8:
+                    self.overlong = True
+                else:
+                    self.line += c
+                continue
+            line = b'' if self.overlong else self.line
+            self.line = b''
+            self.overlong = False
+            if line == b'!bye':
+                self.quit = True
+            elif is_base64(line):
+                frames += self.decoder.push(binascii.a2b_base64(line))
+        return frames
+
+
+def is_base64(line):
+    """Standard base64 with its padding only at the end, as the C agent takes it."""
+    n = len(line)
+    if n == 0 or n % 4 or b'=' in line[:-2]:
+        return False
+    return not (line[-2:-1] == b'=' and line[-1:] != b'=')
+
+
 class Link:
     """The USB port: text-safe lines in, binary frames out."""
 
@@ -283,9 +330,7 @@ class Link:
         self.poller = select.poll()
         if inp:
             self.poller.register(inp, select.POLLIN)
-        self.line = b''
-        self.decoder = FrameDecoder()
-        self.quit = False
+        self.lines = LineFrames()
         self.heard_us = 0
 
     def send(self, type_, id_, m, tail=b''):
@@ -300,32 +345,17 @@ class Link:
 
     def receive(self, wait_ms, now_us):
         """The frames that came within wait_ms (at most one batch of bytes)."""
-        frames = []
         if not self.poller.poll(wait_ms):
-            return frames
-        got = 0
-        while got < 4096 and self.poller.poll(0):
+            return []
+        got = b''
+        while len(got) < 4096 and self.poller.poll(0):
             c = self.inp.read(1)
             if not c:
                 break
-            got += 1
-            if c != b'\n':
-                self.line += c
-                if len(self.line) > 4 * MAX_REQUEST // 3 + 8:
-                    self.line = b''  # no frame is that long: garbage
-                continue
-            line = self.line.strip()
-            self.line = b''
-            if line == b'!bye':
-                self.quit = True
-            elif line:
-                try:
-                    frames += self.decoder.push(binascii.a2b_base64(line))
-                except ValueError:
-                    pass  # not base64: noise on the line
+            got += c
         if got:
             self.heard_us = now_us
-        return frames
+        return self.lines.push(got)
 
 
 # ---- H.264/H.265 access units and fragmented MP4 (the C twin: device-agent/src/nal.c, fmp4.c)
@@ -1233,7 +1263,7 @@ class Agent:
     # -- the loop
     def run(self):
         # '!bye' ends the agent, once a board recording (which outlives its host) has stopped
-        while not (self.link.quit and not (self.recording and self.recording.active)):
+        while not (self.link.lines.quit and not (self.recording and self.recording.active)):
             busy = self.live or (self.recording and self.recording.active) or self.checksum
             now = self.clock.now()
             for type_, flags, id_, payload in self.link.receive(2 if busy else 50, now):

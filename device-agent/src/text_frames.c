@@ -57,9 +57,7 @@ void text_frames_reset(struct text_frames_s *t) {
 }
 
 static void text_frames_line_done(struct text_frames_s *t) {
-    size_t len = t->len;
-    if (len && t->line[len - 1] == '\r') len--;
-    long n = t->overlong ? -1 : text_frames_base64_decode(t->line, len, t->decoded);
+    long n = t->overlong ? -1 : text_frames_base64_decode(t->line, t->len, t->decoded);
     if (n > 0) wire_decoder_push(&t->frames, t->decoded, (size_t)n); /* noise: not base64, ignored */
     t->len = 0;
     t->overlong = false;
@@ -67,8 +65,18 @@ static void text_frames_line_done(struct text_frames_s *t) {
 
 void text_frames_push(struct text_frames_s *t, const uint8_t *data, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        if (data[i] == '\n') {
+        char c = (char)data[i];
+        if (c == '\n') {
             text_frames_line_done(t);
+        } else if (c == '\r') {
+            continue; /* a CRLF line, or a REPL probe's CR: not the line's */
+        } else if (c == '!' || (c != '=' && text_frames_sextet(c) < 0)) {
+            /* No frame's line holds this byte (a REPL probe's Ctrl-B, binary noise, the '!' that
+             * begins a command such as the MicroPython agent's "!bye"): the line starts again
+             * there, so what came before (a cut line's tail) cannot spoil the next frame. */
+            t->len = 0;
+            if (c == '!') t->line[t->len++] = c;
+            t->overlong = false;
         } else if (t->len < t->cap) {
             t->line[t->len++] = (char)data[i];
         } else {

@@ -101,7 +101,29 @@ static void test_an_overlong_line_is_dropped_and_the_next_one_counts(void) {
     text_frames_destroy(&t);
 }
 
+/* The probe of a host that found silence: its HELLO line, then a Ctrl-B with no line end. The next
+ * host's line must not inherit it, nor the tail of a line cut when a port closed. */
+static void test_a_byte_no_line_holds_starts_the_line_again(void) {
+    struct text_frames_s t;
+    CHECK_EQ_INT(text_frames_init(&t, 1024), 0);
+    char text[2000];
+    size_t n = frame_line(text, 7, 30);
+    text[n++] = '\x02';
+    n += frame_line(text + n, 8, 30);
+    size_t cut = frame_line(text + n, 9, 60) / 2; /* a line cut in its middle... */
+    n += cut;
+    memcpy(text + n, "\r\x03\x03\x02", 4); /* ...then a REPL probe's bytes */
+    n += 4;
+    n += frame_line(text + n, 10, 30);
+    text_frames_push(&t, (const uint8_t *)text, n);
+    uint32_t ids[8];
+    CHECK_EQ_INT(ids_of(&t, ids, 8), 3);
+    CHECK(ids[0] == 7 && ids[1] == 8 && ids[2] == 10);
+    text_frames_destroy(&t);
+}
+
 int main(void) {
+    test_a_byte_no_line_holds_starts_the_line_again();
     test_base64_decodes_each_padding();
     test_lines_in_any_pieces_give_their_frames();
     test_noise_and_damage_cost_only_their_line();

@@ -1,9 +1,11 @@
 /* The golden vectors in test/vectors: the C side decodes each frame to the stated fields and
- * re-encodes it to the same bytes, and recovers the stated frames from each damaged stream. */
+ * re-encodes it to the same bytes, recovers the stated frames from each damaged stream, and takes
+ * the stated frames from the host's text-safe lines among noise. */
 #include <stdlib.h>
 
 #include "check.h"
 #include "msg.h"
+#include "text_frames.h"
 #include "wire.h"
 
 #define VEC_MAX 65536
@@ -118,9 +120,33 @@ static void test_damaged_streams_give_the_stated_frames(const char *dir) {
     fclose(f);
 }
 
+static void test_lines_give_the_stated_frames(const char *dir) {
+    FILE *f = vec_open(dir, "lines.vec");
+    if (!f) return;
+    static struct vec_section_s s;
+    int sections = 0;
+    while (vec_next(f, &s)) {
+        sections++;
+        struct text_frames_s t;
+        CHECK_EQ_INT(text_frames_init(&t, WIRE_MAX_PAYLOAD), 0);
+        for (size_t at = 0; at < s.size; at += 5) /* in pieces, as reads cut it */
+            text_frames_push(&t, s.bytes + at, s.size - at < 5 ? s.size - at : 5);
+        char got[VEC_MAX] = "frames =";
+        struct wire_frame_s frame;
+        while (wire_decoder_next(&t.frames, &frame))
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), " %x/%u", frame.type, frame.id);
+        strcat(got, "\n");
+        CHECK_EQ_STR(got, s.fields);
+        text_frames_destroy(&t);
+    }
+    CHECK(sections >= 1);
+    fclose(f);
+}
+
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "../test/vectors";
     test_messages_decode_and_re_encode_byte_for_byte(dir);
     test_damaged_streams_give_the_stated_frames(dir);
+    test_lines_give_the_stated_frames(dir);
     return check_report("test_vectors");
 }

@@ -1,6 +1,7 @@
 // The golden vectors, MicroPython side: the agent that runs on stock CanMV firmware decodes every
-// vector frame to its fields and encodes it back to its bytes, and recovers the damaged streams'
-// frames, in the real MicroPython VM (the one the simulated stock board runs).
+// vector frame to its fields and encodes it back to its bytes, recovers the damaged streams'
+// frames, and takes the stated frames from the host's text-safe lines among noise, in the real
+// MicroPython VM (the one the simulated stock board runs).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -48,20 +49,28 @@ for name, data, fields in sections('streams.vec'):
     got = ['frames = ' + ' '.join(ids), 'skipped_bytes = %d' % d.skipped, 'header_errors = %d' % d.header_errors,
            'crc_errors = %d' % d.crc_errors]
     results.append([name, got == fields, got, fields])
+for name, data, fields in sections('lines.vec'):
+    lines = a.LineFrames()
+    ids = []
+    for at in range(0, len(data), 5):
+        for type_, flags, id_, payload in lines.push(data[at:at + 5]):
+            ids.append('%x/%d' % (type_, id_))
+    got = ['frames = ' + ' '.join(ids)]
+    results.append([name, got == fields, got, fields])
 print(json.dumps(results))
 `;
 
-test('the MicroPython agent decodes, dumps and re-encodes every golden vector, and recovers every damaged stream', async () => {
+test('the MicroPython agent decodes, dumps and re-encodes every golden vector, recovers every damaged stream, and takes the stated frames from the host\'s lines', async () => {
   const { loadMicroPython } = await import('@micropython/micropython-webassembly-pyscript');
   let out = '';
   const mp = await loadMicroPython({ heapsize: 8 * 1024 * 1024, linebuffer: false, stdout: (b) => (out += Buffer.from(b).toString()) });
   mp.FS.mkdir('/agent');
   mp.FS.writeFile('/agent/k230live_agent.py', fs.readFileSync(path.join(root, 'device-agent', 'micropython', 'k230live_agent.py')));
   mp.FS.mkdir('/vectors');
-  for (const file of ['messages.vec', 'streams.vec']) mp.FS.writeFile(`/vectors/${file}`, fs.readFileSync(path.join(root, 'test', 'vectors', file)));
+  for (const file of ['messages.vec', 'streams.vec', 'lines.vec']) mp.FS.writeFile(`/vectors/${file}`, fs.readFileSync(path.join(root, 'test', 'vectors', file)));
   mp.runPython(CHECK);
   const results = JSON.parse(out) as [string, boolean, string[], string[]][];
   const sections = (file: string) => fs.readFileSync(path.join(root, 'test', 'vectors', file), 'utf8').split('\n').filter((l) => l.startsWith('[')).length;
-  assert.equal(results.length, sections('messages.vec') + sections('streams.vec'));
+  assert.equal(results.length, sections('messages.vec') + sections('streams.vec') + sections('lines.vec'));
   for (const [name, ok, got, want] of results) assert.ok(ok, `[${name}]: ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
 });

@@ -87,8 +87,31 @@ let streams = '# K230 Live golden streams: damaged byte streams and the frames a
 streams += `\n[garbage, a flipped bit, a dropped byte, a lone magic]\nstream = ${hex(stream)}\nframes = ${expected}\n`;
 streams += `skipped_bytes = ${decoder.stats.skippedBytes}\nheader_errors = ${decoder.stats.headerErrors}\ncrc_errors = ${decoder.stats.crcErrors}\n`;
 
+// The host's text-safe lines among what else reaches an agent: the frames of whole lines survive,
+// whatever came before them (docs/protocol.md, "The text-safe link"); stated by hand.
+const line = (frame: Uint8Array) => `${Buffer.from(frame).toString('base64')}\n`;
+const cutLine = line(bitrate(13)).slice(0, 20);
+const damagedLine = line(bitrate(17)).replace(/^(.{10})./, (_, head: string) => `${head}${line(bitrate(17))[10] === 'A' ? 'B' : 'A'}`);
+const lineText = [
+  line(ok(11)),
+  '\x02', // the probe's Ctrl-B after a silent port, with no line end
+  line(ok(12)),
+  cutLine, // a line cut when a port closed...
+  '\r\x03\x03\x02', // ...then a probe's bytes
+  line(ok(14)).replace('\n', '\r\n'), // CRLF
+  '!bye\nprint(1)\n\n',
+  line(bitrate(15)).slice(0, 12) + '!' + line(ok(16)), // '!' starts a line that holds no frame
+  damagedLine,
+  'AB=C' + line(ok(18)).slice(4), // padding inside a line
+  line(bitrate(19)),
+].join('');
+const lineFrames = '80/11 80/12 80/14 5/19';
+let lines = '# K230 Live golden lines: the text-safe lines a host sends, among noise, and the frames an agent takes from them.\n';
+lines += `\n[a probe's Ctrl-B, a cut line, CRLF, a command, a damaged line, bad padding]\nstream = ${hex(Buffer.from(lineText, 'latin1'))}\nframes = ${lineFrames}\n`;
+
 fs.writeFileSync(path.join(__dirname, 'messages.vec'), out);
 fs.writeFileSync(path.join(__dirname, 'streams.vec'), streams);
+fs.writeFileSync(path.join(__dirname, 'lines.vec'), lines);
 
 // G.711's 256 codes of each law as ffmpeg (pcm_alaw, pcm_mulaw) expands them: an outside reference
 // for the agent's software codec and the webview's decoder alike.
