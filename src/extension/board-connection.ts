@@ -7,6 +7,8 @@ import { AudioChunk, BoardInfo, BoardRecordingState, BoardSession, Fragment, Ini
 import { fitSound, missingSound } from '../host/sound';
 import type { StreamSettings } from '../protocol/messages';
 import type { BoardState } from '../shared/panel';
+import { UserError } from '../host/errors';
+import type { PortClaims } from './port-claim';
 
 /** Who needs the live stream: it runs while any of them does. */
 export type StreamConsumer = 'preview' | 'recording' | 'share';
@@ -22,6 +24,8 @@ export class BoardConnection implements vscode.Disposable {
   private lastInit: InitSegment | undefined;
   private detail: string | undefined;
   private connecting = false;
+  /** another window owns the port this one waits for */
+  private elsewhere = false;
   clock: ClockOffset | undefined;
 
   private readonly stateEmitter = new vscode.EventEmitter<void>();
@@ -44,7 +48,11 @@ export class BoardConnection implements vscode.Disposable {
   readonly onLoss = this.lossEmitter.event;
   readonly onLost = this.lostEmitter.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel, private settings: StreamSettings) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private settings: StreamSettings,
+    private readonly claims: PortClaims,
+  ) {}
 
   get state(): BoardState {
     if (this.connecting) return 'connecting';
@@ -81,25 +89,41 @@ export class BoardConnection implements vscode.Disposable {
 
   async connect(portPath: string): Promise<BoardInfo> {
     await this.disconnect();
+    if (!this.claims.claim(portPath)) throw new UserError(`${portPath} is in use in another VS Code window: disconnect it there first`);
     this.portPath = portPath;
-    return this.open();
+    try {
+      return await this.open();
+    } catch (e) {
+      this.portPath = undefined;
+      this.claims.release(portPath);
+      throw e;
+    }
   }
 
-  /** Connects as soon as the port answers, trying every second (auto-connect at start-up). */
+  /** Connects as soon as the port answers, trying every second (auto-connect). While another
+   * window owns the port, this one says so and leaves the port alone until it is free. */
   connectWhenAvailable(portPath: string): void {
     this.portPath = portPath;
     this.startReconnecting();
   }
 
+  /** Another window owns the port this one waits for. */
+  get inUseElsewhere(): boolean {
+    return this.elsewhere;
+  }
+
   /** Disconnect: the board is given back (an agent the host started ends, the REPL returns). */
   async disconnect(): Promise<void> {
+    const port = this.portPath;
     this.portPath = undefined;
     this.stopReconnecting();
     const s = this.session;
     this.session = undefined;
     this.streaming = false;
     this.detail = undefined;
+    this.elsewhere = false;
     await s?.release();
+    if (port) this.claims.release(port);
     this.stateEmitter.fire();
   }
 
@@ -137,6 +161,7 @@ export class BoardConnection implements vscode.Disposable {
 
   dispose(): void {
     void this.disconnect();
+    this.claims.releaseAll();
   }
 
   private async open(): Promise<BoardInfo> {
@@ -210,6 +235,14 @@ export class BoardConnection implements vscode.Disposable {
     this.stopReconnecting();
     this.reconnectTimer = setInterval(() => {
       if (this.session || this.connecting || !this.portPath) return;
+      const elsewhere = !this.claims.claim(this.portPath);
+      if (elsewhere !== this.elsewhere) {
+        this.elsewhere = elsewhere;
+        this.detail = elsewhere ? `${this.portPath} is in use in another VS Code window; connecting here when it is free` : undefined;
+        if (elsewhere) this.log.info(this.detail!);
+        this.stateEmitter.fire();
+      }
+      if (elsewhere) return; // the port is not touched while another window owns it
       this.open().then(
         (info) => {
           this.stopReconnecting();

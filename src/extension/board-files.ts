@@ -8,6 +8,7 @@ import { formatBytes } from '../shared/format';
 import { FileType } from '../protocol/messages';
 import { BoardConnection } from './board-connection';
 import { recordingsFolder } from './settings';
+import type { WorkspaceFiles } from './workspace-files';
 
 export class BoardFileItem extends vscode.TreeItem {
   constructor(readonly boardPath: string, readonly name: string, readonly isFolder: boolean, size: number, mtimeMs: number) {
@@ -58,20 +59,28 @@ export class BoardFilesProvider implements vscode.TreeDataProvider<BoardFileItem
 }
 
 /** Pulls a board file into the workspace's recordings folder, with a cancellable progress notification. */
-export async function pullToWorkspace(connection: BoardConnection, item: BoardFileItem, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
-  const dir = recordingsFolder('files are pulled into the workspace').fsPath;
-  fs.mkdirSync(dir, { recursive: true });
+export async function pullToWorkspace(
+  connection: BoardConnection,
+  item: BoardFileItem,
+  files: WorkspaceFiles,
+  log: vscode.LogOutputChannel,
+): Promise<vscode.Uri | undefined> {
+  const dir = recordingsFolder('files are pulled into the workspace');
+  await vscode.workspace.fs.createDirectory(dir);
   // A name from the board is sanitised and kept inside the folder; an unfinished pull of it is resumed.
   const wanted = safeLocalName(item.boardPath);
-  const name = fs.existsSync(partialPaths(path.join(dir, wanted)).data) ? wanted : freeName((n) => fs.existsSync(path.join(dir, n)), wanted);
-  const target = pathInside(dir, name);
+  const taken = await files.names(dir);
+  const resumable = fs.existsSync(partialPaths(files.target(vscode.Uri.joinPath(dir, wanted)).path).data);
+  const name = resumable ? wanted : freeName((n) => taken.has(n), wanted);
+  const uri = vscode.Uri.joinPath(dir, path.basename(pathInside(dir.fsPath, name)));
+  const local = files.target(uri);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Pulling ${item.name}`, cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       let reported = 0;
-      const result = await pullFile(connection.board, item.boardPath, target, {
+      const result = await pullFile(connection.board, item.boardPath, local.path, {
         signal: abort.signal,
         onProgress: (p) => {
           const pct = (100 * p.bytes) / Math.max(p.total, 1);
@@ -80,8 +89,9 @@ export async function pullToWorkspace(connection: BoardConnection, item: BoardFi
           reported = pct;
         },
       });
-      log.info(`pulled ${item.boardPath} -> ${target} (${result.bytes} bytes, ${result.seconds.toFixed(1)} s, sha256 ${result.sha256}${result.resumedFrom ? `, resumed at ${result.resumedFrom}` : ''})`);
-      return vscode.Uri.file(target);
+      await local.land();
+      log.info(`pulled ${item.boardPath} -> ${uri.toString(true)} (${result.bytes} bytes, ${result.seconds.toFixed(1)} s, sha256 ${result.sha256}${result.resumedFrom ? `, resumed at ${result.resumedFrom}` : ''})`);
+      return uri;
     },
   );
 }

@@ -5,11 +5,13 @@ import { convertRawToMp4 } from '../host/media/convert';
 import { BoardConnection } from './board-connection';
 import { BoardFileItem, BoardFilesProvider, pullToWorkspace } from './board-files';
 import { streamSettings } from './settings';
+import type { WorkspaceFiles } from './workspace-files';
 
 const RAW_STREAM = /\.(264|h264|265|h265|hevc)$/i;
 
 export function registerBoardStorage(
   connection: BoardConnection,
+  workspaceFiles: WorkspaceFiles,
   log: vscode.LogOutputChannel,
   command: <A extends unknown[]>(id: string, run: (...args: A) => Promise<unknown>) => vscode.Disposable,
 ): vscode.Disposable[] {
@@ -19,13 +21,15 @@ export function registerBoardStorage(
   const offerConversion = async (raw: vscode.Uri) => {
     const choice = await vscode.window.showInformationMessage(`${path.basename(raw.fsPath)} is a raw stream. Convert it to MP4 (lossless)?`, 'Convert to MP4');
     if (!choice) return;
-    const out = raw.fsPath.replace(RAW_STREAM, '.mp4');
-    const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Converting ${path.basename(raw.fsPath)}` }, () =>
-      convertRawToMp4(raw.fsPath, out, { faststart: true }),
+    const out = raw.with({ path: raw.path.replace(RAW_STREAM, '.mp4') });
+    const target = workspaceFiles.target(out);
+    const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Converting ${path.basename(raw.fsPath)}` }, async () =>
+      convertRawToMp4(await workspaceFiles.localCopy(raw), target.path, { faststart: true }),
     );
-    log.info(`converted ${raw.fsPath} -> ${out}: ${summary.frames} frames, ${summary.fps} fps, ${summary.codec}`);
+    await target.land();
+    log.info(`converted ${raw.toString(true)} -> ${out.toString(true)}: ${summary.frames} frames, ${summary.fps} fps, ${summary.codec}`);
     void vscode.window.showInformationMessage(`K230: ${vscode.workspace.asRelativePath(out)}: ${summary.frames} frames, ${summary.durationS.toFixed(1)} s.`);
-    await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(out));
+    await vscode.commands.executeCommand('revealInExplorer', out);
   };
 
   return [
@@ -35,7 +39,7 @@ export function registerBoardStorage(
     command('k230live.boardFiles.pull', async (item?: BoardFileItem) => {
       const target = item ?? view.selection[0];
       if (!target || target.isFolder) return;
-      const uri = await pullToWorkspace(connection, target, log);
+      const uri = await pullToWorkspace(connection, target, workspaceFiles, log);
       if (!uri) return;
       await vscode.commands.executeCommand('revealInExplorer', uri);
       if (RAW_STREAM.test(uri.fsPath)) await offerConversion(uri);

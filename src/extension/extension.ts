@@ -6,29 +6,37 @@ import { registerBoardStorage } from './board-storage';
 import { pickPort, SIMULATOR_CHOICES } from './port-picker';
 import { PREVIEW_VIEW_TYPE, PreviewPanel } from './preview-panel';
 import { autoConnect, savedPort, savePort, streamSettings } from './settings';
+import { PortClaims } from './port-claim';
 import { launchSimulatedBoard, SIMULATED_PORT } from './simulated-board';
 import { saveSnapshot } from './snapshot';
 import { BoardStatusBar } from './status-bar';
 import { StreamSharing } from './stream-sharing';
+import { syncUiContext } from './ui-context';
+import { WorkspaceFiles } from './workspace-files';
 import { recordingFileName, WorkspaceRecording } from './workspace-recording';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('K230 Live', { log: true });
-  const connection = new BoardConnection(log, streamSettings());
-  const recording = new WorkspaceRecording(connection, log);
+  // Every window of this machine sees the claims: one window owns a port at a time.
+  const claims = new PortClaims(vscode.Uri.joinPath(context.globalStorageUri, 'claims').fsPath);
+  const connection = new BoardConnection(log, streamSettings(), claims);
+  const workspaceFiles = new WorkspaceFiles(vscode.Uri.joinPath(context.globalStorageUri, 'staging'));
+  const recording = new WorkspaceRecording(connection, workspaceFiles, log);
   const preview = new PreviewPanel(context.extensionUri, connection, recording, log, (png) =>
     saveSnapshot(png, recordingFileName(connection.info?.boardName ?? 'board', new Date()).replace(/\.mp4$/, '.png'), log),
   );
   const sharing = new StreamSharing(connection, log);
   let simulator: SimulatedBoard | undefined;
 
+  const statusBar = new BoardStatusBar(connection, recording, sharing);
   const command = <A extends unknown[]>(id: string, run: (...args: A) => Promise<unknown>) =>
-    vscode.commands.registerCommand(id, (...args: A) =>
-      run(...args).catch((e: Error) => {
+    vscode.commands.registerCommand(id, (...args: A) => {
+      statusBar.used(); // the board's item shows from the first use on
+      return run(...args).catch((e: Error) => {
         log.error(`${id}: ${e.message}`);
         void vscode.window.showErrorMessage(`K230: ${e.message}`);
-      }),
-    );
+      });
+    });
 
   const connect = async (port: string) => {
     const info = await connection.connect(port);
@@ -45,16 +53,17 @@ export function activate(context: vscode.ExtensionContext): void {
     await connect(SIMULATED_PORT);
   };
 
-  const syncRecordingContext = () => void vscode.commands.executeCommand('setContext', 'k230live.recording', recording.active);
-
   context.subscriptions.push(
     log,
     connection,
     recording,
     preview,
     sharing,
-    new BoardStatusBar(connection, recording, sharing),
-    recording.onDidChange(syncRecordingContext),
+    statusBar,
+    syncUiContext(connection, recording, sharing, true),
+    vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => preview.restore(panel),
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('k230live') && !recording.active) void connection.applySettings(streamSettings()).catch(() => undefined);
     }),
@@ -83,10 +92,9 @@ export function activate(context: vscode.ExtensionContext): void {
       if (connection.state !== 'disconnected') await sharing.start();
     }),
     command('k230live.stopSharing', () => sharing.stop()),
-    ...registerBoardStorage(connection, log, command),
+    ...registerBoardStorage(connection, workspaceFiles, log, command),
     { dispose: () => void simulator?.stop() },
   );
-  syncRecordingContext();
   log.info(`K230 Live activated; preview view type ${PREVIEW_VIEW_TYPE}`);
 
   const port = savedPort();

@@ -53,12 +53,28 @@ export class PreviewPanel implements vscode.Disposable {
       this.panel.reveal();
       return;
     }
+    this.adopt(vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, 'K230 Live Preview', vscode.ViewColumn.Active, this.options()));
+  }
+
+  /** The panel VS Code brings back after a reload (the webview panel serializer). */
+  restore(panel: vscode.WebviewPanel): void {
+    if (this.panel) {
+      panel.dispose(); // one preview a window
+      return;
+    }
+    panel.webview.options = this.options();
+    this.adopt(panel);
+  }
+
+  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, 'K230 Live Preview', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [media, bundle],
-    });
+    return { enableScripts: true, localResourceRoots: [media, bundle] };
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
     panel.iconPath = vscode.Uri.joinPath(media, 'camera.svg');
     panel.webview.html = this.html(panel.webview, media, bundle);
     panel.webview.onDidReceiveMessage((m: FromWebviewMessage) => this.onMessage(m).catch((e) => this.fail(e)));

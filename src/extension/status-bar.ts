@@ -11,6 +11,8 @@ export class BoardStatusBar implements vscode.Disposable {
   private readonly boardRecord = vscode.window.createStatusBarItem('k230live.boardRecord', vscode.StatusBarAlignment.Left, 48);
   private readonly share = vscode.window.createStatusBarItem('k230live.share', vscode.StatusBarAlignment.Left, 47);
   private readonly subscriptions: vscode.Disposable[];
+  /** a board has been seen, or a command used: until then the item stays out of the way */
+  private shown = false;
 
   constructor(
     private readonly connection: BoardConnection,
@@ -28,17 +30,24 @@ export class BoardStatusBar implements vscode.Disposable {
       sharing.onDidChange(() => this.update()),
     ];
     this.update();
-    this.board.show();
+  }
+
+  /** A K230 command ran: from now on the board's item shows. */
+  used(): void {
+    this.shown = true;
+    this.update();
   }
 
   private update(): void {
     const c = this.connection;
     const name = c.info?.boardName ?? 'K230';
     const icons = { disconnected: '$(debug-disconnect)', connecting: '$(sync~spin)', connected: '$(plug)', streaming: '$(device-camera-video)' };
-    this.board.text = `${icons[c.state]} ${name}: ${c.state}`;
+    this.board.text = c.inUseElsewhere ? `$(lock) ${name}: in another window` : `${icons[c.state]} ${name}: ${c.state}`;
     this.board.tooltip = c.stateDetail ?? (c.port ? `${name} on ${c.port}` : 'No board connected');
     this.board.command = c.state === 'disconnected' ? 'k230live.connect' : 'k230live.openPreview';
-    this.board.backgroundColor = c.stateDetail ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.board.backgroundColor = c.stateDetail && !c.inUseElsewhere ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.shown ||= c.state === 'connected' || c.state === 'streaming' || c.inUseElsewhere;
+    if (this.shown) this.board.show();
 
     const p = this.recording.progress;
     if (p.active) {

@@ -57,7 +57,6 @@ export class StreamSharing implements vscode.Disposable {
       void vscode.window.showWarningMessage(`K230: ${shared.warning}.`);
     }
     this.changeEmitter.fire();
-    void vscode.commands.executeCommand('setContext', 'k230live.sharing', true);
     await this.showUrls();
   }
 
@@ -70,7 +69,6 @@ export class StreamSharing implements vscode.Disposable {
     await this.connection.release('share').catch(() => undefined);
     this.log.info('stopped sharing the stream');
     this.changeEmitter.fire();
-    void vscode.commands.executeCommand('setContext', 'k230live.sharing', false);
   }
 
   /** The URLs, with a button to copy each. */

@@ -5,6 +5,7 @@ import { remuxToFaststart } from '../host/media/remux';
 import { Mp4Recorder, RecordingSummary } from '../host/recorder';
 import { BoardConnection } from './board-connection';
 import { recordingContainer, recordingsFolder } from './settings';
+import { LocalTarget, WorkspaceFiles } from './workspace-files';
 
 export interface RecordingProgress {
   active: boolean;
@@ -23,13 +24,18 @@ export function recordingFileName(boardName: string, at: Date): string {
 export class WorkspaceRecording implements vscode.Disposable {
   private recorder: Mp4Recorder | undefined;
   private uri: vscode.Uri | undefined;
+  private target: LocalTarget | undefined;
   private startedAtMs = 0;
   private lastProgressMs = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly progressEmitter = new vscode.EventEmitter<RecordingProgress>();
   readonly onDidChange = this.progressEmitter.event;
 
-  constructor(private readonly connection: BoardConnection, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly connection: BoardConnection,
+    private readonly files: WorkspaceFiles,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   get active(): boolean {
     return this.recorder !== undefined;
@@ -47,7 +53,8 @@ export class WorkspaceRecording implements vscode.Disposable {
     const dir = recordingsFolder('recordings are saved into the workspace');
     await vscode.workspace.fs.createDirectory(dir);
     this.uri = vscode.Uri.joinPath(dir, recordingFileName(info.boardName, new Date()));
-    const recorder = Mp4Recorder.create(this.uri.fsPath, this.connection.streamSettings.fps);
+    this.target = this.files.target(this.uri);
+    const recorder = Mp4Recorder.create(this.target.path, this.connection.streamSettings.fps);
     this.recorder = recorder;
     this.startedAtMs = performance.now();
     const guard = (run: () => void) => {
@@ -78,7 +85,7 @@ export class WorkspaceRecording implements vscode.Disposable {
     } else {
       await this.connection.want('recording');
     }
-    this.log.info(`recording into ${this.uri.fsPath}`);
+    this.log.info(`recording into ${this.uri.toString(true)}${this.target.path === this.uri.fsPath ? '' : ` (staged at ${this.target.path})`}`);
     this.reportProgress(true);
   }
 
@@ -90,7 +97,8 @@ export class WorkspaceRecording implements vscode.Disposable {
     this.subscriptions.splice(0).forEach((d) => d.dispose());
     const summary = recorder.close();
     await this.connection.release('recording').catch(() => undefined);
-    if (recordingContainer() === 'faststart' && summary.frames > 0) await this.makeFaststart(this.uri!.fsPath);
+    if (recordingContainer() === 'faststart' && summary.frames > 0) await this.makeFaststart(this.target!.path);
+    await this.target!.land();
     this.reportProgress(true);
     const name = vscode.workspace.asRelativePath(this.uri!);
     const what = `${name} (${summary.frames} frames, ${summary.durationS.toFixed(1)} s, ${(summary.bytes / 1048576).toFixed(1)} MB)`;

@@ -2,9 +2,16 @@
 import type { FromWebviewMessage, ToWebviewMessage } from '../shared/panel';
 import { mountPreview } from './preview-view';
 
-declare function acquireVsCodeApi(): { postMessage(message: FromWebviewMessage): void };
+declare function acquireVsCodeApi(): { postMessage(message: FromWebviewMessage): void; setState(state: PreviewState): void };
+
+/** What VS Code keeps of the preview across a reload: that it was open (its serializer brings it
+ * back, and the stream restarts from a fresh IDR); everything else comes from the extension. */
+interface PreviewState {
+  open: true;
+}
 
 const vscode = acquireVsCodeApi();
+vscode.setState({ open: true });
 mountPreview(document.getElementById('root')!, {
   post: (m) => vscode.postMessage(m),
   onMessage: (handler) => window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => handler(e.data)),
