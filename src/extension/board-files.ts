@@ -15,7 +15,7 @@ export class BoardFileItem extends vscode.TreeItem {
     super(name, isFolder ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     const when = new Date(mtimeMs).toLocaleString();
     this.description = isFolder ? when : `${formatBytes(size)} · ${when}`;
-    this.tooltip = `${boardPath}\n${isFolder ? 'folder' : `${size} bytes`}\nmodified ${when}`;
+    this.tooltip = [boardPath, isFolder ? vscode.l10n.t('folder') : vscode.l10n.t('{0} bytes', size), vscode.l10n.t('modified {0}', when)].join('\n');
     this.contextValue = isFolder ? 'folder' : 'file';
     this.iconPath = isFolder ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
     this.resourceUri = vscode.Uri.parse(`k230-board:${boardPath}`); // file icons by extension
@@ -65,7 +65,7 @@ export async function pullToWorkspace(
   files: WorkspaceFiles,
   log: vscode.LogOutputChannel,
 ): Promise<vscode.Uri | undefined> {
-  const dir = recordingsFolder('files are pulled into the workspace');
+  const dir = recordingsFolder(vscode.l10n.t('files are pulled into the workspace'));
   await vscode.workspace.fs.createDirectory(dir);
   // A name from the board is sanitised and kept inside the folder; an unfinished pull of it is resumed.
   const wanted = safeLocalName(item.boardPath);
@@ -75,7 +75,7 @@ export async function pullToWorkspace(
   const uri = vscode.Uri.joinPath(dir, path.basename(pathInside(dir.fsPath, name)));
   const local = files.target(uri);
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Pulling ${item.name}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pulling {0}', item.name), cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
@@ -84,8 +84,10 @@ export async function pullToWorkspace(
         signal: abort.signal,
         onProgress: (p) => {
           const pct = (100 * p.bytes) / Math.max(p.total, 1);
-          const eta = p.etaS === undefined ? '' : `, ${Math.ceil(p.etaS)} s left`;
-          progress.report({ increment: pct - reported, message: `${formatBytes(p.bytes)} of ${formatBytes(p.total)} at ${formatBytes(p.rateBps)}/s${eta}` });
+          const done = [formatBytes(p.bytes), formatBytes(p.total), formatBytes(p.rateBps)] as const;
+          const message =
+            p.etaS === undefined ? vscode.l10n.t('{0} of {1} at {2}/s', ...done) : vscode.l10n.t('{0} of {1} at {2}/s, {3} s left', ...done, Math.ceil(p.etaS));
+          progress.report({ increment: pct - reported, message });
           reported = pct;
         },
       });

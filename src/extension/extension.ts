@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { SimulatedBoard } from '../host/simulated-board';
 import { BoardConnection } from './board-connection';
 import { registerBoardStorage } from './board-storage';
-import { pickPort, SIMULATOR_CHOICES } from './port-picker';
+import { pickPort, simulatorChoices } from './port-picker';
 import { PREVIEW_VIEW_TYPE, PreviewPanel } from './preview-panel';
 import { autoConnect, savedPort, savePort, streamSettings } from './settings';
 import { PortClaims } from './port-claim';
@@ -40,12 +40,12 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const connect = async (port: string) => {
     const info = await connection.connect(port);
-    void vscode.window.showInformationMessage(`K230: connected to ${info.boardName} on ${port}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('K230: connected to {0} on {1}.', info.boardName, port));
   };
 
   /** kind 'stock' (scripts, tests) or 'agent' skips the quick pick of the two boards */
   const startSimulator = async (kind?: 'agent' | 'stock') => {
-    const stock = kind ? kind === 'stock' : (await vscode.window.showQuickPick([...SIMULATOR_CHOICES], { title: 'K230: Start Simulated Board' }))?.choice.stock;
+    const stock = kind ? kind === 'stock' : (await vscode.window.showQuickPick(simulatorChoices(), { title: vscode.l10n.t('K230: Start Simulated Board') }))?.choice.stock;
     if (stock === undefined) return;
     await connection.disconnect();
     await simulator?.stop();

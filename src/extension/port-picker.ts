@@ -6,14 +6,21 @@ import { listPorts } from '../host/serial';
 /** stock: a stock CanMV board (MicroPython firmware, the agent uploaded on Connect); else the C agent's */
 export type PortChoice = { kind: 'port'; path: string } | { kind: 'simulator'; stock: boolean };
 
-export const SIMULATOR_CHOICES = [
-  { label: '$(beaker) Start Simulated Board', description: 'the C agent with a synthetic camera, on a PTY', choice: { kind: 'simulator', stock: false } },
-  {
-    label: '$(beaker) Start Simulated Stock CanMV Board',
-    description: 'CanMV firmware v1.7 in MicroPython; the agent is uploaded on Connect',
-    choice: { kind: 'simulator', stock: true },
-  },
-] as const;
+/** The two simulated boards (a function: vscode.l10n answers once the extension is activated). */
+export function simulatorChoices() {
+  return [
+    {
+      label: `$(beaker) ${vscode.l10n.t('Start Simulated Board')}`,
+      description: vscode.l10n.t('the C agent with a synthetic camera, on a PTY'),
+      choice: { kind: 'simulator', stock: false },
+    },
+    {
+      label: `$(beaker) ${vscode.l10n.t('Start Simulated Stock CanMV Board')}`,
+      description: vscode.l10n.t('CanMV firmware v1.7 in MicroPython; the agent is uploaded on Connect'),
+      choice: { kind: 'simulator', stock: true },
+    },
+  ] as const;
+}
 
 export async function pickPort(lastUsed: string | undefined): Promise<PortChoice | undefined> {
   type Item = vscode.QuickPickItem & { choice?: PortChoice; typeIn?: boolean };
@@ -24,17 +31,17 @@ export async function pickPort(lastUsed: string | undefined): Promise<PortChoice
     choice: { kind: 'port', path: p.path },
   }));
   if (lastUsed && !ports.some((p) => p.path === lastUsed)) {
-    items.unshift({ label: `$(history) ${lastUsed}`, description: 'last used', choice: { kind: 'port', path: lastUsed } });
+    items.unshift({ label: `$(history) ${lastUsed}`, description: vscode.l10n.t('last used'), choice: { kind: 'port', path: lastUsed } });
   }
   items.push(
     { label: '', kind: vscode.QuickPickItemKind.Separator },
-    ...SIMULATOR_CHOICES,
-    { label: '$(edit) Enter a port path…', typeIn: true },
+    ...simulatorChoices(),
+    { label: `$(edit) ${vscode.l10n.t('Enter a port path…')}`, typeIn: true },
   );
-  const picked = await vscode.window.showQuickPick(items, { title: 'K230: Connect', placeHolder: 'Serial port of the board' });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('K230: Connect'), placeHolder: vscode.l10n.t('Serial port of the board') });
   if (!picked) return undefined;
   if (picked.typeIn) {
-    const path = await vscode.window.showInputBox({ title: 'K230: Connect', prompt: 'Serial port path', value: lastUsed ?? '/dev/ttyACM0' });
+    const path = await vscode.window.showInputBox({ title: vscode.l10n.t('K230: Connect'), prompt: vscode.l10n.t('Serial port path'), value: lastUsed ?? '/dev/ttyACM0' });
     return path ? { kind: 'port', path } : undefined;
   }
   return picked.choice;

@@ -5,6 +5,7 @@ import { toFragmentMessage, toInitMessage, toSoundMessage } from '../host/previe
 import { UserError } from '../host/errors';
 import type { StreamSettings } from '../protocol/messages';
 import type { FromWebviewMessage, PanelRequests, PreviewSettings, ToWebviewMessage } from '../shared/panel';
+import { translatePreviewStrings } from '../shared/preview-strings';
 import { answer, Handlers, unreachable } from '../shared/request-reply';
 import { BoardConnection } from './board-connection';
 import { WorkspaceRecording } from './workspace-recording';
@@ -53,7 +54,7 @@ export class PreviewPanel implements vscode.Disposable {
       this.panel.reveal();
       return;
     }
-    this.adopt(vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, 'K230 Live Preview', vscode.ViewColumn.Active, this.options()));
+    this.adopt(vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, vscode.l10n.t('K230 Live Preview'), vscode.ViewColumn.Active, this.options()));
   }
 
   /** The panel VS Code brings back after a reload (the webview panel serializer). */
@@ -102,17 +103,19 @@ export class PreviewPanel implements vscode.Disposable {
       `font-src ${webview.cspSource}`,
       `script-src 'nonce-${nonce}'`,
     ].join('; ');
+    // The webview cannot reach vscode.l10n: its words come translated, in the page.
+    const strings = translatePreviewStrings((english) => vscode.l10n.t(english));
     return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttribute(vscode.env.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" nonce="${nonce}" href="${webview.asWebviewUri(vscode.Uri.joinPath(media, 'preview.css'))}">
-<title>K230 Live Preview</title>
+<title>${escapeHtml(vscode.l10n.t('K230 Live Preview'))}</title>
 </head>
 <body>
-<div id="root"></div>
+<div id="root" data-strings="${escapeAttribute(JSON.stringify(strings))}"></div>
 <script nonce="${nonce}" src="${webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'preview.js'))}"></script>
 </body>
 </html>`;
@@ -140,7 +143,7 @@ export class PreviewPanel implements vscode.Disposable {
         break;
       case 'playerError':
         this.log.error(`preview: ${m.message}`);
-        void vscode.window.showErrorMessage(`K230 preview: ${m.message}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('K230 preview: {0}', m.message));
         break;
       case 'stats':
         this.log.trace(`preview stats: ${JSON.stringify(m.stats)}`);
@@ -201,7 +204,7 @@ export class PreviewPanel implements vscode.Disposable {
   private async applySettings(next: PreviewSettings): Promise<PreviewSettings> {
     const current = this.connection.streamSettings;
     const reshape = next.width !== current.width || next.height !== current.height || next.fps !== current.fps;
-    if (reshape && this.recording.active) throw new UserError('stop the recording to change resolution or frame rate (bitrate changes live)');
+    if (reshape && this.recording.active) throw new UserError(vscode.l10n.t('stop the recording to change resolution or frame rate (bitrate changes live)'));
     await this.connection.applySettings({ ...current, ...next });
     const s = this.connection.streamSettings;
     this.log.info(`preview settings: ${s.width}x${s.height} ${s.fps} fps ${s.bitrateKbps} kbps`);
@@ -213,6 +216,14 @@ export class PreviewPanel implements vscode.Disposable {
     this.log.error(message);
     void vscode.window.showErrorMessage(`K230: ${message}`);
   }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeAttribute(text: string): string {
+  return escapeHtml(text).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 function previewSettings(s: StreamSettings): PreviewSettings {

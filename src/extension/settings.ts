@@ -33,7 +33,7 @@ export function streamSettings(): StreamSettings {
  * finishes the error for a window with no folder open. */
 export function recordingsFolder(why: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new UserError(`open a folder first: ${why}`);
+  if (!folder) throw new UserError(vscode.l10n.t('open a folder first: {0}', why));
   return vscode.Uri.joinPath(folder.uri, config().get('recordingsFolder', 'recordings'));
 }
 

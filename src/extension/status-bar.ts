@@ -19,10 +19,10 @@ export class BoardStatusBar implements vscode.Disposable {
     private readonly recording: WorkspaceRecording,
     private readonly sharing: StreamSharing,
   ) {
-    this.board.name = 'K230 board';
-    this.share.name = 'K230 stream sharing';
-    this.record.name = 'K230 recording';
-    this.boardRecord.name = 'K230 board recording';
+    this.board.name = vscode.l10n.t('K230 board');
+    this.share.name = vscode.l10n.t('K230 stream sharing');
+    this.record.name = vscode.l10n.t('K230 recording');
+    this.boardRecord.name = vscode.l10n.t('K230 board recording');
     this.subscriptions = [
       connection.onDidChangeState(() => this.update()),
       recording.onDidChange(() => this.update()),
@@ -42,8 +42,14 @@ export class BoardStatusBar implements vscode.Disposable {
     const c = this.connection;
     const name = c.info?.boardName ?? 'K230';
     const icons = { disconnected: '$(debug-disconnect)', connecting: '$(sync~spin)', connected: '$(plug)', streaming: '$(device-camera-video)' };
-    this.board.text = c.inUseElsewhere ? `$(lock) ${name}: in another window` : `${icons[c.state]} ${name}: ${c.state}`;
-    this.board.tooltip = c.stateDetail ?? (c.port ? `${name} on ${c.port}` : 'No board connected');
+    const states = {
+      disconnected: vscode.l10n.t('{0}: disconnected', name),
+      connecting: vscode.l10n.t('{0}: connecting', name),
+      connected: vscode.l10n.t('{0}: connected', name),
+      streaming: vscode.l10n.t('{0}: streaming', name),
+    };
+    this.board.text = c.inUseElsewhere ? `$(lock) ${vscode.l10n.t('{0}: in another window', name)}` : `${icons[c.state]} ${states[c.state]}`;
+    this.board.tooltip = c.stateDetail ?? (c.port ? vscode.l10n.t('{0} on {1}', name, c.port) : vscode.l10n.t('No board connected'));
     this.board.command = c.state === 'disconnected' ? 'k230live.connect' : 'k230live.openPreview';
     this.board.backgroundColor = c.stateDetail && !c.inUseElsewhere ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.shown ||= c.state === 'connected' || c.state === 'streaming' || c.inUseElsewhere;
@@ -51,13 +57,13 @@ export class BoardStatusBar implements vscode.Disposable {
 
     const p = this.recording.progress;
     if (p.active) {
-      this.record.text = `$(debug-stop) REC ${formatDuration(p.elapsedS)} ${formatBytes(p.bytes)}`;
-      this.record.tooltip = 'Stop recording';
+      this.record.text = `$(debug-stop) ${vscode.l10n.t('REC {0} {1}', formatDuration(p.elapsedS), formatBytes(p.bytes))}`;
+      this.record.tooltip = vscode.l10n.t('Stop recording');
       this.record.command = 'k230live.stopRecording';
       this.record.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
     } else {
-      this.record.text = '$(record) Record';
-      this.record.tooltip = 'Record the board’s stream into the workspace';
+      this.record.text = `$(record) ${vscode.l10n.t('Record')}`;
+      this.record.tooltip = vscode.l10n.t('Record the board’s stream into the workspace');
       this.record.command = 'k230live.startRecording';
       this.record.backgroundColor = undefined;
     }
@@ -66,8 +72,8 @@ export class BoardStatusBar implements vscode.Disposable {
 
     const b = c.boardRecording;
     if (b?.active && c.state !== 'disconnected') {
-      this.boardRecord.text = `$(circle-filled) Board REC ${formatDuration(b.elapsedS)} ${formatBytes(b.bytes)}`;
-      this.boardRecord.tooltip = `Recording on the board into ${b.path}; click to stop`;
+      this.boardRecord.text = `$(circle-filled) ${vscode.l10n.t('Board REC {0} {1}', formatDuration(b.elapsedS), formatBytes(b.bytes))}`;
+      this.boardRecord.tooltip = vscode.l10n.t('Recording on the board into {0}; click to stop', b.path);
       this.boardRecord.command = 'k230live.stopBoardRecording';
       this.boardRecord.show();
     } else {
@@ -76,8 +82,8 @@ export class BoardStatusBar implements vscode.Disposable {
 
     if (this.sharing.active) {
       const n = this.sharing.clientCount;
-      this.share.text = `$(broadcast) ${n} client${n === 1 ? '' : 's'}`;
-      this.share.tooltip = `Sharing the stream: ${Object.values(this.sharing.urls).join(' and ')}; click for the URLs`;
+      this.share.text = `$(broadcast) ${n === 1 ? vscode.l10n.t('{0} client', n) : vscode.l10n.t('{0} clients', n)}`;
+      this.share.tooltip = vscode.l10n.t('Sharing the stream: {0}; click for the URLs', Object.values(this.sharing.urls).join(' · '));
       this.share.command = 'k230live.shareStream';
       this.share.show();
     } else {

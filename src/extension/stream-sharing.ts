@@ -54,7 +54,7 @@ export class StreamSharing implements vscode.Disposable {
     this.log.info(`sharing the stream: ${shared.urls.rtsp} ${shared.urls.http}`);
     if (shared.warning) {
       this.log.warn(shared.warning);
-      void vscode.window.showWarningMessage(`K230: ${shared.warning}.`);
+      void vscode.window.showWarningMessage(`K230: ${shared.warning}.`); // the host's words (src/host): English
     }
     this.changeEmitter.fire();
     await this.showUrls();
@@ -74,17 +74,15 @@ export class StreamSharing implements vscode.Disposable {
   /** The URLs, with a button to copy each. */
   async showUrls(): Promise<void> {
     const { rtsp, http } = this.urls;
-    const copy: Record<string, string | undefined> = { 'Copy RTSP URL': rtsp, 'Copy HTTP URL': http };
-    const picked = await vscode.window.showInformationMessage(
-      `K230: sharing the stream at ${[rtsp, http].filter(Boolean).join(' and ')}.`,
-      ...Object.keys(copy).filter((k) => copy[k]),
-      'Stop Sharing',
-    );
-    if (picked === 'Stop Sharing') return this.stop();
+    const copy: Record<string, string | undefined> = { [vscode.l10n.t('Copy RTSP URL')]: rtsp, [vscode.l10n.t('Copy HTTP URL')]: http };
+    const stop = vscode.l10n.t('Stop Sharing');
+    const at = rtsp && http ? vscode.l10n.t('{0} and {1}', rtsp, http) : (rtsp ?? http ?? '');
+    const picked = await vscode.window.showInformationMessage(vscode.l10n.t('K230: sharing the stream at {0}.', at), ...Object.keys(copy).filter((k) => copy[k]), stop);
+    if (picked === stop) return this.stop();
     const url = picked && copy[picked];
     if (url) {
       await vscode.env.clipboard.writeText(url);
-      void vscode.window.showInformationMessage(`K230: copied ${url}.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('K230: copied {0}.', url));
     }
   }
 

@@ -49,8 +49,8 @@ export class WorkspaceRecording implements vscode.Disposable {
   async start(): Promise<void> {
     if (this.recorder) return;
     const info = this.connection.info;
-    if (!info) throw new Error('connect to a board first (K230: Connect)');
-    const dir = recordingsFolder('recordings are saved into the workspace');
+    if (!info) throw new Error(vscode.l10n.t('connect to a board first (K230: Connect)'));
+    const dir = recordingsFolder(vscode.l10n.t('recordings are saved into the workspace'));
     await vscode.workspace.fs.createDirectory(dir);
     this.uri = vscode.Uri.joinPath(dir, recordingFileName(info.boardName, new Date()));
     this.target = this.files.target(this.uri);
@@ -61,7 +61,7 @@ export class WorkspaceRecording implements vscode.Disposable {
       try {
         run();
       } catch (e) {
-        void this.stop(`recording stopped: ${(e as Error).message}`);
+        void this.stop(vscode.l10n.t('recording stopped: {0}', (e as Error).message));
       }
     };
     this.subscriptions.push(
@@ -74,7 +74,7 @@ export class WorkspaceRecording implements vscode.Disposable {
       ),
       this.connection.onAudio((c) => guard(() => recorder.writeAudio(c))),
       this.connection.onLoss(() => recorder.markLoss()),
-      this.connection.onLost((reason) => void this.stop(`recording stopped: ${reason}`)),
+      this.connection.onLost((reason) => void this.stop(vscode.l10n.t('recording stopped: {0}', reason))),
     );
     const running = this.connection.currentInit;
     if (running) {
@@ -101,10 +101,10 @@ export class WorkspaceRecording implements vscode.Disposable {
     await this.target!.land();
     this.reportProgress(true);
     const name = vscode.workspace.asRelativePath(this.uri!);
-    const what = `${name} (${summary.frames} frames, ${summary.durationS.toFixed(1)} s, ${(summary.bytes / 1048576).toFixed(1)} MB)`;
+    const what = vscode.l10n.t('{0} ({1} frames, {2} s, {3} MB)', name, summary.frames, summary.durationS.toFixed(1), (summary.bytes / 1048576).toFixed(1));
     this.log.info(`recording saved: ${what}${reason ? `; ${reason}` : ''}`);
-    if (reason) void vscode.window.showWarningMessage(`K230: ${reason}. Saved ${what}; it plays.`);
-    else void vscode.window.showInformationMessage(`K230: saved ${what}.`);
+    if (reason) void vscode.window.showWarningMessage(vscode.l10n.t('K230: {0}. Saved {1}; it plays.', reason, what));
+    else void vscode.window.showInformationMessage(vscode.l10n.t('K230: saved {0}.', what));
     await vscode.commands.executeCommand('revealInExplorer', this.uri);
     return summary;
   }

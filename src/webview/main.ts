@@ -1,5 +1,6 @@
 // Entry point inside the VS Code webview.
 import type { FromWebviewMessage, ToWebviewMessage } from '../shared/panel';
+import type { PreviewStrings } from '../shared/preview-strings';
 import { mountPreview } from './preview-view';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromWebviewMessage): void; setState(state: PreviewState): void };
@@ -12,7 +13,14 @@ interface PreviewState {
 
 const vscode = acquireVsCodeApi();
 vscode.setState({ open: true });
-mountPreview(document.getElementById('root')!, {
-  post: (m) => vscode.postMessage(m),
-  onMessage: (handler) => window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => handler(e.data)),
-});
+const root = document.getElementById('root')!;
+// The page's words, translated by the extension (preview-panel.ts) into the window's language.
+const strings = JSON.parse(root.dataset.strings!) as PreviewStrings;
+mountPreview(
+  root,
+  {
+    post: (m) => vscode.postMessage(m),
+    onMessage: (handler) => window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => handler(e.data)),
+  },
+  strings,
+);

@@ -6,6 +6,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { FromWebviewMessage, PanelRequests, PlayerStats, PreviewSettings, SettingsMessage, ToWebviewMessage } from '../shared/panel';
 import { Requester, unreachable } from '../shared/request-reply';
 import { formatBytes, formatDuration } from '../shared/format';
+import { fill, type PreviewStrings } from '../shared/preview-strings';
 import { LivePlayer } from './player';
 import type { ScheduledSound } from './sound-playback';
 
@@ -51,27 +52,28 @@ export interface PreviewOptions {
 /** The meter's range: its floor, in dBFS. */
 const METER_FLOOR_DB = -60;
 
-export function mountPreview(root: HTMLElement, channel: PreviewChannel, options: PreviewOptions = {}): void {
-  const state = element<HTMLSpanElement>('span', { className: 'board-state', attrs: { role: 'status' } }, 'Waiting for the board…');
-  const resolution = select('resolution', 'Resolution', RESOLUTIONS.map(([w, h]) => [`${w}x${h}`, `${w}×${h}`]));
-  const fps = select('fps', 'Frame rate', FRAME_RATES.map((f) => [String(f), `${f} fps`]));
-  const bitrate = select('bitrate', 'Bitrate', BITRATES.map((b) => [String(b), b >= 1000 ? `${b / 1000} Mbit/s` : `${b} kbit/s`]));
-  const snapshot = element<HTMLElement>('vscode-button', { id: 'snapshot', title: 'Save the frame on screen as a PNG in the workspace' }, 'Snapshot');
-  const record = element<HTMLElement>('vscode-button', { id: 'record', title: 'Record the board’s stream into the workspace' }, 'Record');
+/** `strings`: the page's words in the window's language (the extension's translation of PREVIEW_STRINGS). */
+export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings: PreviewStrings, options: PreviewOptions = {}): void {
+  const state = element<HTMLSpanElement>('span', { className: 'board-state', attrs: { role: 'status' } }, strings.waitingForBoard);
+  const resolution = select('resolution', strings.resolution, RESOLUTIONS.map(([w, h]) => [`${w}x${h}`, `${w}×${h}`]));
+  const fps = select('fps', strings.frameRate, FRAME_RATES.map((f) => [String(f), `${f} fps`]));
+  const bitrate = select('bitrate', strings.bitrate, BITRATES.map((b) => [String(b), b >= 1000 ? `${b / 1000} Mbit/s` : `${b} kbit/s`]));
+  const snapshot = element<HTMLElement>('vscode-button', { id: 'snapshot', title: strings.snapshotTitle }, strings.snapshot);
+  const record = element<HTMLElement>('vscode-button', { id: 'record', title: strings.recordTitle }, strings.record);
   record.setAttribute('secondary', '');
   // Sound starts muted, as in a browser: a page may make sound only after a click, and a preview
   // that beeps when opened would startle. The meter shows the sound either way.
-  const mute = element<HTMLElement>('vscode-button', { id: 'mute', hidden: true, title: 'Play the board’s microphone' }, 'Sound off');
+  const mute = element<HTMLElement>('vscode-button', { id: 'mute', hidden: true, title: strings.unmuteTitle }, strings.soundOff);
   mute.setAttribute('secondary', '');
   const levelBar = element<HTMLSpanElement>('span', { className: 'level-bar' });
   const level = element<HTMLSpanElement>(
     'span',
-    { className: 'level', hidden: true, title: 'Sound level (peak, dBFS)', attrs: { role: 'meter', 'aria-label': 'Sound level', 'aria-valuemin': String(METER_FLOOR_DB), 'aria-valuemax': '0', 'data-testid': 'level' } },
+    { className: 'level', hidden: true, title: strings.soundLevelTitle, attrs: { role: 'meter', 'aria-label': strings.soundLevel, 'aria-valuemin': String(METER_FLOOR_DB), 'aria-valuemax': '0', 'data-testid': 'level' } },
     levelBar,
   );
-  const video = element<HTMLVideoElement>('video', { hidden: true, muted: true, autoplay: true, attrs: { 'aria-label': 'Live camera picture' } });
-  const canvas = element<HTMLCanvasElement>('canvas', { hidden: true, attrs: { 'aria-label': 'Live camera picture' } });
-  const placeholder = element<HTMLDivElement>('div', { className: 'placeholder' }, 'No picture yet.');
+  const video = element<HTMLVideoElement>('video', { hidden: true, muted: true, autoplay: true, attrs: { 'aria-label': strings.cameraPicture } });
+  const canvas = element<HTMLCanvasElement>('canvas', { hidden: true, attrs: { 'aria-label': strings.cameraPicture } });
+  const placeholder = element<HTMLDivElement>('div', { className: 'placeholder' }, strings.noPicture);
   const stats = element<HTMLDListElement>('dl', { className: 'stats', attrs: { 'data-testid': 'stats' } });
   const recording = element<HTMLSpanElement>('span', { className: 'recording', hidden: true });
   const notice = element<HTMLSpanElement>('span', { className: 'notice', hidden: true, attrs: { role: 'alert', 'data-testid': 'notice' } });
@@ -92,7 +94,7 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
     needKeyframe: (reason) => channel.post({ type: 'needKeyframe', reason }),
     failed: (message) => {
       placeholder.hidden = false;
-      placeholder.textContent = message;
+      placeholder.textContent = fill(strings.cannotPlay, message);
       channel.post({ type: 'playerError', message });
     },
   });
@@ -117,7 +119,7 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
         tell(undefined);
       } catch (e) {
         if (applied) showSettings(applied);
-        tell(`Settings not applied: ${(e as Error).message}`);
+        tell(fill(strings.settingsNotApplied, (e as Error).message));
       }
     });
   }
@@ -126,14 +128,14 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
   };
   activate(snapshot, async () => {
     const png = await player.snapshot();
-    if (!png) throw new Error('No picture to save yet.');
+    if (!png) throw new Error(strings.nothingToSave);
     const { savedAs } = await requests.request('snapshot', { png });
-    tell(`Saved ${savedAs}`);
+    tell(fill(strings.saved, savedAs));
   });
   activate(mute, async () => {
     await player.sound.setMuted(!player.sound.muted);
-    mute.textContent = player.sound.muted ? 'Sound off' : 'Sound on';
-    mute.title = player.sound.muted ? 'Play the board’s microphone' : 'Mute the board’s microphone';
+    mute.textContent = player.sound.muted ? strings.soundOff : strings.soundOn;
+    mute.title = player.sound.muted ? strings.unmuteTitle : strings.muteTitle;
     mute.toggleAttribute('secondary', player.sound.muted);
   });
   activate(record, async () => {
@@ -157,12 +159,12 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
   channel.onMessage((m) => {
     switch (m.type) {
       case 'board':
-        state.textContent = [m.boardName, m.state, m.detail].filter(Boolean).join(' — ');
+        state.textContent = [m.boardName, strings[m.state], m.detail].filter(Boolean).join(' — ');
         state.dataset.state = m.state;
         if (m.state !== 'streaming') {
           player.stop();
           placeholder.hidden = false;
-          placeholder.textContent = m.detail ?? (m.state === 'disconnected' ? 'No board connected.' : 'No picture yet.');
+          placeholder.textContent = m.detail ?? (m.state === 'disconnected' ? strings.noBoard : strings.noPicture);
         }
         break;
       case 'init':
@@ -181,8 +183,9 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
         break;
       case 'recording':
         recording.hidden = !m.active;
-        recording.textContent = m.active ? `● REC ${formatDuration(m.elapsedS)} · ${formatBytes(m.bytes)}` : '';
-        record.textContent = m.active ? 'Stop' : 'Record';
+        recording.textContent = m.active ? fill(strings.recordingBadge, formatDuration(m.elapsedS), formatBytes(m.bytes)) : '';
+        record.textContent = m.active ? strings.stop : strings.record;
+        record.title = m.active ? strings.stopTitle : strings.recordTitle;
         record.toggleAttribute('secondary', !m.active);
         break;
       case 'reply':
@@ -195,20 +198,20 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, options
 
   setInterval(() => {
     const s = player.currentStats();
-    renderStats(stats, s);
+    renderStats(stats, s, strings);
     channel.post({ type: 'stats', stats: s });
   }, 1000);
   channel.post({ type: 'ready' });
 }
 
-function renderStats(dl: HTMLDListElement, s: PlayerStats): void {
+function renderStats(dl: HTMLDListElement, s: PlayerStats, strings: PreviewStrings): void {
   const rows: [string, string][] = [
-    ['path', s.path === 'mse' ? 'MediaSource' : s.path === 'webcodecs' ? 'WebCodecs' : '—'],
-    ['fps', String(s.fps)],
-    ['bitrate', `${(s.bitrateKbps / 1000).toFixed(2)} Mbit/s`],
-    ['latency', s.latencyP50Ms === null ? '—' : `${s.latencyP50Ms} ms (max ${s.latencyMaxMs})`],
-    ['dropped', String(s.dropped)],
-    ['buffer', `${s.bufferMs} ms`],
+    [strings.statPath, s.path === 'mse' ? 'MediaSource' : s.path === 'webcodecs' ? 'WebCodecs' : '—'],
+    [strings.statFps, String(s.fps)],
+    [strings.statBitrate, `${(s.bitrateKbps / 1000).toFixed(2)} Mbit/s`],
+    [strings.statLatency, s.latencyP50Ms === null ? '—' : fill(strings.statLatencyValue, s.latencyP50Ms, String(s.latencyMaxMs))],
+    [strings.statDropped, String(s.dropped)],
+    [strings.statBuffer, `${s.bufferMs} ms`],
   ];
   dl.replaceChildren(...rows.flatMap(([k, v]) => [element('dt', {}, k), element('dd', {}, v)]));
   dl.dataset.path = s.path;

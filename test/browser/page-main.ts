@@ -1,6 +1,7 @@
 // The player on a plain page: messages in by window.postMessage, out into window.outbox, and every
 // presented frame's latency into window.latencies, for the test to read.
 import type { FromWebviewMessage, ToWebviewMessage } from '../../src/shared/panel';
+import { PREVIEW_STRINGS } from '../../src/shared/preview-strings';
 import { mountPreview } from '../../src/webview/preview-view';
 import type { ScheduledSound } from '../../src/webview/sound-playback';
 
@@ -26,6 +27,7 @@ mountPreview(
     post: (m) => window.outbox.push(m),
     onMessage: (handler) => window.addEventListener('message', (e: MessageEvent<ToWebviewMessage>) => handler(e.data)),
   },
+  PREVIEW_STRINGS, // the English table, as a window in English gets it
   {
     onFrameLatency: (ms) => {
       window.firstFrameAtMs ??= performance.timeOrigin + performance.now();

@@ -1,0 +1,56 @@
+// Every word the live preview shows, in one table: the extension translates it with vscode.l10n
+// (each English text is its own key in l10n/bundle.l10n.<locale>.json) and puts it in the page,
+// since a webview cannot reach vscode.l10n. `{0}`, `{1}` are filled in by the webview (fill).
+import type { BoardState } from './panel';
+
+export const PREVIEW_STRINGS = {
+  waitingForBoard: 'Waiting for the board…',
+  resolution: 'Resolution',
+  frameRate: 'Frame rate',
+  bitrate: 'Bitrate',
+  snapshot: 'Snapshot',
+  snapshotTitle: 'Save the frame on screen as a PNG in the workspace',
+  record: 'Record',
+  stop: 'Stop',
+  recordTitle: 'Record the board’s stream into the workspace',
+  stopTitle: 'Stop recording',
+  soundOff: 'Sound off',
+  soundOn: 'Sound on',
+  unmuteTitle: 'Play the board’s microphone',
+  muteTitle: 'Mute the board’s microphone',
+  soundLevel: 'Sound level',
+  soundLevelTitle: 'Sound level (peak, dBFS)',
+  cameraPicture: 'Live camera picture',
+  noPicture: 'No picture yet.',
+  noBoard: 'No board connected.',
+  cannotPlay: 'Cannot play the picture: {0}',
+  settingsNotApplied: 'Settings not applied: {0}',
+  nothingToSave: 'No picture to save yet.',
+  saved: 'Saved {0}',
+  recordingBadge: '● REC {0} · {1}',
+  disconnected: 'disconnected',
+  connecting: 'connecting',
+  connected: 'connected',
+  streaming: 'streaming',
+  statPath: 'path',
+  statFps: 'fps',
+  statBitrate: 'bitrate',
+  statLatency: 'latency',
+  statLatencyValue: '{0} ms (max {1})',
+  statDropped: 'dropped',
+  statBuffer: 'buffer',
+} as const satisfies Record<BoardState, string> & Record<string, string>;
+
+/** The table in one language: the same keys, any text. */
+export type PreviewStrings = { readonly [K in keyof typeof PREVIEW_STRINGS]: string };
+
+/** The table with every text passed through `translate` (the extension's vscode.l10n.t). */
+export function translatePreviewStrings(translate: (english: string) => string): PreviewStrings {
+  const entries = Object.entries(PREVIEW_STRINGS).map(([key, english]) => [key, translate(english)]);
+  return Object.fromEntries(entries) as PreviewStrings;
+}
+
+/** `{0}`, `{1}`, … of a translated text, filled in as vscode.l10n.t does. */
+export function fill(template: string, ...args: (string | number)[]): string {
+  return template.replace(/\{(\d+)\}/g, (match, i: string) => (args[Number(i)] === undefined ? match : String(args[Number(i)])));
+}
