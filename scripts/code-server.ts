@@ -14,11 +14,15 @@ export interface CodeServerOptions {
   /** user settings */
   settings: Record<string, unknown>;
   port?: number;
+  /** false: Workspace Trust on, and the folder opens untrusted (restricted mode) */
+  trusted?: boolean;
 }
 
 export interface RunningCodeServer {
   /** the workbench URL with the workspace open */
   url: string;
+  /** the workbench URL with another folder open: a second window */
+  urlOf(folder: string): string;
   stop(): void;
 }
 
@@ -73,7 +77,8 @@ export async function launchCodeServer(options: CodeServerOptions): Promise<Runn
     'workbench.tips.enabled': false,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'chat.disableAIFeatures': true,
-    'security.workspace.trust.enabled': false,
+    'security.workspace.trust.enabled': options.trusted === false,
+    'security.workspace.trust.startupPrompt': 'never',
     'extensions.autoCheckUpdates': false,
     'update.mode': 'none',
     'telemetry.telemetryLevel': 'off',
@@ -89,7 +94,13 @@ export async function launchCodeServer(options: CodeServerOptions): Promise<Runn
   const port = options.port ?? (await freePort());
   const child = spawn(
     node,
-    [entry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...folders, options.workspace],
+    [
+      entry,
+      ...['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check'],
+      ...(options.trusted === false ? [] : ['--disable-workspace-trust']),
+      ...folders,
+      options.workspace,
+    ],
     { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let log = '';
@@ -99,6 +110,7 @@ export async function launchCodeServer(options: CodeServerOptions): Promise<Runn
   await waitForHttp(`${origin}healthz`, child, () => log, 60_000);
   return {
     url: `${origin}?folder=${encodeURIComponent(options.workspace)}`,
+    urlOf: (folder) => `${origin}?folder=${encodeURIComponent(folder)}`,
     stop() {
       // The whole process group: code-server leaves extension hosts behind otherwise.
       try {

@@ -85,9 +85,6 @@ int main(int argc, char **argv) {
     if (use_pty ? link_open_pty(&link) : link_open_device(&link, device)) return 1; /* it said why */
     int status = 1;
     if (use_pty && pty_link && link_make_alias(&link, pty_link) < 0) goto close_link;
-    /* The first stdout line says where the agent serves: a launcher waits for it. */
-    printf("%s %s\n", use_pty ? "PTY" : "DEVICE", link.path);
-    fflush(stdout);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = main_on_signal;
@@ -98,6 +95,10 @@ int main(int argc, char **argv) {
     struct session_config_s config = {.board_name = board_name, .storage_root = sdcard};
     struct session_s session;
     if (session_init(&session, &config, backend, &link) < 0) goto close_link; /* it said what failed */
+    /* The first stdout line says where the agent serves, once it can (a missing storage root ends it
+     * before): a launcher waits for it. */
+    printf("%s %s\n", use_pty ? "PTY" : "DEVICE", link.path);
+    fflush(stdout);
     session_serve(&session, &main_stop);
     session_destroy(&session);
     status = 0;

@@ -88,8 +88,11 @@ export class BoardConnection implements vscode.Disposable {
   }
 
   async connect(portPath: string): Promise<BoardInfo> {
+    // Refused before anything changes: a window waiting for the port goes on waiting.
+    const busy = () => new UserError(`${portPath} is in use in another VS Code window: disconnect it there first`);
+    if (this.claims.heldElsewhere(portPath)) throw busy();
     await this.disconnect();
-    if (!this.claims.claim(portPath)) throw new UserError(`${portPath} is in use in another VS Code window: disconnect it there first`);
+    if (!this.claims.claim(portPath)) throw busy();
     this.portPath = portPath;
     try {
       return await this.open();

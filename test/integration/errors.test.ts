@@ -66,6 +66,14 @@ test('an output in a folder that does not exist is refused', async () => {
   assertOneLineError(r, /cannot write .*folder does not exist/);
 });
 
+test('a simulated board given a storage folder that does not exist says so in one line, and serves nothing', async () => {
+  const missing = path.join(os.tmpdir(), `k230-no-such-sdcard-${process.pid}`);
+  await assert.rejects(startSimulatedBoard({ sdcard: missing, build: false }), (e: Error) => {
+    assert.equal(e.message, `the agent exited (1) before serving: agent: storage root ${missing} does not exist`);
+    return true;
+  });
+});
+
 test('killing the agent mid-recording leaves a playable file and says what happened', async () => {
   const own = await startSimulatedBoard({ build: false });
   const out = path.join(dir, 'interrupted.mp4');

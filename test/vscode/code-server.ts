@@ -11,25 +11,34 @@ export { ROOT } from '../../scripts/code-server';
 export interface CodeServer {
   page: Page;
   workspace: string;
+  /** A second window of the same VS Code, on another folder (made if missing). */
+  openWindow(folder: string): Promise<Page>;
   close(): Promise<void>;
 }
 
-export async function startCodeServer(vsix: string, settings: Record<string, unknown>): Promise<CodeServer> {
+export async function startCodeServer(vsix: string, settings: Record<string, unknown>, options: { trusted?: boolean } = {}): Promise<CodeServer> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-vscode-'));
   const workspace = path.join(base, 'workspace');
-  const server = await launchCodeServer({ vsix, workspace, settings });
+  const server = await launchCodeServer({ vsix, workspace, settings, trusted: options.trusted });
   const context = await chromium.launchPersistentContext(path.join(base, 'chromium'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1400, height: 900 },
   });
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(server.url);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const open = async (page: Page, url: string) => {
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    return page;
+  };
+  const page = await open(context.pages()[0] ?? (await context.newPage()), server.url);
   return {
     page,
     workspace,
+    async openWindow(folder) {
+      fs.mkdirSync(folder, { recursive: true });
+      return open(await context.newPage(), server.urlOf(folder));
+    },
     async close() {
       await context.close().catch(() => undefined);
       server.stop();

@@ -11,9 +11,9 @@ import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-bo
 import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
 import { CodeServer, ROOT, runCommand, startCodeServer } from './code-server';
+import { boardItem, decodedInPreview, previewFrame, screenshot as saveScreenshot, waitFor as waitUntil } from './workbench';
 
 const VSIX = path.join(ROOT, 'dist', 'k230-live.vsix');
-const OUT = path.join(ROOT, 'test-output');
 const boardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-board-'));
 const portLink = path.join(boardDir, 'port');
 const sdcard = path.join(boardDir, 'sdcard');
@@ -22,29 +22,13 @@ let proxy: FaultProxy | undefined;
 let vscode: CodeServer;
 let page: Page;
 
-const statusBar = () => page.locator('#status\\.k230live\\.board, [id="k230live.k230live.board"], .statusbar-item', { hasText: /K230|Simulated/ }).first();
-const preview = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+const statusBar = () => boardItem(page);
+const preview = (): FrameLocator => previewFrame(page);
 const recordings = () => path.join(vscode.workspace, 'recordings');
 const mp4s = () => (fs.existsSync(recordings()) ? fs.readdirSync(recordings()).filter((f) => f.endsWith('.mp4')).sort() : []);
-
-async function decodedInPreview(): Promise<number> {
-  return Number((await preview().locator('[data-testid=stats]').getAttribute('data-decoded')) ?? 0);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  await screenshot(`timeout-${what.replace(/\W+/g, '-')}.png`); // what the user would have seen
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function screenshot(name: string): Promise<void> {
-  fs.mkdirSync(OUT, { recursive: true });
-  await page.screenshot({ path: path.join(OUT, name) });
-}
+const decoded = () => decodedInPreview(page);
+const waitFor = (what: string, check: () => Promise<boolean> | boolean, timeoutMs?: number) => waitUntil(page, what, check, timeoutMs);
+const screenshot = (name: string) => saveScreenshot(page, name);
 
 before(async () => {
   fs.mkdirSync(sdcard);
@@ -77,7 +61,7 @@ test('K230: Connect offers the remembered port and connects to the simulated boa
 test('the live preview decodes frames inside the webview', async () => {
   await runCommand(page, 'K230: Open Live Preview');
   await preview().locator('[data-testid=stats]').waitFor({ timeout: 20_000 });
-  await waitFor('30 decoded frames in the webview', async () => (await decodedInPreview()) >= 30);
+  await waitFor('30 decoded frames in the webview', async () => (await decoded()) >= 30);
   assert.equal(await preview().locator('[data-testid=stats]').getAttribute('data-path'), 'mse');
   await statusBar().filter({ hasText: /streaming/ }).waitFor();
   await screenshot('preview-dark.png');
@@ -148,7 +132,7 @@ test('K230: Share Stream serves the board to ffmpeg over RTSP and HTTP beside th
   const before = mp4s().length;
   await page.getByRole('button', { name: /Start Recording/ }).first().click();
   await page.getByRole('button', { name: /Stop Recording/ }).first().waitFor({ timeout: 5000 });
-  const decodedBefore = await decodedInPreview();
+  const decodedBefore = await decoded();
   await runCommand(page, 'K230: Share Stream');
   const toast = page.locator('.notification-toast', { hasText: 'sharing the stream at' }).first();
   await toast.waitFor({ timeout: 10_000 });
@@ -176,7 +160,7 @@ test('K230: Share Stream serves the board to ffmpeg over RTSP and HTTP beside th
   }
   await runCommand(page, 'K230: Stop Sharing the Stream');
   await waitFor('the sharing item gone', async () => !(await clients.isVisible()));
-  assert.ok((await decodedInPreview()) > decodedBefore + 90, 'the preview played on beside the clients');
+  assert.ok((await decoded()) > decodedBefore + 90, 'the preview played on beside the clients');
   await page.getByRole('button', { name: /Stop Recording/ }).first().click();
   await waitFor('the recording in the workspace', () => mp4s().length === before + 1);
   const file = path.join(recordings(), mp4s().at(-1)!);
@@ -204,8 +188,8 @@ test('killing the agent mid-recording keeps a playable file, says so, and reconn
 
   board = await startSimulatedBoard({ ptyLink: portLink, sdcard, build: false });
   await statusBar().filter({ hasText: /Simulated K230: (connected|streaming)/ }).waitFor({ timeout: 15_000 });
-  const before = await decodedInPreview();
-  await waitFor('the preview playing again', async () => (await decodedInPreview()) >= 30 && (await decodedInPreview()) !== before);
+  const before = await decoded();
+  await waitFor('the preview playing again', async () => (await decoded()) >= 30 && (await decoded()) !== before);
 });
 
 test('unplugging the board: the extension says so, reconnects by itself after the replug, and the preview plays again', async () => {
@@ -215,7 +199,7 @@ test('unplugging the board: the extension says so, reconnects by itself after th
   proxy = await startFaultProxy(portLink, path.join(boardDir, 'board-tty'));
   board = await startSimulatedBoard({ device: proxy.agentPath, sdcard, build: false });
   await statusBar().filter({ hasText: /Simulated K230: streaming/ }).waitFor({ timeout: 20_000 });
-  await waitFor('the preview playing through the cable', async () => (await decodedInPreview()) >= 30);
+  await waitFor('the preview playing through the cable', async () => (await decoded()) >= 30);
 
   await runCommand(page, 'Notifications: Clear All Notifications');
   await proxy.inject({ kind: 'hangup', how: 'vhangup', board: true, seconds: 3 }); // as cdc-acm does on unplug
@@ -223,8 +207,8 @@ test('unplugging the board: the extension says so, reconnects by itself after th
   await page.getByText(/the board went away: .* closed \(hung up or unplugged\)/).first().waitFor({ timeout: 5000 });
 
   await statusBar().filter({ hasText: /Simulated K230: streaming/ }).waitFor({ timeout: 20_000 });
-  const before = await decodedInPreview();
-  await waitFor('the preview playing after the replug', async () => (await decodedInPreview()) >= before + 30);
+  const before = await decoded();
+  await waitFor('the preview playing after the replug', async () => (await decoded()) >= before + 30);
   assert.equal(board.process.exitCode, null, 'the agent served again on its device');
 });
 
@@ -264,8 +248,8 @@ test('Start Simulated Board offers a stock CanMV board: the agent is uploaded on
   await page.locator('.statusbar-item', { hasText: /k230_canmv: (connected|streaming)/ }).first().waitFor({ timeout: 30_000 });
   await runCommand(page, 'K230: Open Live Preview');
   await preview().locator('[data-testid=stats]').waitFor({ timeout: 20_000 });
-  const before = await decodedInPreview();
-  await waitFor('30 more frames from the stock board decoded in the webview', async () => (await decodedInPreview()) >= before + 30, 30_000);
+  const before = await decoded();
+  await waitFor('30 more frames from the stock board decoded in the webview', async () => (await decoded()) >= before + 30, 30_000);
   await page.locator('.statusbar-item', { hasText: /k230_canmv: streaming/ }).first().waitFor();
   await screenshot('preview-stock-board.png');
 });

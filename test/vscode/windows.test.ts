@@ -1,0 +1,95 @@
+// One board and more than one VS Code window, and a window reloaded: in a real VS Code
+// (code-server) with the packaged extension, against the simulated board on a PTY. One window owns
+// the board; another says the board is in use there and leaves the port alone (checked in /proc:
+// no other process opens it), and takes the board when the first lets go. A reloaded window brings
+// its preview back by itself.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { CodeServer, ROOT, runCommand, startCodeServer } from './code-server';
+import { boardItem, decodedInPreview, previewFrame, screenshot, waitFor } from './workbench';
+
+const VSIX = path.join(ROOT, 'dist', 'k230-live.vsix');
+const boardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-windows-'));
+const portLink = path.join(boardDir, 'port');
+let board: SimulatedBoard;
+let vscode: CodeServer;
+let first: Page;
+
+before(async () => {
+  fs.mkdirSync(path.join(boardDir, 'sdcard'));
+  board = await startSimulatedBoard({ ptyLink: portLink, sdcard: path.join(boardDir, 'sdcard') });
+  vscode = await startCodeServer(VSIX, {
+    'k230live.port': portLink,
+    'k230live.autoConnect': true,
+    'k230live.share.rtspPort': 0,
+    'k230live.share.httpPort': 0,
+  });
+  first = vscode.page;
+});
+
+after(async () => {
+  await vscode?.close();
+  await board?.stop();
+  fs.rmSync(boardDir, { recursive: true, force: true });
+});
+
+/** The processes other than the board that have the port's device open. */
+function portHolders(): number[] {
+  const device = fs.realpathSync(portLink);
+  const holders: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    if (Number(pid) === board.process.pid) continue;
+    try {
+      if (fs.readdirSync(`/proc/${pid}/fd`).some((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === device)) holders.push(Number(pid));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return holders;
+}
+
+test('the preview a window had open comes back after a reload, connected by itself and playing', async () => {
+  await first.waitForTimeout(3000); // the extension host starts
+  await runCommand(first, 'K230: Open Live Preview'); // activates K230 Live: auto-connect to the remembered port
+  await boardItem(first).filter({ hasText: /Simulated K230: streaming/ }).waitFor({ timeout: 20_000 });
+  await waitFor(first, '30 decoded frames before the reload', async () => (await decodedInPreview(first)) >= 30);
+
+  await first.reload();
+  await first.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await previewFrame(first).locator('[data-testid=stats]').waitFor({ timeout: 30_000 });
+  await waitFor(first, '30 decoded frames in the restored preview', async () => (await decodedInPreview(first)) >= 30, 30_000);
+  assert.equal(await first.locator('.tab', { hasText: 'K230 Live Preview' }).count(), 1, 'one preview, restored');
+});
+
+test('a second window says the board is in use in the first, leaves its port alone, and takes it when the first lets go', async () => {
+  const second = await vscode.openWindow(path.join(boardDir, 'second-workspace'));
+  await second.waitForTimeout(3000);
+  await runCommand(second, 'K230: Open Live Preview'); // activates K230 Live there too, auto-connect on
+  await boardItem(second).filter({ hasText: /in another window/ }).waitFor({ timeout: 15_000 });
+
+  // A probe holds a port for at least 300 ms: sampled every 100 ms for 4 s, one process only.
+  const holders = new Set<number>();
+  for (let i = 0; i < 40; i++) {
+    portHolders().forEach((pid) => holders.add(pid));
+    await second.waitForTimeout(100);
+  }
+  assert.equal(holders.size, 1, `one process has the port open (${[...holders].join(', ')})`);
+  const before = await decodedInPreview(first);
+  await waitFor(first, 'the first window still playing', async () => (await decodedInPreview(first)) >= before + 30);
+
+  await runCommand(second, 'K230: Connect');
+  await second.locator('.quick-input-list .monaco-list-row', { hasText: portLink }).first().waitFor();
+  await second.keyboard.press('Enter');
+  await second.getByText(/is in use in another VS Code window: disconnect it there first/).first().waitFor({ timeout: 10_000 });
+  await screenshot(second, 'second-window-in-use.png');
+
+  await runCommand(first, 'K230: Disconnect');
+  await boardItem(second).filter({ hasText: /Simulated K230: streaming/ }).waitFor({ timeout: 20_000 });
+  await waitFor(second, '30 decoded frames in the second window', async () => (await decodedInPreview(second)) >= 30);
+  assert.deepEqual(portHolders().length, 1, 'the second window alone has the port now');
+});
