@@ -74,7 +74,7 @@ export class BoardConnection implements vscode.Disposable {
 
   /** The session, for requests of its own (files, board recording); throws when not connected. */
   get board(): BoardSession {
-    if (!this.session) throw new Error('connect to a board first (K230: Connect)');
+    if (!this.session) throw new Error(vscode.l10n.t('connect to a board first (K230: Connect)'));
     return this.session;
   }
 
@@ -89,7 +89,7 @@ export class BoardConnection implements vscode.Disposable {
 
   async connect(portPath: string): Promise<BoardInfo> {
     // Refused before anything changes: a window waiting for the port goes on waiting.
-    const busy = () => new UserError(`${portPath} is in use in another VS Code window: disconnect it there first`);
+    const busy = () => new UserError(vscode.l10n.t('{0} is in use in another VS Code window: disconnect it there first', portPath));
     if (this.claims.heldElsewhere(portPath)) throw busy();
     await this.disconnect();
     if (!this.claims.claim(portPath)) throw busy();
@@ -211,7 +211,7 @@ export class BoardConnection implements vscode.Disposable {
     if (session !== this.session || reason === undefined) return;
     this.session = undefined;
     this.streaming = false;
-    this.detail = `${reason}; reconnecting when it comes back`;
+    this.detail = vscode.l10n.t('{0}; reconnecting when it comes back', reason);
     this.log.warn(reason);
     // A recording says it in its own line, with what it saved.
     if (!this.consumers.has('recording')) void vscode.window.showWarningMessage(`K230: ${this.detail}.`);
@@ -231,7 +231,7 @@ export class BoardConnection implements vscode.Disposable {
     if (!notice || notice === this.soundNotice) return;
     this.soundNotice = notice;
     this.log.warn(notice);
-    void vscode.window.showWarningMessage(`K230: ${notice}.`);
+    void vscode.window.showWarningMessage(`K230: ${notice}.`); // the host's words (src/host/sound.ts): English
   }
 
   private startReconnecting(): void {
@@ -241,7 +241,7 @@ export class BoardConnection implements vscode.Disposable {
       const elsewhere = !this.claims.claim(this.portPath);
       if (elsewhere !== this.elsewhere) {
         this.elsewhere = elsewhere;
-        this.detail = elsewhere ? `${this.portPath} is in use in another VS Code window; connecting here when it is free` : undefined;
+        this.detail = elsewhere ? vscode.l10n.t('{0} is in use in another VS Code window; connecting here when it is free', this.portPath) : undefined;
         if (elsewhere) this.log.info(this.detail!);
         this.stateEmitter.fire();
       }
@@ -249,7 +249,7 @@ export class BoardConnection implements vscode.Disposable {
       this.open().then(
         (info) => {
           this.stopReconnecting();
-          void vscode.window.showInformationMessage(`K230: connected to ${info.boardName} on ${this.portPath}.`);
+          void vscode.window.showInformationMessage(vscode.l10n.t('K230: connected to {0} on {1}.', info.boardName, this.portPath!));
         },
         () => undefined, // not back yet: try again next tick
       );
