@@ -16,6 +16,10 @@ export interface CodeServerOptions {
   port?: number;
   /** false: Workspace Trust on, and the folder opens untrusted (restricted mode) */
   trusted?: boolean;
+  /** the display language (code-server's --locale, e.g. zh-cn); VS Code takes it only with a language pack for it */
+  locale?: string;
+  /** more .vsix files to install beside ours (a language pack) */
+  alsoInstall?: string[];
 }
 
 export interface RunningCodeServer {
@@ -68,7 +72,7 @@ export async function launchCodeServer(options: CodeServerOptions): Promise<Runn
   // XDG_CONFIG_HOME: code-server would write a config.yaml into the user's home otherwise.
   const env = { ...process.env, XDG_CONFIG_HOME: dirs.xdg, PATH: `${path.join(nodeDir, 'bin')}:${process.env.PATH}` };
   const folders = ['--extensions-dir', dirs.ext, '--user-data-dir', dirs.data];
-  execFileSync(node, [entry, ...folders, '--install-extension', options.vsix], { env, stdio: 'ignore' });
+  for (const vsix of [options.vsix, ...(options.alsoInstall ?? [])]) execFileSync(node, [entry, ...folders, '--install-extension', vsix], { env, stdio: 'ignore' });
 
   const settingsFile = path.join(dirs.data, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
@@ -98,6 +102,7 @@ export async function launchCodeServer(options: CodeServerOptions): Promise<Runn
       entry,
       ...['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check'],
       ...(options.trusted === false ? [] : ['--disable-workspace-trust']),
+      ...(options.locale ? ['--locale', options.locale] : []),
       ...folders,
       options.workspace,
     ],

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { launchCodeServer } from '../../scripts/code-server';
+import { type CodeServerOptions, launchCodeServer } from '../../scripts/code-server';
 import { CHROMIUM_ARGS } from '../browser/harness';
 
 export { ROOT } from '../../scripts/code-server';
@@ -16,10 +16,14 @@ export interface CodeServer {
   close(): Promise<void>;
 }
 
-export async function startCodeServer(vsix: string, settings: Record<string, unknown>, options: { trusted?: boolean } = {}): Promise<CodeServer> {
+export async function startCodeServer(
+  vsix: string,
+  settings: Record<string, unknown>,
+  options: Pick<CodeServerOptions, 'trusted' | 'locale' | 'alsoInstall'> = {},
+): Promise<CodeServer> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-vscode-'));
   const workspace = path.join(base, 'workspace');
-  const server = await launchCodeServer({ vsix, workspace, settings, trusted: options.trusted });
+  const server = await launchCodeServer({ vsix, workspace, settings, ...options });
   const context = await chromium.launchPersistentContext(path.join(base, 'chromium'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
