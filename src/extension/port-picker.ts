@@ -6,7 +6,7 @@ import { listPorts } from '../host/serial';
 /** stock: a stock CanMV board (MicroPython firmware, the agent uploaded on Connect); else the C agent's */
 export type PortChoice = { kind: 'port'; path: string } | { kind: 'simulator'; stock: boolean };
 
-/** The two simulated boards (a function: vscode.l10n answers once the extension is activated). */
+/** The two simulated boards, as the quick picks offer them. */
 export function simulatorChoices() {
   return [
     {
