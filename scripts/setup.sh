@@ -5,14 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/clean-env.sh
 
-# build-essential + pkg-config: the agent; libx264/libx265: the simulator's encoders;
+# build-essential + pkg-config: the agent; libx264/libx265: the simulator's encoders; libnuma-dev: the static
+# libnuma that x265 needs in the packaged simulator (`make -C device-agent dist`, docs/packaging.md);
 # ffmpeg: the tests' independent check of every MP4 we write; python3: the tests' foreign-port helper;
 # chromium: the browser the player is tested in (driven by playwright-core, which downloads nothing).
 # gcc-riscv64-linux-gnu: `make -C device-agent cross-check`, the agent's core built for the K230's CPU;
 # valgrind: the benchmark's instruction count of the agent's live path;
 # clang + libclang-rt-14-dev: libFuzzer and the ASan/UBSan runtime for the agent's fuzz and sanitizer runs;
 # gstreamer1.0-tools/-plugins-good/-libav and python3-opencv: real clients of the stream server (RTSP, HTTP).
-APT_PACKAGES=(build-essential pkg-config libx264-dev libx265-dev ffmpeg python3 chromium gcc-riscv64-linux-gnu valgrind
+APT_PACKAGES=(build-essential pkg-config libx264-dev libx265-dev libnuma-dev ffmpeg python3 chromium gcc-riscv64-linux-gnu valgrind
   clang libclang-rt-14-dev gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-libav python3-opencv)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
