@@ -1,6 +1,7 @@
 // One build, separate bundles: the CLI and the extension for Node, the preview for the browser.
 // Type-checking is its own step (tsc --noEmit) before this one.
 import * as esbuild from 'esbuild';
+import { writeFile } from 'node:fs/promises';
 
 const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning' };
@@ -23,5 +24,12 @@ if (process.argv.includes('--electron-suite')) {
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  // Each bundle's metafile (<bundle>.meta.json) names the packages inside it: scripts/package.ts
+  // takes their licences into the .vsix from there.
+  await Promise.all(
+    builds.map(async (options) => {
+      const result = await esbuild.build({ ...options, metafile: true });
+      await writeFile(`${options.outfile}.meta.json`, JSON.stringify(result.metafile));
+    }),
+  );
 }

@@ -6,9 +6,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSimulatedBoard } from '../src/host/simulated-board';
 import { launchCodeServer, ROOT } from './code-server';
+import { TEST_VSIX } from './package-files';
 
 async function main(): Promise<void> {
-  const vsix = path.join(ROOT, 'dist', 'k230-live.vsix');
+  const vsix = TEST_VSIX;
   const workspace = path.join(ROOT, 'demo-workspace');
   const port = path.join(os.tmpdir(), 'k230live-demo-port');
   fs.mkdirSync(workspace, { recursive: true });

@@ -10,10 +10,11 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
-import { CodeServer, ROOT, runCommand, startCodeServer } from './code-server';
+import { CodeServer, runCommand, startCodeServer } from './code-server';
+import { TEST_VSIX } from '../../scripts/package-files';
 import { boardItem, decodedInPreview, previewFrame, screenshot as saveScreenshot, waitFor as waitUntil } from './workbench';
 
-const VSIX = path.join(ROOT, 'dist', 'k230-live.vsix');
+const VSIX = TEST_VSIX;
 const boardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-board-'));
 const portLink = path.join(boardDir, 'port');
 const sdcard = path.join(boardDir, 'sdcard');
