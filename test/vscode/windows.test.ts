@@ -10,10 +10,11 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
-import { CodeServer, ROOT, runCommand, startCodeServer } from './code-server';
+import { CodeServer, runCommand, startCodeServer } from './code-server';
 import { boardItem, decodedInPreview, previewFrame, screenshot, waitFor } from './workbench';
+import { TEST_VSIX } from '../../scripts/package-files';
 
-const VSIX = path.join(ROOT, 'dist', 'k230-live.vsix');
+const VSIX = TEST_VSIX;
 const boardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-windows-'));
 const portLink = path.join(boardDir, 'port');
 let board: SimulatedBoard;
