@@ -1,16 +1,42 @@
 // K230: Start Simulated Board: the agent with its simulator backend, or a stock CanMV board (its
 // MicroPython firmware simulated), both shipped inside the extension.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { UserError } from '../host/errors';
 import { SimulatedBoard, startSimulatedBoard } from '../host/simulated-board';
 import { config } from './settings';
 
 /** Its port path stays the same across restarts, so a reconnect finds it. */
 export const SIMULATED_PORT = path.join(os.tmpdir(), 'k230live-sim-port');
 
+/** What both simulated boards run from the package: its programs, and the stock board's script and firmware files. */
+const SIMULATOR_FILES = [
+  ['device-agent', 'build', 'k230-agent'],
+  ['device-agent', 'build', 'k230-sim-venc'],
+  ['device-agent', 'build', 'k230-sim-usb'],
+  ['device-agent', 'build', 'k230-sim-ai'],
+  ['device-agent', 'stock-sim', 'firmware'],
+  ['dist', 'stock-board.js'],
+];
+
+/**
+ * Whether this installation carries the simulated boards: only the linux-x64 package does (and a
+ * development tree once `make -C device-agent` has built them). For a context key that offers
+ * K230: Start Simulated Board only where it can start.
+ */
+export function simulatorAvailable(extensionUri: vscode.Uri): boolean {
+  return SIMULATOR_FILES.every((parts) => fs.existsSync(vscode.Uri.joinPath(extensionUri, ...parts).fsPath));
+}
+
+/** Starts a simulated board; where the package has none, a one-line UserError says so (a k230live.agentPath still starts the agent one). */
 export async function launchSimulatedBoard(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, stock: boolean): Promise<SimulatedBoard> {
-  const agentPath = config().get<string>('agentPath') || vscode.Uri.joinPath(extensionUri, 'device-agent', 'build', 'k230-agent').fsPath;
+  const ownAgent = !stock && config().get<string>('agentPath');
+  if (!ownAgent && !simulatorAvailable(extensionUri)) {
+    throw new UserError(vscode.l10n.t('no simulated board in this installation: it ships in the linux-x64 package only'));
+  }
+  const agentPath = ownAgent || vscode.Uri.joinPath(extensionUri, 'device-agent', 'build', 'k230-agent').fsPath;
   const board = await startSimulatedBoard(stock ? { stock, ptyLink: SIMULATED_PORT, build: false } : { agentPath, ptyLink: SIMULATED_PORT, build: false });
   board.process.stderr?.on('data', (d: Buffer) => log.warn(`agent: ${d.toString().trim()}`));
   board.process.once('exit', (code, signal) => log.info(`simulated board exited (${signal ?? code})`));
