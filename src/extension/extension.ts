@@ -7,7 +7,7 @@ import { pickPort, simulatorChoices } from './port-picker';
 import { PREVIEW_VIEW_TYPE, PreviewPanel } from './preview-panel';
 import { autoConnect, savedPort, savePort, streamSettings } from './settings';
 import { PortClaims } from './port-claim';
-import { launchSimulatedBoard, SIMULATED_PORT } from './simulated-board';
+import { launchSimulatedBoard, SIMULATED_PORT, simulatorAvailable } from './simulated-board';
 import { saveSnapshot } from './snapshot';
 import { BoardStatusBar } from './status-bar';
 import { StreamSharing } from './stream-sharing';
@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
     preview,
     sharing,
     statusBar,
-    syncUiContext(connection, recording, sharing, true),
+    syncUiContext(connection, recording, sharing, simulatorAvailable(context.extensionUri)),
     vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => preview.restore(panel),
     }),

@@ -18,8 +18,9 @@ interface UiState {
   'k230live.recording': boolean;
   /** K230: Share Stream serves the stream */
   'k230live.sharing': boolean;
-  /** this package carries a simulated board that runs here */
-  'k230live.simulatorAvailable': boolean;
+  /** this package carries no simulated board that runs here (a key that is true only once known,
+   * so that Start Simulated Board shows before K230 Live is activated) */
+  'k230live.noSimulator': boolean;
 }
 
 function uiState(connection: BoardConnection, recording: WorkspaceRecording, sharing: StreamSharing, simulator: boolean): UiState {
@@ -31,7 +32,7 @@ function uiState(connection: BoardConnection, recording: WorkspaceRecording, sha
     'k230live.boardRecording': connected && connection.boardRecording?.active === true,
     'k230live.recording': recording.active,
     'k230live.sharing': sharing.active,
-    'k230live.simulatorAvailable': simulator,
+    'k230live.noSimulator': !simulator,
   };
 }
 
