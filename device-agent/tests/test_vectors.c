@@ -95,6 +95,13 @@ static void test_messages_decode_and_re_encode_byte_for_byte(const char *dir) {
     fclose(f);
 }
 
+/* "frames = type/id ..." for the frames d yields, into got (VEC_MAX bytes). */
+static void vec_list_frames(struct wire_decoder_s *d, char *got) {
+    strcpy(got, "frames =");
+    struct wire_frame_s frame;
+    while (wire_decoder_next(d, &frame)) snprintf(got + strlen(got), VEC_MAX - strlen(got), " %x/%u", frame.type, frame.id);
+}
+
 static void test_damaged_streams_give_the_stated_frames(const char *dir) {
     FILE *f = vec_open(dir, "streams.vec");
     if (!f) return;
@@ -105,11 +112,9 @@ static void test_damaged_streams_give_the_stated_frames(const char *dir) {
         struct wire_decoder_s d;
         wire_decoder_init(&d, WIRE_MAX_PAYLOAD);
         wire_decoder_push(&d, s.bytes, s.size);
-        char got[VEC_MAX] = "frames =";
-        struct wire_frame_s frame;
-        while (wire_decoder_next(&d, &frame))
-            snprintf(got + strlen(got), sizeof(got) - strlen(got), " %x/%u", frame.type, frame.id);
-        snprintf(got + strlen(got), sizeof(got) - strlen(got),
+        static char got[VEC_MAX];
+        vec_list_frames(&d, got);
+        snprintf(got + strlen(got), VEC_MAX - strlen(got),
                  "\nskipped_bytes = %llu\nheader_errors = %llu\ncrc_errors = %llu\n",
                  (unsigned long long)d.stats.skipped_bytes, (unsigned long long)d.stats.header_errors,
                  (unsigned long long)d.stats.crc_errors);
@@ -131,10 +136,8 @@ static void test_lines_give_the_stated_frames(const char *dir) {
         CHECK_EQ_INT(text_frames_init(&t, WIRE_MAX_PAYLOAD), 0);
         for (size_t at = 0; at < s.size; at += 5) /* in pieces, as reads cut it */
             text_frames_push(&t, s.bytes + at, s.size - at < 5 ? s.size - at : 5);
-        char got[VEC_MAX] = "frames =";
-        struct wire_frame_s frame;
-        while (wire_decoder_next(&t.frames, &frame))
-            snprintf(got + strlen(got), sizeof(got) - strlen(got), " %x/%u", frame.type, frame.id);
+        static char got[VEC_MAX];
+        vec_list_frames(&t.frames, got);
         strcat(got, "\n");
         CHECK_EQ_STR(got, s.fields);
         text_frames_destroy(&t);
