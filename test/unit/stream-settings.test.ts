@@ -9,8 +9,12 @@ import { DEFAULT_STREAM_SETTINGS, outsideLimit, STREAM_LIMITS } from '../../src/
 
 const root = path.join(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const properties: Record<string, { default?: unknown; minimum?: number; maximum?: number; multipleOf?: number; enum?: string[] }> =
-  manifest.contributes.configuration.properties;
+type Property = { default?: unknown; minimum?: number; maximum?: number; multipleOf?: number; enum?: string[] };
+/** Every group's settings (the manifest has them in ordered groups). */
+const properties: Record<string, Property> = Object.assign(
+  {},
+  ...(manifest.contributes.configuration as { properties: Record<string, Property> }[]).map((group) => group.properties),
+);
 
 test("the manifest's stream settings have the home's defaults and limits", () => {
   for (const [name, limit] of Object.entries(STREAM_LIMITS)) {
