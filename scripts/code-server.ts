@@ -18,8 +18,6 @@ export interface CodeServerOptions {
   trusted?: boolean;
   /** the display language (code-server's --locale, e.g. zh-cn); VS Code takes it only with a language pack for it */
   locale?: string;
-  /** more .vsix files to install beside ours (a language pack) */
-  alsoInstall?: string[];
 }
 
 export interface RunningCodeServer {
@@ -72,7 +70,7 @@ export async function launchCodeServer(options: CodeServerOptions): Promise<Runn
   // XDG_CONFIG_HOME: code-server would write a config.yaml into the user's home otherwise.
   const env = { ...process.env, XDG_CONFIG_HOME: dirs.xdg, PATH: `${path.join(nodeDir, 'bin')}:${process.env.PATH}` };
   const folders = ['--extensions-dir', dirs.ext, '--user-data-dir', dirs.data];
-  for (const vsix of [options.vsix, ...(options.alsoInstall ?? [])]) execFileSync(node, [entry, ...folders, '--install-extension', vsix], { env, stdio: 'ignore' });
+  execFileSync(node, [entry, ...folders, '--install-extension', options.vsix], { env, stdio: 'ignore' });
 
   const settingsFile = path.join(dirs.data, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(settingsFile), { recursive: true });

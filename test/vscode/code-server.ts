@@ -19,7 +19,7 @@ export interface CodeServer {
 export async function startCodeServer(
   vsix: string,
   settings: Record<string, unknown>,
-  options: Pick<CodeServerOptions, 'trusted' | 'locale' | 'alsoInstall'> = {},
+  options: Pick<CodeServerOptions, 'trusted' | 'locale'> = {},
 ): Promise<CodeServer> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-vscode-'));
   const workspace = path.join(base, 'workspace');
