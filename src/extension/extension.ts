@@ -7,7 +7,7 @@ import { pickPort, simulatorChoices } from './port-picker';
 import { PREVIEW_VIEW_TYPE, PreviewPanel } from './preview-panel';
 import { autoConnect, savedPort, savePort, streamSettings } from './settings';
 import { PortClaims } from './port-claim';
-import { launchSimulatedBoard, SIMULATED_PORT, simulatorAvailable } from './simulated-board';
+import { checkSimulator, launchSimulatedBoard, SIMULATED_PORT, simulatorAvailable } from './simulated-board';
 import { saveSnapshot } from './snapshot';
 import { BoardStatusBar } from './status-bar';
 import { StreamSharing } from './stream-sharing';
@@ -47,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const startSimulator = async (kind?: 'agent' | 'stock') => {
     const stock = kind ? kind === 'stock' : (await vscode.window.showQuickPick(simulatorChoices(), { title: vscode.l10n.t('K230: Start Simulated Board') }))?.choice.stock;
     if (stock === undefined) return;
+    checkSimulator(context.extensionUri, stock); // the board connected so far stays when none can start
     await connection.disconnect();
     await simulator?.stop();
     simulator = await launchSimulatedBoard(context.extensionUri, log, stock);

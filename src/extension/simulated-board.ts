@@ -30,12 +30,19 @@ export function simulatorAvailable(extensionUri: vscode.Uri): boolean {
   return SIMULATOR_FILES.every((parts) => fs.existsSync(vscode.Uri.joinPath(extensionUri, ...parts).fsPath));
 }
 
-/** Starts a simulated board; where the package has none, a one-line UserError says so (a k230live.agentPath still starts the agent one). */
-export async function launchSimulatedBoard(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, stock: boolean): Promise<SimulatedBoard> {
-  const ownAgent = !stock && config().get<string>('agentPath');
+/** Throws the one line where this installation cannot start the board asked for (before anything
+ * else changes); the user's own k230live.agentPath, when one is set for the agent's simulator. */
+export function checkSimulator(extensionUri: vscode.Uri, stock: boolean): string | undefined {
+  const ownAgent = (!stock && config().get<string>('agentPath')) || undefined;
   if (!ownAgent && !simulatorAvailable(extensionUri)) {
     throw new UserError(vscode.l10n.t('no simulated board in this installation: it ships in the linux-x64 package only'));
   }
+  return ownAgent;
+}
+
+/** Starts a simulated board; where the package has none, a one-line UserError says so (a k230live.agentPath still starts the agent one). */
+export async function launchSimulatedBoard(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, stock: boolean): Promise<SimulatedBoard> {
+  const ownAgent = checkSimulator(extensionUri, stock);
   const agentPath = ownAgent || vscode.Uri.joinPath(extensionUri, 'device-agent', 'build', 'k230-agent').fsPath;
   const board = await startSimulatedBoard(stock ? { stock, ptyLink: SIMULATED_PORT, build: false } : { agentPath, ptyLink: SIMULATED_PORT, build: false });
   board.process.stderr?.on('data', (d: Buffer) => log.warn(`agent: ${d.toString().trim()}`));
