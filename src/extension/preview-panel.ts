@@ -67,17 +67,22 @@ export class PreviewPanel implements vscode.Disposable {
     this.adopt(panel);
   }
 
+  /** The webview's only resources: the page's CSS and icon, and its bundle. */
+  private get media(): vscode.Uri {
+    return vscode.Uri.joinPath(this.extensionUri, 'media');
+  }
+
+  private get bundle(): vscode.Uri {
+    return vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+  }
+
   private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
-    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    return { enableScripts: true, localResourceRoots: [media, bundle] };
+    return { enableScripts: true, localResourceRoots: [this.media, this.bundle] };
   }
 
   private adopt(panel: vscode.WebviewPanel): void {
-    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
-    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    panel.iconPath = vscode.Uri.joinPath(media, 'camera.svg');
-    panel.webview.html = this.html(panel.webview, media, bundle);
+    panel.iconPath = vscode.Uri.joinPath(this.media, 'camera.svg');
+    panel.webview.html = this.html(panel.webview, this.media, this.bundle);
     panel.webview.onDidReceiveMessage((m: FromWebviewMessage) => this.onMessage(m).catch((e) => this.fail(e)));
     panel.onDidChangeViewState(() => this.onVisibility(panel.visible));
     panel.onDidDispose(() => {
