@@ -12,7 +12,7 @@ import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { runCli } from '../support/cli';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeSound, probeVideo } from '../support/media';
-import { assertInSync, decodeSound, streamDurations } from '../support/sync';
+import { assertInSync, assertSurvivorsInSync, decodeSound, streamDurations } from '../support/sync';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-sound-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -137,7 +137,9 @@ test('a chunk of sound lost on the link leaves a gap, never a shift', async () =
     const phase = (t: number) => ((t - pts[0]) * 1000 + 1e-6) % 20;
     const off = pts.filter((t) => Math.min(phase(t), 20 - phase(t)) > 0.13);
     assert.deepEqual(off, [], 'every chunk on the grid of the first');
-    assertInSync(out, 5);
+    // A drop can take a white frame (the picture waits for the next IDR) or its tone's first chunk:
+    // what is left must still pair up, at most 5 ms apart.
+    assertSurvivorsInSync(out, 2);
   } finally {
     await board.stop();
     proxy.stop();
