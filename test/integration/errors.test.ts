@@ -8,7 +8,7 @@ import { openPort } from '../../src/host/serial';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
-import { startSilentPort } from '../support/silent-port';
+import { startForeignPort } from '../support/foreign-port';
 
 let board: SimulatedBoard;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-errors-'));
@@ -38,11 +38,22 @@ test('a port another program holds is reported busy', async () => {
   }
 });
 
-test('a port with no agent behind it fails clearly within 3 seconds', async () => {
-  const silent = await startSilentPort();
+test('a port with something else behind it fails clearly within 3 seconds', async () => {
+  const other = await startForeignPort('prompt');
+  try {
+    const r = await record(other.path);
+    assertOneLineError(r, /no K230 Live agent answered .*not the K230 Live protocol/);
+    assert.ok(r.ms < 3000, `took ${Math.round(r.ms)} ms`);
+  } finally {
+    other.stop();
+  }
+});
+
+test('a port that says nothing fails clearly within 3 seconds', async () => {
+  const silent = await startForeignPort('silent');
   try {
     const r = await record(silent.path);
-    assertOneLineError(r, /no K230 Live agent answered .*not the K230 Live protocol/);
+    assertOneLineError(r, /no K230 Live agent answered .*, and no CanMV REPL: it sent nothing$/);
     assert.ok(r.ms < 3000, `took ${Math.round(r.ms)} ms`);
   } finally {
     silent.stop();
