@@ -17,7 +17,9 @@ const { values } = parseArgs({
     root: { type: 'string', default: path.join(__dirname, '..') },
   },
 });
+// Without --sdcard the board gets a card of its own for this run, gone when the board exits.
 const sdcard = values.sdcard ?? fs.mkdtempSync(path.join(os.tmpdir(), 'k230-stock-sdcard-'));
+if (!values.sdcard) process.once('exit', () => fs.rmSync(sdcard, { recursive: true, force: true }));
 const board = new StockBoard({
   firmware: values.firmware!, sdcard, root: values.root!, device: values.device, ptyLink: values['pty-link'],
   boardName: values['board-name'], microphone: !values['no-microphone'], log: (line) => process.stderr.write(`stock board: ${line}\n`),

@@ -49,6 +49,7 @@ after(async () => {
   await vscode?.close();
   await board?.stop();
   proxy?.stop();
+  fs.rmSync(boardDir, { recursive: true, force: true });
 });
 
 test('K230: Connect offers the remembered port and connects to the simulated board', async () => {
