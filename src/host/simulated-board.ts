@@ -79,7 +79,8 @@ export async function startSimulatedBoard(options: SimulatedBoardOptions = {}): 
       else reject(new UserError(`the agent printed "${line}" instead of where it serves`));
     });
     child.once('error', (e) => reject(new UserError(`cannot start the agent: ${e.message}`)));
-    child.once('exit', (code) => reject(new UserError(`the agent exited (${code}) before serving: ${stderr.trim()}`)));
+    // 'close', not 'exit': only then has all the agent's stderr been read
+    child.once('close', (code) => reject(new UserError(`the agent exited (${code}) before serving: ${stderr.trim()}`)));
   });
   return {
     portPath,

@@ -63,6 +63,7 @@ export class StockBoard {
   private heldTimer?: NodeJS.Timeout;
   private readonly firmware: FirmwareModel;
   private stopping = false;
+  private firstBoot?: { resolve: () => void; reject: (e: Error) => void };
 
   constructor(private readonly options: StockBoardOptions) {
     this.firmware = firmwareModel(options.firmware, options.boardName ?? 'k230_canmv');
@@ -87,7 +88,12 @@ export class StockBoard {
     });
     this.usb.stdout!.on('data', (b: Buffer) => this.fromHost(b));
     this.usb.once('exit', () => void this.stop());
-    this.bootVm();
+    // The port is announced once the firmware reads it, as a board's USB port answers once it has
+    // booted: a host probing before the VM loaded would find it silent.
+    await new Promise<void>((resolve, reject) => {
+      this.firstBoot = { resolve, reject };
+      this.bootVm();
+    });
     return portPath;
   }
 
@@ -158,7 +164,11 @@ export class StockBoard {
     this.toVm = port1;
     this.worker = new Worker(path.resolve(this.options.root, 'dist', 'stock-board-vm.js'), { workerData: config, transferList: [port2] });
     port1.on('message', (m: ToBoard) => this.fromVm(m));
-    this.worker.once('error', (e) => this.options.log?.(`the VM failed: ${e.stack ?? e.message}`));
+    this.worker.once('error', (e) => {
+      this.firstBoot?.reject(new Error(`the VM failed: ${e.message}`));
+      this.firstBoot = undefined;
+      this.options.log?.(`the VM failed: ${e.stack ?? e.message}`);
+    });
   }
 
   private softReset(): void {
@@ -219,7 +229,13 @@ export class StockBoard {
         return this.endMicrophone();
       case 'soft-reset':
         return this.softReset();
+      case 'booted':
+        this.firstBoot?.resolve();
+        this.firstBoot = undefined;
+        return;
       case 'crashed':
+        this.firstBoot?.reject(new Error(`the VM crashed: ${m.message}`));
+        this.firstBoot = undefined;
         this.options.log?.(`the VM crashed: ${m.message}`);
     }
   }

@@ -51,4 +51,6 @@ export type ToBoard =
   | { type: 'ai-enable'; rate: number; samples: number }
   | { type: 'ai-disable' }
   | { type: 'soft-reset' }
+  /** MicroPython is loaded and about to run boot.py: the firmware is up and reads the port */
+  | { type: 'booted' }
   | { type: 'crashed'; message: string };

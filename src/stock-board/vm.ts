@@ -305,6 +305,7 @@ async function boot(): Promise<void> {
   FS.mount(sdcardFs(FS, config.sdcard), {}, '/sdcard');
   mp.runPython(PRELUDE);
   mp.runPython(`import os\nos.chdir('/sdcard')`);
+  send({ type: 'booted' });
   runFile(mp, '/sdcard/boot.py');
   runFile(mp, '/sdcard/main.py');
   // The friendly REPL is the VM's own. The raw REPL and raw-paste mode are the firmware's
