@@ -114,7 +114,7 @@ test('Disconnect ends the agent and gives the board back: its REPL runs code, an
     await until('42');
     // (a loop that prints: the simulated board hears Ctrl-C when a script does I/O, docs/stock-firmware.md)
     port.write('while True: print(1)\r\r');
-    await new Promise((r) => setTimeout(r, 300));
+    await until('1\n1\n1\n'); // the loop runs (v1.7's stdout is binary-clean: no CR): Ctrl-C now reaches a script, not the prompt's input
     port.write('\x03');
     await until('KeyboardInterrupt');
   } finally {

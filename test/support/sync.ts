@@ -69,12 +69,14 @@ export interface SyncReport {
 
 /**
  * Pairs each white frame with the nearest tone onset. Only white frames the sound covers count,
- * with the chunk where their tone starts: a recording may end just after a white frame, before
+ * with the chunk where their tone starts (at least 1 ms of it): a recording may end just after a white frame, before
  * that chunk was written, and a chunk lost on the link is a gap that holds no onset.
  */
 export function measureSync(file: string): SyncReport {
   const sound = decodeSound(file);
-  const covered = (w: number) => sound.frames.some((f) => f.pts <= w + 1e-4 && w < f.pts + f.samples.length / sound.rate);
+  // A chunk that ends at the white frame's instant does not hold its tone (the onset reads a
+  // sample or two after it), though its end may print a hair later: 1 ms past is asked for.
+  const covered = (w: number) => sound.frames.some((f) => f.pts <= w + 1e-4 && w + 1e-3 < f.pts + f.samples.length / sound.rate);
   const whites = whiteFrameTimes(file).filter(covered);
   const onsets = toneOnsets(sound);
   const offsets = whites.map((w) => onsets.reduce((best, o) => (Math.abs(o - w) < Math.abs(best) ? o - w : best), Infinity));

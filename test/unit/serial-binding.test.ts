@@ -21,6 +21,11 @@ function fakePort(fd: number, write: () => Promise<void> = async () => undefined
   return { port, wrapped: endingAtZero(port as unknown as BindingPortInterface) };
 }
 
+/** Until the read has found nothing and waits on its poller (a fixed sleep may not cover the read). */
+async function untilWaiting(poller: EventEmitter): Promise<void> {
+  while (poller.listenerCount('readable') === 0) await new Promise((r) => setTimeout(r, 5));
+}
+
 function fifo(name: string): { reader: number; writer: number } {
   const p = path.join(dir, name);
   execFileSync('mkfifo', [p]);
@@ -43,7 +48,7 @@ test('nothing to read waits for the poller, then returns the bytes', async () =>
   const { port, wrapped } = fakePort(reader);
   const buffer = Buffer.alloc(64);
   const reading = wrapped.read(buffer, 0, 64);
-  await new Promise((r) => setTimeout(r, 50));
+  await untilWaiting(port.poller);
   fs.writeSync(writer, 'hello');
   port.poller.emit('readable', null);
   const { bytesRead } = await reading;
@@ -56,7 +61,7 @@ test('a port closed while its read waited is a canceled read, not a disconnect',
   const { reader, writer } = fifo('closed');
   const { port, wrapped } = fakePort(reader);
   const reading = wrapped.read(Buffer.alloc(64), 0, 64);
-  await new Promise((r) => setTimeout(r, 50));
+  await untilWaiting(port.poller);
   port.fd = null;
   port.poller.emit('readable', Object.assign(new Error('Canceled'), { canceled: true }));
   await assert.rejects(reading, { canceled: true });
@@ -74,7 +79,7 @@ test('the errors of a dead tty, on a read, the poller or a write, say "hung up o
   const again = fifo('poller');
   const { port, wrapped } = fakePort(again.reader);
   const reading = wrapped.read(Buffer.alloc(8), 0, 8);
-  await new Promise((r) => setTimeout(r, 50));
+  await untilWaiting(port.poller);
   port.poller.emit('readable', Object.assign(new Error('bad file descriptor'), { code: 'EBADF' }));
   await assert.rejects(reading, ended);
   fs.closeSync(again.reader);
