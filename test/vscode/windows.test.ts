@@ -1,9 +1,10 @@
 // One board and more than one VS Code window, and a window reloaded: in a real VS Code
 // (code-server) with the packaged extension, against the simulated board on a PTY. One window owns
-// the board; another says the board is in use there and leaves the port alone (checked in /proc:
-// no other process opens it), and takes the board when the first lets go. A reloaded window brings
+// the board; another says the board is in use there and leaves the port alone (strace on its
+// extension host sees no open of the port), and takes the board when the first lets go. A reloaded window brings
 // its preview back by itself.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,6 +55,35 @@ function portHolders(): number[] {
   return holders;
 }
 
+/**
+ * Every open of the port by the extension hosts that do not hold it, seen by strace (attached to
+ * all their threads: libuv opens files on its thread pool). An open refused as busy is seen too,
+ * which a look at their file descriptors would miss.
+ */
+function watchOpens(): { opens(): string[]; stop(): Promise<void> } {
+  const holders = portHolders();
+  const hosts = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && !holders.includes(Number(d))).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').includes('--type=extensionHost');
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(hosts.length >= 1, 'the second window has an extension host of its own');
+  const device = fs.realpathSync(portLink);
+  const strace = spawn('strace', ['-f', '-qq', '-e', 'trace=open,openat', '-e', 'signal=none', ...hosts.flatMap((pid) => ['-p', pid])], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let out = '';
+  strace.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const closed = new Promise<void>((resolve) => strace.once('close', () => resolve()));
+  return {
+    opens: () => out.split('\n').filter((l) => l.includes(`"${portLink}"`) || l.includes(`"${device}"`)),
+    async stop() {
+      strace.kill('SIGINT'); // strace detaches and leaves the process running
+      await closed;
+    },
+  };
+}
+
 test('the preview a window had open comes back after a reload, connected by itself and playing', async () => {
   await first.waitForTimeout(3000); // the extension host starts
   await runCommand(first, 'K230: Open Live Preview'); // activates K230 Live: auto-connect to the remembered port
@@ -73,24 +103,25 @@ test('a second window says the board is in use in the first, leaves its port alo
   await runCommand(second, 'K230: Open Live Preview'); // activates K230 Live there too, auto-connect on
   await boardItem(second).filter({ hasText: /in another window/ }).waitFor({ timeout: 15_000 });
 
-  // A probe holds a port for at least 300 ms: sampled every 100 ms for 4 s, one process only.
-  const holders = new Set<number>();
-  for (let i = 0; i < 40; i++) {
-    portHolders().forEach((pid) => holders.add(pid));
-    await second.waitForTimeout(100);
+  const watch = watchOpens();
+  try {
+    await second.waitForTimeout(4000); // four of auto-connect's 1 s ticks
+    const before = await decodedInPreview(first);
+    await waitFor(first, 'the first window still playing', async () => (await decodedInPreview(first)) >= before + 30);
+
+    await runCommand(second, 'K230: Connect');
+    await second.locator('.quick-input-list .monaco-list-row', { hasText: portLink }).first().waitFor();
+    await second.keyboard.press('Enter');
+    await second.getByText(/is in use in another VS Code window: disconnect it there first/).first().waitFor({ timeout: 10_000 });
+    await screenshot(second, 'second-window-in-use.png');
+    assert.deepEqual(watch.opens(), [], 'the second window never opened the port while the first had it');
+
+    await runCommand(first, 'K230: Disconnect');
+    await boardItem(second).filter({ hasText: /Simulated K230: streaming/ }).waitFor({ timeout: 20_000 });
+    assert.ok(watch.opens().length >= 1, 'strace saw the second window open the port once it was free');
+  } finally {
+    await watch.stop();
   }
-  assert.equal(holders.size, 1, `one process has the port open (${[...holders].join(', ')})`);
-  const before = await decodedInPreview(first);
-  await waitFor(first, 'the first window still playing', async () => (await decodedInPreview(first)) >= before + 30);
-
-  await runCommand(second, 'K230: Connect');
-  await second.locator('.quick-input-list .monaco-list-row', { hasText: portLink }).first().waitFor();
-  await second.keyboard.press('Enter');
-  await second.getByText(/is in use in another VS Code window: disconnect it there first/).first().waitFor({ timeout: 10_000 });
-  await screenshot(second, 'second-window-in-use.png');
-
-  await runCommand(first, 'K230: Disconnect');
-  await boardItem(second).filter({ hasText: /Simulated K230: streaming/ }).waitFor({ timeout: 20_000 });
   await waitFor(second, '30 decoded frames in the second window', async () => (await decodedInPreview(second)) >= 30);
   assert.deepEqual(portHolders().length, 1, 'the second window alone has the port now');
 });
