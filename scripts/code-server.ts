@@ -25,7 +25,9 @@ export interface RunningCodeServer {
   url: string;
   /** the workbench URL with another folder open: a second window */
   urlOf(folder: string): string;
-  stop(): void;
+  /** what the extension wrote to its log (the K230 Live output channel) in every window so far */
+  extensionLog(): string;
+  stop(): Promise<void>;
 }
 
 function installCodeServer(): { entry: string; nodeDir: string } {
@@ -114,13 +116,27 @@ export async function launchCodeServer(options: CodeServerOptions): Promise<Runn
   return {
     url: `${origin}?folder=${encodeURIComponent(options.workspace)}`,
     urlOf: (folder) => `${origin}?folder=${encodeURIComponent(folder)}`,
-    stop() {
-      // The whole process group: code-server leaves extension hosts behind otherwise.
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+    extensionLog: () =>
+      (fs.readdirSync(path.join(dirs.data, 'logs'), { recursive: true, encoding: 'utf8' }) as string[])
+        .filter((f) => f.endsWith('K230 Live.log'))
+        .map((f) => fs.readFileSync(path.join(dirs.data, 'logs', f), 'utf8'))
+        .join(''),
+    async stop() {
+      // The whole process group: code-server leaves extension hosts behind otherwise. SIGTERM
+      // first, so that what the extension started (a simulated board) ends as it would on its own
+      // and removes what it made; SIGKILL for whatever is left after 3 s.
+      const signal = (s: NodeJS.Signals | 0) => {
+        try {
+          process.kill(-child.pid!, s);
+          return true;
+        } catch {
+          return false; // no process left in the group
+        }
+      };
+      signal('SIGTERM');
+      const end = Date.now() + 3000;
+      while (Date.now() < end && signal(0)) await new Promise((r) => setTimeout(r, 50));
+      signal('SIGKILL');
       fs.rmSync(base, { recursive: true, force: true });
     },
   };

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   console.log(`simulated board on ${port}`);
   const settings = { 'k230live.port': port, 'k230live.autoConnect': true };
 
-  const stops: (() => void)[] = [() => void board.stop()];
+  const stops: (() => Promise<void>)[] = [() => board.stop()];
   const hasDesktopCode = spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
   if (hasDesktopCode) {
     // A profile of its own: k230live.port is machine-scoped, so it lives in User settings (a
@@ -36,10 +36,7 @@ async function main(): Promise<void> {
     console.log(`VS Code (code-server) with K230 Live, connected to the simulated board:\n\n    ${server.url}\n`);
     console.log('Open it in a browser and run "K230: Open Live Preview" (F1). Ctrl-C stops everything.');
   }
-  const stop = () => {
-    stops.forEach((s) => s());
-    process.exit(0);
-  };
+  const stop = () => void Promise.all(stops.map((s) => s())).then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   board.process.once('exit', () => {

@@ -13,6 +13,8 @@ export interface CodeServer {
   workspace: string;
   /** A second window of the same VS Code, on another folder (made if missing). */
   openWindow(folder: string): Promise<Page>;
+  /** the K230 Live output channel's log, all windows */
+  extensionLog(): string;
   close(): Promise<void>;
 }
 
@@ -39,13 +41,14 @@ export async function startCodeServer(
   return {
     page,
     workspace,
+    extensionLog: () => server.extensionLog(),
     async openWindow(folder) {
       fs.mkdirSync(folder, { recursive: true });
       return open(await context.newPage(), server.urlOf(folder));
     },
     async close() {
       await context.close().catch(() => undefined);
-      server.stop();
+      await server.stop();
       fs.rmSync(base, { recursive: true, force: true });
     },
   };
