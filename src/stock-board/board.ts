@@ -63,7 +63,8 @@ export class StockBoard {
   private heldTimer?: NodeJS.Timeout;
   private readonly firmware: FirmwareModel;
   private stopping = false;
-  private firstBoot?: { resolve: () => void; reject: (e: Error) => void };
+  /** settles start(): the first boot's end, or its failure */
+  private firstBoot?: (error?: Error) => void;
 
   constructor(private readonly options: StockBoardOptions) {
     this.firmware = firmwareModel(options.firmware, options.boardName ?? 'k230_canmv');
@@ -91,7 +92,7 @@ export class StockBoard {
     // The port is announced once the firmware reads it, as a board's USB port answers once it has
     // booted: a host probing before the VM loaded would find it silent.
     await new Promise<void>((resolve, reject) => {
-      this.firstBoot = { resolve, reject };
+      this.firstBoot = (error) => (error ? reject(error) : resolve());
       this.bootVm();
     });
     return portPath;
@@ -165,8 +166,7 @@ export class StockBoard {
     this.worker = new Worker(path.resolve(this.options.root, 'dist', 'stock-board-vm.js'), { workerData: config, transferList: [port2] });
     port1.on('message', (m: ToBoard) => this.fromVm(m));
     this.worker.once('error', (e) => {
-      this.firstBoot?.reject(new Error(`the VM failed: ${e.message}`));
-      this.firstBoot = undefined;
+      this.firstBoot?.(new Error(`the VM failed: ${e.message}`));
       this.options.log?.(`the VM failed: ${e.stack ?? e.message}`);
     });
   }
@@ -230,12 +230,9 @@ export class StockBoard {
       case 'soft-reset':
         return this.softReset();
       case 'booted':
-        this.firstBoot?.resolve();
-        this.firstBoot = undefined;
-        return;
+        return this.firstBoot?.();
       case 'crashed':
-        this.firstBoot?.reject(new Error(`the VM crashed: ${m.message}`));
-        this.firstBoot = undefined;
+        this.firstBoot?.(new Error(`the VM crashed: ${m.message}`));
         this.options.log?.(`the VM crashed: ${m.message}`);
     }
   }

@@ -49,29 +49,21 @@ async function probeFails(port: string, pattern: RegExp): Promise<number> {
   return performance.now() - started;
 }
 
-test('a port with something else behind it fails clearly within 3 seconds', async () => {
-  const other = await startForeignPort('prompt');
-  try {
-    const notOurs = /no K230 Live agent answered .*not the K230 Live protocol/;
-    assertOneLineError(await record(other.path), notOurs);
-    const ms = await probeFails(other.path, notOurs);
-    assert.ok(ms < 3000, `took ${Math.round(ms)} ms`);
-  } finally {
-    other.stop();
-  }
-});
-
-test('a port that says nothing fails clearly within 3 seconds', async () => {
-  const silent = await startForeignPort('silent');
-  try {
-    const nothing = /no K230 Live agent answered .*, and no CanMV REPL: it sent nothing$/;
-    assertOneLineError(await record(silent.path), nothing);
-    const ms = await probeFails(silent.path, nothing);
-    assert.ok(ms < 3000, `took ${Math.round(ms)} ms`);
-  } finally {
-    silent.stop();
-  }
-});
+for (const [name, behaviour, pattern] of [
+  ['a port with something else behind it', 'prompt', /no K230 Live agent answered .*not the K230 Live protocol/],
+  ['a port that says nothing', 'silent', /no K230 Live agent answered .*, and no CanMV REPL: it sent nothing$/],
+] as const) {
+  test(`${name} fails clearly within 3 seconds`, async () => {
+    const port = await startForeignPort(behaviour);
+    try {
+      assertOneLineError(await record(port.path), pattern);
+      const ms = await probeFails(port.path, pattern);
+      assert.ok(ms < 3000, `took ${Math.round(ms)} ms`);
+    } finally {
+      port.stop();
+    }
+  });
+}
 
 test('a setting the board cannot do is refused by the board', async () => {
   assertOneLineError(await record(board.portPath, '--width', '2560'), /board refused STREAM_START: resolution 2560x720/);

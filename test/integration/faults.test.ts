@@ -17,15 +17,9 @@ import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { Fault, FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
+import { waitFor } from '../support/poll';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(done: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() > end) assert.fail(`not within ${ms} ms: ${what}`);
-    await sleep(20);
-  }
-}
 // A long GOP: a keyframe soon after a fault is the IDR the host asked for, not the next scheduled one.
 const SETTINGS = { ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360, gop: 300 };
 
@@ -75,7 +69,7 @@ for (const stock of [false, true]) describe(stock ? 'a stock CanMV board' : 'the
       try {
         const w = watch(s);
         await s.startStream(SETTINGS);
-        await until(() => w.seen.length >= 30, 'the stream runs before the fault');
+        await waitFor(() => w.seen.length >= 30, 'the stream runs before the fault', 10_000);
         const before = w.seen.length;
         await proxy.inject(fault);
         const faultEnd = performance.now() + endsAfterMs;

@@ -21,6 +21,7 @@ import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { CHROMIUM_ARGS, feedPage, openPlayerPage } from '../browser/harness';
 import { runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
+import { waitFor } from '../support/poll';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-share-'));
 const SETTINGS = { ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 };
@@ -229,13 +230,6 @@ test('a client that connects and never reads slows no one, and what waits for it
 
 async function boardDropped(): Promise<number> {
   return new Promise((resolve) => session.once('fragment', (f) => resolve(f.dropped)));
-}
-
-async function waitFor(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  for (let waited = 0; !check(); waited += 50) {
-    if (waited > ms) assert.fail(`not within ${ms} ms: ${what}`);
-    await sleep(50);
-  }
 }
 
 test('a server started beside a stream already running serves it at once', async () => {

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { endingAtZero } from '../../src/host/serial-binding';
+import { waitFor } from '../support/poll';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-binding-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -22,9 +23,7 @@ function fakePort(fd: number, write: () => Promise<void> = async () => undefined
 }
 
 /** Until the read has found nothing and waits on its poller (a fixed sleep may not cover the read). */
-async function untilWaiting(poller: EventEmitter): Promise<void> {
-  while (poller.listenerCount('readable') === 0) await new Promise((r) => setTimeout(r, 5));
-}
+const untilWaiting = (poller: EventEmitter) => waitFor(() => poller.listenerCount('readable') > 0, 'the read waits on its poller');
 
 function fifo(name: string): { reader: number; writer: number } {
   const p = path.join(dir, name);

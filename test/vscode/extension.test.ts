@@ -10,6 +10,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
 import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
+import { holdsWithin } from '../support/poll';
 import { CodeServer, runCommand, startCodeServer } from './code-server';
 import { TEST_VSIX } from '../../scripts/package-files';
 import { boardItem, decodedInPreview, previewFrame, screenshot as saveScreenshot, waitFor as waitUntil } from './workbench';
@@ -30,15 +31,6 @@ const mp4s = () => (fs.existsSync(recordings()) ? fs.readdirSync(recordings()).f
 const decoded = () => decodedInPreview(page);
 const waitFor = (what: string, check: () => Promise<boolean> | boolean, timeoutMs?: number) => waitUntil(page, what, check, timeoutMs);
 const screenshot = (name: string) => saveScreenshot(page, name);
-/** Whether check holds within ms, without failing the test when it does not. */
-async function holdsWithin(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await page.waitForTimeout(100);
-  }
-  return false;
-}
 
 before(async () => {
   fs.mkdirSync(sdcard);

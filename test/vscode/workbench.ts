@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { holdsWithin } from '../support/poll';
 import { ROOT } from './code-server';
 
 export const OUT = path.join(ROOT, 'test-output');
@@ -29,11 +30,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** Polls until check holds; on a timeout, a screenshot of what the user would have seen. */
 export async function waitFor(page: Page, what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  if (await holdsWithin(check, timeoutMs, 250)) return;
   await screenshot(page, `timeout-${what.replace(/\W+/g, '-')}.png`);
   throw new Error(`timed out waiting for ${what}`);
 }
