@@ -8,12 +8,12 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning' };
 const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['serialport', 'vscode'] };
 
 const builds = [
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/cli/k230live.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   // the simulated stock CanMV board and its MicroPython VM's thread
-  { ...node, entryPoints: ['src/stock-board/main.ts'], outfile: 'dist/stock-board.js', external: ['@micropython/micropython-webassembly-pyscript'] },
-  { ...node, entryPoints: ['src/stock-board/vm.ts'], outfile: 'dist/stock-board-vm.js', external: ['@micropython/micropython-webassembly-pyscript'] },
-  { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview/preview.js', platform: 'browser', target: 'chrome120', format: 'iife' },
+  { ...node, entryPoints: ['src/simulators/stock-board/stock-board-main.ts'], outfile: 'dist/stock-board.js', external: ['@micropython/micropython-webassembly-pyscript'] },
+  { ...node, entryPoints: ['src/simulators/stock-board/vm.ts'], outfile: 'dist/stock-board-vm.js', external: ['@micropython/micropython-webassembly-pyscript'] },
+  { ...common, entryPoints: ['src/webview/preview-entry.ts'], outfile: 'dist/webview/preview.js', platform: 'browser', target: 'chrome120', format: 'iife' },
 ];
 
 // The desktop extension-host suite (test/electron) is bundled only when asked for.

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { startSimulatedBoard } from '../src/host/simulated-board';
+import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { cpuSeconds } from '../test/support/process-cpu';
 
 export interface AgentIdleResult {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { projectRoot } from '../src/host/simulated-board';
+import { projectRoot } from '../src/host/board/install-root';
 
 export interface InstructionsResult {
   frames: number;

@@ -3,13 +3,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ClockOffset, estimateClockOffset } from '../src/host/clock-sync';
-import { connectBoard } from '../src/host/connect';
-import { toFragmentMessage } from '../src/host/preview-feed';
-import { Mp4Recorder } from '../src/host/recorder';
-import { BoardSession, Fragment } from '../src/host/session';
+import { ClockOffset, estimateClockOffset } from '../src/host/session/clock-sync';
+import { connectBoard } from '../src/host/board/connect';
+import { toFragmentMessage } from '../src/host/live/preview-feed';
+import { Mp4Recorder } from '../src/host/recording/mp4-recorder';
+import { BoardSession, Fragment } from '../src/host/session/board-session';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
-import { startSimulatedBoard } from '../src/host/simulated-board';
+import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const round = (v: number) => Math.round(v * 100) / 100;

@@ -3,7 +3,7 @@
 import { Duplex } from 'node:stream';
 import { encodeFrame } from '../src/protocol/framing';
 import { encodePayload, MessageType, PROTOCOL_VERSION } from '../src/protocol/messages';
-import { BoardSession } from '../src/host/session';
+import { BoardSession } from '../src/host/session/board-session';
 
 export interface IngestResult {
   mb: number;

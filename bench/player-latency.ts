@@ -1,11 +1,11 @@
 // Capture on the (simulated) board to a frame presented in Chromium, through the real host and
 // player, with the board clock mapped by round trips; and the time to the first frame.
 import { openPlayerPage } from '../test/browser/harness';
-import { estimateClockOffset, boardToHostMs } from '../src/host/clock-sync';
-import { connectBoard } from '../src/host/connect';
-import { toFragmentMessage, toInitMessage } from '../src/host/preview-feed';
+import { estimateClockOffset, boardToHostMs } from '../src/host/session/clock-sync';
+import { connectBoard } from '../src/host/board/connect';
+import { toFragmentMessage, toInitMessage } from '../src/host/live/preview-feed';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
-import { startSimulatedBoard } from '../src/host/simulated-board';
+import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { percentile } from '../test/support/percentile';
 
 export interface LatencyResult {

@@ -2,7 +2,7 @@
 // process serves (as the agent serves its own), read on the host by serialport, as a pull is.
 import { spawn } from 'node:child_process';
 import * as readline from 'node:readline';
-import { openPort } from '../src/host/serial';
+import { openPort } from '../src/host/link/serial-port';
 
 const PUMP = `
 import os, pty, sys, tty

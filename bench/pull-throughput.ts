@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectBoard } from '../src/host/connect';
-import { pullFile } from '../src/host/pull';
-import { startSimulatedBoard } from '../src/host/simulated-board';
+import { connectBoard } from '../src/host/board/connect';
+import { pullFile } from '../src/host/files/pull-file';
+import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { rawPtyThroughput } from './pty-pump';
 
 export interface PullBenchResult {

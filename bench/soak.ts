@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectBoard } from '../src/host/connect';
-import { Mp4Recorder } from '../src/host/recorder';
+import { connectBoard } from '../src/host/board/connect';
+import { Mp4Recorder } from '../src/host/recording/mp4-recorder';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
-import { startSimulatedBoard } from '../src/host/simulated-board';
+import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { decodeErrors, probeVideo } from '../test/support/media';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

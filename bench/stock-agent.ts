@@ -10,9 +10,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectBoard } from '../src/host/connect';
-import { recordStream } from '../src/host/record';
-import { projectRoot, startSimulatedBoard } from '../src/host/simulated-board';
+import { connectBoard } from '../src/host/board/connect';
+import { recordStream } from '../src/host/recording/record-stream';
+import { projectRoot } from '../src/host/board/install-root';
+import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { cpuSeconds } from '../test/support/process-cpu';
 

@@ -6,10 +6,10 @@
 // low-latency client would: no input buffering, low_delay, one decoding thread.
 import { spawn } from 'node:child_process';
 import { openPlayerPage } from '../test/browser/harness';
-import { boardToHostMs, estimateClockOffset, type ClockOffset } from '../src/host/clock-sync';
-import { connectBoard } from '../src/host/connect';
-import { toFragmentMessage, toInitMessage } from '../src/host/preview-feed';
-import { startSimulatedBoard } from '../src/host/simulated-board';
+import { boardToHostMs, estimateClockOffset, type ClockOffset } from '../src/host/session/clock-sync';
+import { connectBoard } from '../src/host/board/connect';
+import { toFragmentMessage, toInitMessage } from '../src/host/live/preview-feed';
+import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { shareStream } from '../src/host/stream-server/share';
 import { AudioCodec } from '../src/protocol/messages';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startSimulatedBoard } from '../src/host/simulated-board';
+import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { launchCodeServer, ROOT } from './code-server';
 import { TEST_VSIX } from './package-files';
 

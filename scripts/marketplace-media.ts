@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { startSimulatedBoard, type SimulatedBoard } from '../src/host/simulated-board';
+import { startSimulatedBoard, type SimulatedBoard } from '../src/simulators/start-simulated-board';
 import { CHROMIUM_ARGS } from '../test/browser/harness';
 import { TEST_VSIX } from './package-files';
 import { type CodeServer, ROOT, runCommand, startCodeServer } from '../test/vscode/code-server';

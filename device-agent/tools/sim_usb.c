@@ -1,6 +1,6 @@
 /* k230-sim-usb: the USB CDC port of a simulated stock CanMV board. It makes a pseudo-terminal (or
  * serves an existing serial device) and relays its bytes to and from its own stdin/stdout, where the
- * board's MicroPython runs (src/stock-board/). Like the board, it throws away what the board sends
+ * board's MicroPython runs (src/simulators/stock-board/). Like the board, it throws away what the board sends
  * while no host holds the port open (on the board: while DTR is not asserted). The port's path is
  * the first line on stderr: "PTY <path>" or "DEVICE <path>". */
 #define _GNU_SOURCE /* posix_openpt, ptsname_r, cfmakeraw */

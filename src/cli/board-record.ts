@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { UserError } from '../host/errors';
-import type { BoardRecordingState, BoardSession } from '../host/session';
+import { UserError } from '../shared/user-error';
+import type { BoardRecordingState, BoardSession } from '../host/session/board-session';
 import { formatBytes } from '../shared/format';
-import { withBoard } from './board';
-import { fitSound } from '../host/sound';
-import { SETTINGS_OPTIONS, settingsFromOptions } from './settings';
+import { withBoard } from './with-board';
+import { fitSound } from '../host/session/sound-fit';
+import { SETTINGS_OPTIONS, settingsFromOptions } from './stream-options';
 
 function describe(s: BoardRecordingState): string {
   const state = s.active ? 'recording' : 'not recording';

@@ -2,11 +2,11 @@
 // MP4; never re-encoded.
 import { parseArgs } from 'node:util';
 import { Logging, LogLevel } from 'mediabunny';
-import { UserError } from '../host/errors';
-import { convertRawToMp4, ConvertSummary } from '../host/media/convert';
-import { looksLikeMp4 } from '../host/media/mp4-layout';
-import { trackFormat, TrackSummary } from '../host/media/inspect';
-import { remuxToFaststart, RemuxSummary } from '../host/media/remux';
+import { UserError } from '../shared/user-error';
+import { convertRawToMp4, ConvertSummary } from '../host/media-tools/convert-to-mp4';
+import { looksLikeMp4 } from '../host/mp4/mp4-layout';
+import { trackFormat, TrackSummary } from '../host/media-tools/inspect-mp4';
+import { remuxToFaststart, RemuxSummary } from '../host/media-tools/remux';
 
 export async function convertCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatBytes } from '../shared/format';
-import { withBoard } from './board';
+import { withBoard } from './with-board';
 
 export async function dfCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { port: { type: 'string' }, json: { type: 'boolean' } } });

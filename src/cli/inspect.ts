@@ -1,9 +1,9 @@
 // k230live inspect: what an MP4 holds (tracks, codecs, frames, keyframes, sound and its gaps, layout) without decoding it.
 import { parseArgs } from 'node:util';
 import { Logging, LogLevel } from 'mediabunny';
-import { UserError } from '../host/errors';
-import { boxTree } from '../host/media/box-tree';
-import { inspectMp4, Mp4Summary, trackFormat, TrackSummary } from '../host/media/inspect';
+import { UserError } from '../shared/user-error';
+import { boxTree } from '../host/media-tools/box-tree';
+import { inspectMp4, Mp4Summary, trackFormat, TrackSummary } from '../host/media-tools/inspect-mp4';
 
 export async function inspectCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, boxes: { type: 'boolean' } } });

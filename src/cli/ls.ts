@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { FileType } from '../protocol/messages';
 import { formatBytes } from '../shared/format';
-import { withBoard } from './board';
+import { withBoard } from './with-board';
 
 export async function lsCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' }, json: { type: 'boolean' } } });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { listPorts } from '../host/serial';
+import { listPorts } from '../host/link/serial-port';
 
 export async function portsCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { UserError } from '../host/errors';
-import { pathInside, safeLocalName } from '../host/local-names';
-import { pullFile } from '../host/pull';
+import { UserError } from '../shared/user-error';
+import { pathInside, safeLocalName } from '../host/files/local-names';
+import { pullFile } from '../host/files/pull-file';
 import { formatBytes } from '../shared/format';
-import { withBoard } from './board';
+import { withBoard } from './with-board';
 import { progressBar } from './progress';
 
 export async function pullCommand(args: string[]): Promise<number> {

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { UserError } from '../host/errors';
-import { recordStream } from '../host/record';
-import { withBoard } from './board';
-import { SETTINGS_OPTIONS, settingsFromOptions } from './settings';
+import { UserError } from '../shared/user-error';
+import { recordStream } from '../host/recording/record-stream';
+import { withBoard } from './with-board';
+import { SETTINGS_OPTIONS, settingsFromOptions } from './stream-options';
 
 export async function recordCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { UserError } from '../host/errors';
-import { withBoard } from './board';
+import { UserError } from '../shared/user-error';
+import { withBoard } from './with-board';
 
 export async function rmCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' }, json: { type: 'boolean' } } });

@@ -1,11 +1,11 @@
 // k230live serve: the board's stream for other programs, over RTSP and HTTP, until Ctrl-C.
 import { parseArgs } from 'node:util';
-import { estimateClockOffset } from '../host/clock-sync';
-import { UserError } from '../host/errors';
-import { fitSound } from '../host/sound';
+import { estimateClockOffset } from '../host/session/clock-sync';
+import { UserError } from '../shared/user-error';
+import { fitSound } from '../host/session/sound-fit';
 import { DEFAULT_SHARE, shareStream } from '../host/stream-server/share';
-import { withBoard } from './board';
-import { SETTINGS_OPTIONS, settingsFromOptions } from './settings';
+import { withBoard } from './with-board';
+import { SETTINGS_OPTIONS, settingsFromOptions } from './stream-options';
 
 function portOption(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { UserError } from '../host/errors';
-import { startSimulatedBoard } from '../host/simulated-board';
+import { UserError } from '../shared/user-error';
+import { startSimulatedBoard } from '../simulators/start-simulated-board';
 
 export async function simCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({

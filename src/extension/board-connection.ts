@@ -1,13 +1,13 @@
 // The extension's one link to a board: connect, stream for whoever needs it, notice the board
 // going away, and reconnect by itself when its port comes back.
 import * as vscode from 'vscode';
-import { connectBoard } from '../host/connect';
-import { ClockOffset, estimateClockOffset } from '../host/clock-sync';
-import { AudioChunk, BoardInfo, BoardRecordingState, BoardSession, Fragment, InitSegment } from '../host/session';
-import { fitSound, missingSound } from '../host/sound';
+import { connectBoard } from '../host/board/connect';
+import { ClockOffset, estimateClockOffset } from '../host/session/clock-sync';
+import { AudioChunk, BoardInfo, BoardRecordingState, BoardSession, Fragment, InitSegment } from '../host/session/board-session';
+import { fitSound, missingSound } from '../host/session/sound-fit';
 import type { StreamSettings } from '../protocol/messages';
 import type { BoardState } from '../shared/panel';
-import { UserError } from '../host/errors';
+import { UserError } from '../shared/user-error';
 import type { PortClaims } from './port-claim';
 
 /** Who needs the live stream: it runs while any of them does. */
@@ -231,7 +231,7 @@ export class BoardConnection implements vscode.Disposable {
     if (!notice || notice === this.soundNotice) return;
     this.soundNotice = notice;
     this.log.warn(notice);
-    void vscode.window.showWarningMessage(`K230: ${notice}.`); // the host's words (src/host/sound.ts): English
+    void vscode.window.showWarningMessage(`K230: ${notice}.`); // the host's words (src/host/session/sound-fit.ts): English
   }
 
   private startReconnecting(): void {

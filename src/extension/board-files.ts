@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { freeName, pathInside, safeLocalName } from '../host/local-names';
-import { partialPaths, pullFile } from '../host/pull';
+import { freeName, pathInside, safeLocalName } from '../host/files/local-names';
+import { partialPaths, pullFile } from '../host/files/pull-file';
 import { formatBytes } from '../shared/format';
 import { FileType } from '../protocol/messages';
 import { BoardConnection } from './board-connection';

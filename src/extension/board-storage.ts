@@ -1,7 +1,7 @@
 // Board storage in the editor: the Board Files view and its commands, and recording on the board.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { convertRawToMp4 } from '../host/media/convert';
+import { convertRawToMp4 } from '../host/media-tools/convert-to-mp4';
 import { BoardConnection } from './board-connection';
 import { BoardFileItem, BoardFilesProvider, pullToWorkspace } from './board-files';
 import { streamSettings } from './settings';

@@ -1,6 +1,6 @@
 // K230 Live in VS Code: thin glue from commands, views and settings to src/host.
 import * as vscode from 'vscode';
-import type { SimulatedBoard } from '../host/simulated-board';
+import type { SimulatedBoard } from '../simulators/start-simulated-board';
 import { BoardConnection } from './board-connection';
 import { registerBoardStorage } from './board-storage';
 import { pickPort, simulatorChoices } from './port-picker';

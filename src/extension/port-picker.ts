@@ -1,7 +1,7 @@
 // K230: Connect's quick pick: CanMV K230 boards first, then the last port used, other ports,
 // a simulated board, or a path typed by hand.
 import * as vscode from 'vscode';
-import { listPorts } from '../host/serial';
+import { listPorts } from '../host/link/serial-port';
 
 /** stock: a stock CanMV board (MicroPython firmware, the agent uploaded on Connect); else the C agent's */
 export type PortChoice = { kind: 'port'; path: string } | { kind: 'simulator'; stock: boolean };

@@ -1,8 +1,8 @@
 // Hosts the live preview webview: feeds it the stream while it is visible, takes its requests.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { toFragmentMessage, toInitMessage, toSoundMessage } from '../host/preview-feed';
-import { UserError } from '../host/errors';
+import { toFragmentMessage, toInitMessage, toSoundMessage } from '../host/live/preview-feed';
+import { UserError } from '../shared/user-error';
 import type { StreamSettings } from '../protocol/messages';
 import type { FromWebviewMessage, PanelRequests, PreviewSettings, ToWebviewMessage } from '../shared/panel';
 import { translatePreviewStrings } from '../shared/preview-strings';

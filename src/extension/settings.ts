@@ -1,6 +1,6 @@
 // The k230live.* settings, read in one place.
 import * as vscode from 'vscode';
-import { UserError } from '../host/errors';
+import { UserError } from '../shared/user-error';
 import type { StreamSettings } from '../protocol/messages';
 import { AUDIO_CODECS, AUDIO_RATES, CODECS, DEFAULT_STREAM_SETTINGS, defaultProfile } from '../protocol/stream-settings';
 import { AudioCodec } from '../protocol/messages';

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { UserError } from '../host/errors';
-import { SimulatedBoard, startSimulatedBoard } from '../host/simulated-board';
+import { UserError } from '../shared/user-error';
+import { SimulatedBoard, startSimulatedBoard } from '../simulators/start-simulated-board';
 import { config } from './settings';
 
 /** Its port path stays the same across restarts, so a reconnect finds it. */

@@ -1,8 +1,8 @@
 // Record in the editor: the board's stream, byte for byte, into recordings/<board>-<time>.mp4.
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
-import { remuxToFaststart } from '../host/media/remux';
-import { Mp4Recorder, RecordingSummary } from '../host/recorder';
+import { remuxToFaststart } from '../host/media-tools/remux';
+import { Mp4Recorder, RecordingSummary } from '../host/recording/mp4-recorder';
 import { BoardConnection } from './board-connection';
 import { recordingContainer, recordingsFolder } from './settings';
 import { LocalTarget, WorkspaceFiles } from './workspace-files';

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { ClockOffset } from '../../src/host/clock-sync';
-import { toFragmentMessage, toInitMessage, toSoundMessage } from '../../src/host/preview-feed';
-import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../../src/host/session';
+import type { ClockOffset } from '../../src/host/session/clock-sync';
+import { toFragmentMessage, toInitMessage, toSoundMessage } from '../../src/host/live/preview-feed';
+import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../../src/host/session/board-session';
 import type { FromWebviewMessage, PlayerStats, ToWebviewMessage } from '../../src/shared/panel';
 
 export const CHROMIUM_ARGS = [

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openPlayerPage, PageOptions, PageResults } from './harness';
-import { connectBoard } from '../../src/host/connect';
-import { estimateClockOffset } from '../../src/host/clock-sync';
-import { toFragmentMessage, toInitMessage } from '../../src/host/preview-feed';
+import { connectBoard } from '../../src/host/board/connect';
+import { estimateClockOffset } from '../../src/host/session/clock-sync';
+import { toFragmentMessage, toInitMessage } from '../../src/host/live/preview-feed';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
-import { startSimulatedBoard } from '../../src/host/simulated-board';
+import { startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { percentile } from '../support/percentile';
 
 interface LiveRun extends PageResults {

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { feedPage, openPlayerPage } from './harness';
-import { connectBoard } from '../../src/host/connect';
-import { estimateClockOffset } from '../../src/host/clock-sync';
+import { connectBoard } from '../../src/host/board/connect';
+import { estimateClockOffset } from '../../src/host/session/clock-sync';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
-import { startSimulatedBoard } from '../../src/host/simulated-board';
+import { startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 
 test('sound and picture in the preview: every tone within 40 ms of its white frame, and the meter moves', async () => {
   const board = await startSimulatedBoard();

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startSimulatedBoard } from '../../src/host/simulated-board';
+import { startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { decodeErrors, probeVideo } from '../support/media';
 
 export async function run(): Promise<void> {

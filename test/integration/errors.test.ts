@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openSession } from '../../src/host/connect';
-import { openPort } from '../../src/host/serial';
-import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { openSession } from '../../src/host/board/connect';
+import { openPort } from '../../src/host/link/serial-port';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
 import { startForeignPort } from '../support/foreign-port';
@@ -39,7 +39,7 @@ test('a port another program holds is reported busy', async () => {
   }
 });
 
-// What a user waits for is the probe (src/host/canmv-board.ts probePort): its own waits add up to
+// What a user waits for is the probe (src/host/board/canmv-board.ts probePort): its own waits add up to
 // 1.9 s for a port that answers but not as a CanMV REPL (300 ms for a frame, 100 ms after Ctrl-C,
 // 1.5 s for a banner), 0.6 s for one that says nothing. It is timed in-process, so that node's
 // start-up on a loaded machine is not counted against it; the CLI shows the one line.

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { runCli } from '../support/cli';
 import { decodeErrors, probeVideo, strictlyIncreasing } from '../support/media';
 

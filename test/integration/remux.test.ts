@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { CliResult, runCli } from '../support/cli';
 import { decodeErrors, probeStreams, probeVideo } from '../support/media';
 import { boxOffset, frameHashes, syncSamples, topLevelBoxes } from '../support/raw-video';

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { once } from 'node:events';
-import { connectBoard, openSession } from '../../src/host/connect';
-import { openPort } from '../../src/host/serial';
-import { BoardError, BoardSession, Fragment, InitSegment } from '../../src/host/session';
+import { connectBoard, openSession } from '../../src/host/board/connect';
+import { openPort } from '../../src/host/link/serial-port';
+import { BoardError, BoardSession, Fragment, InitSegment } from '../../src/host/session/board-session';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
-import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { Codec, ErrorCode, MessageType, PROTOCOL_VERSION } from '../../src/protocol/messages';
 
 let board: SimulatedBoard;

@@ -65,7 +65,7 @@ export function extractAnnexB(mp4: string, out: string, codec: 'h264' | 'h265'):
   return fs.readFileSync(out);
 }
 
-/** NAL units of an Annex-B stream as hex, split on start codes in the plainest way (independent of src/host/media). */
+/** NAL units of an Annex-B stream as hex, split on start codes in the plainest way (independent of src/host/bitstream). */
 export function plainNalUnits(stream: Buffer): string[] {
   const units: string[] = [];
   const push = (from: number, to: number) => {

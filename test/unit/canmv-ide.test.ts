@@ -1,10 +1,10 @@
-// The CanMV IDE-mode trap (src/host/canmv-ide.ts): what sets it off, and that nothing the host
+// The CanMV IDE-mode trap (src/simulators/stock-board/ide-mode.ts): what sets it off, and that nothing the host
 // sends a stock board, its text-safe frames included, can.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { findIdeHeader, isIdeHeader } from '../../src/host/canmv-ide';
-import { textSafeFrame } from '../../src/host/session';
+import { findIdeHeader, isIdeHeader } from '../../src/simulators/stock-board/ide-mode';
+import { textSafeFrame } from '../../src/host/link/text-safe';
 import { encodeFrame } from '../../src/protocol/framing';
 
 test('0x30, an IDE opcode and a length up to 8 MiB is a header; another opcode or a longer length is not', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readDecodeTime, rebaseFragment } from '../../src/host/fmp4';
+import { readDecodeTime, rebaseFragment } from '../../src/host/mp4/fragment-edits';
 
 /** A moof+mdat laid out as the agent writes it: mfhd, traf(tfhd, tfdt v1, trun), mdat. */
 function fragment(sequence: number, decodeTime: bigint, sample = Uint8Array.of(0, 0, 0, 1, 0x65)): Uint8Array {

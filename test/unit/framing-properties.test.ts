@@ -18,7 +18,7 @@ import {
   MessageType,
   PROTOCOL_VERSION,
 } from '../../src/protocol/messages';
-import { BoardSession } from '../../src/host/session';
+import { BoardSession } from '../../src/host/session/board-session';
 
 // The same generated cases on every run, so CI is repeatable and a failure reproducible;
 // FC_SEED=<number> explores others (e.g. FC_SEED=$RANDOM npm run test:unit).

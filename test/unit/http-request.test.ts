@@ -1,5 +1,5 @@
 // The stream server's HTTP side is node:http with HTTP_SERVER_OPTIONS and refuseHttpRequest
-// (src/host/stream-server/http-request.ts). These tests hold node:http to what that file counts on: real
+// (src/host/stream-server/http/http-request.ts). These tests hold node:http to what that file counts on: real
 // clients' requests are answered, malformed ones get 400 (431 when too long) and a closed connection, and
 // arbitrary bytes (fast-check) never crash the server or reach the handler as anything but a request.
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { createServer, Server, ServerOptions } from 'node:http';
 import { AddressInfo, connect } from 'node:net';
 import { test } from 'node:test';
 import * as fc from 'fast-check';
-import { HTTP_SERVER_OPTIONS, refuseHttpRequest } from '../../src/host/stream-server/http-request';
+import { HTTP_SERVER_OPTIONS, refuseHttpRequest } from '../../src/host/stream-server/http/http-request';
 
 fc.configureGlobal({ seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261201 });
 

@@ -1,8 +1,8 @@
 // Annex-B streams cut into NAL units and pictures: start codes, access unit boundaries, keyframes, codec sniffing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UserError } from '../../src/host/errors';
-import { groupAccessUnits, sniffCodec, splitNalUnits, toAnnexB } from '../../src/host/media/annexb';
+import { UserError } from '../../src/shared/user-error';
+import { groupAccessUnits, sniffCodec, splitNalUnits, toAnnexB } from '../../src/host/bitstream/annexb';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/ /g, ''), 'hex'));
 const hexOf = (units: Uint8Array[]) => units.map((u) => Buffer.from(u).toString('hex'));

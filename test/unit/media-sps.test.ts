@@ -1,9 +1,9 @@
 // Parameter sets from real encoders, read into what an MP4 needs: size, frame rate, RFC 6381 codec string.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { unescapeRbsp } from '../../src/host/media/bits';
-import { UserError } from '../../src/host/errors';
-import { HevcSps, codecString, parseAvcSps, parseHevcSps, parseHevcVpsFrameRate } from '../../src/host/media/sps';
+import { unescapeRbsp } from '../../src/host/bitstream/bits';
+import { UserError } from '../../src/shared/user-error';
+import { HevcSps, codecString, parseAvcSps, parseHevcSps, parseHevcVpsFrameRate } from '../../src/host/bitstream/sps';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fc from 'fast-check';
-import { RtpSoundPacketizer, soundEncodingName, soundPayloadType } from '../../src/host/stream-server/rtp-sound';
+import { RtpSoundPacketizer, soundEncodingName, soundPayloadType } from '../../src/host/stream-server/rtp/rtp-sound';
 
 fc.configureGlobal({ seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261201 });
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fc from 'fast-check';
-import { isKeyframeNal, RtpVideoPacketizer, splitLengthPrefixed } from '../../src/host/stream-server/rtp-video';
+import { isKeyframeNal, RtpVideoPacketizer, splitLengthPrefixed } from '../../src/host/stream-server/rtp/rtp-video';
 
 fc.configureGlobal({ seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261201 });
 

@@ -1,21 +1,13 @@
-// The RTSP server's reader of a client's connection (src/host/stream-server/rtsp-message.ts): the requests
+// The RTSP server's reader of a client's connection (src/host/stream-server/rtsp/: rtsp-reader.ts, rtsp-response.ts, rtsp-transport.ts): the requests
 // real clients send, byte for byte, cut at every point; then fast-check properties: arbitrary bytes never
 // make it throw and nothing follows 'malformed'; valid requests with interleaved frames between them come
 // back exactly, however they are cut; limits are enforced without holding more than a limit's worth.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fc from 'fast-check';
-import {
-  interleavedFrame,
-  parseTransport,
-  parseTransports,
-  RTSP_LIMITS,
-  RtspItem,
-  RtspLimits,
-  RtspReader,
-  RtspRequest,
-  rtspResponse,
-} from '../../src/host/stream-server/rtsp-message';
+import { RTSP_LIMITS, RtspItem, RtspLimits, RtspReader, RtspRequest } from '../../src/host/stream-server/rtsp/rtsp-reader';
+import { interleavedFrame, rtspResponse } from '../../src/host/stream-server/rtsp/rtsp-response';
+import { parseTransport, parseTransports } from '../../src/host/stream-server/rtsp/rtsp-transport';
 
 // The same generated cases on every run, as in framing-properties.test.ts; FC_SEED=<number> explores others.
 fc.configureGlobal({ seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261201 });

@@ -2,8 +2,8 @@
 // `k230live record` against the simulated board, 1280x720).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseAvcSps, parseHevcSps } from '../../src/host/media/sps';
-import { sessionDescription, type SessionOptions } from '../../src/host/stream-server/sdp';
+import { parseAvcSps, parseHevcSps } from '../../src/host/bitstream/sps';
+import { sessionDescription, type SessionOptions } from '../../src/host/stream-server/rtsp/sdp';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 

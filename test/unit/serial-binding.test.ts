@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { endingAtZero } from '../../src/host/serial-binding';
+import { endingAtZero } from '../../src/host/link/serial-binding';
 import { waitFor } from '../support/poll';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-binding-'));

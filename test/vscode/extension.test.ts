@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
 import { holdsWithin } from '../support/poll';

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { TEST_VSIX } from '../../scripts/package-files';
-import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-board';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { CodeServer, ROOT, runCommand, startCodeServer } from './code-server';
 import { boardItem, previewFrame, waitFor } from './workbench';
 

@@ -1,10 +1,10 @@
 // Sharing the board's stream with other programs: the RTSP and HTTP servers over one hub, on
 // loopback unless told otherwise, with the URLs a person copies into OBS, VLC or a script.
-import type { ClockOffset } from '../clock-sync';
-import { UserError } from '../errors';
-import type { BoardSession, InitSegment } from '../session';
-import { HTTP_PATHS, startHttpServer, type HttpStreamServer } from './http-server';
-import { RTSP_PATH, startRtspServer, type RtspStreamServer } from './rtsp-server';
+import type { ClockOffset } from '../session/clock-sync';
+import { UserError } from '../../shared/user-error';
+import type { BoardSession, InitSegment } from '../session/board-session';
+import { HTTP_PATHS, startHttpServer, type HttpStreamServer } from './http/http-server';
+import { RTSP_PATH, startRtspServer, type RtspStreamServer } from './rtsp/rtsp-server';
 import { StreamHub } from './stream-hub';
 
 export const DEFAULT_SHARE = { rtspPort: 8554, httpPort: 8080, listen: '127.0.0.1' } as const;

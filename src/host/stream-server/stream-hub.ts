@@ -2,7 +2,7 @@
 // beside the preview and any recording and never in their way. A client joins at an IDR (the hub
 // asks the board for one: waiting for the next GOP would set the time to its first picture) and
 // writes into a queue of its own that the hub never waits for (client-feed.ts).
-import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../session';
+import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../session/board-session';
 
 export interface StreamClient {
   /** the stream's init segment: first, and again when the stream restarts with new settings */

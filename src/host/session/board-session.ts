@@ -1,0 +1,481 @@
+// A conversation with one board over any duplex byte stream: handshake, requests with ids and
+// typed replies, and the live stream's init segment and fragments as events.
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { encodeFrame, FrameDecoder, MAX_PAYLOAD } from '../../protocol/framing';
+import {
+  AudioCodec,
+  AudioFragmentMessage,
+  BoardRecordingMessage,
+  Codec,
+  decodePayload,
+  FileEntry,
+  encodePayload,
+  FRAGMENT_KEYFRAME,
+  FragmentMessage,
+  HelloReplyMessage,
+  InitSegmentMessage,
+  isEvent,
+  MalformedMessageError,
+  Message,
+  messageTypeName,
+  MessageType,
+  PROTOCOL_VERSION,
+  Reply,
+  Request,
+  StreamSettings,
+} from '../../protocol/messages';
+import type { FileType } from '../../protocol/messages';
+
+import { UserError } from '../../shared/user-error';
+import { frameCrc32 } from '../link/frame-crc';
+import { textSafeFrame } from '../link/text-safe';
+import { readTimescale } from '../mp4/fragment-edits';
+
+/** A request the board answered with a typed error. */
+export class BoardError extends UserError {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = 'BoardError';
+  }
+}
+
+export interface BoardInfo {
+  boardName: string;
+  agentVersion: string;
+  protocolVersion: number;
+  h264: boolean;
+  h265: boolean;
+  maxWidth: number;
+  maxHeight: number;
+  maxFps: number;
+  storage: boolean;
+  /** the microphone's codecs; both false: the board has none */
+  g711a: boolean;
+  g711u: boolean;
+}
+
+export interface Fragment {
+  sequence: number;
+  ptsUs: bigint;
+  keyframe: boolean;
+  /** frames the board dropped since the stream started */
+  dropped: number;
+  /** moof + mdat, ready to append */
+  data: Uint8Array;
+  /** host clock (performance.now(), ms) when the last byte arrived */
+  receivedAtMs: number;
+  /** ticks per second of the fragment's decode times: the timescale of the init segment before it */
+  timescale: number;
+}
+
+export interface InitSegment {
+  /** ticks per second of the track's decode times (its mdhd) */
+  timescale: number;
+  codec: Codec;
+  width: number;
+  height: number;
+  codecString: string;
+  /** the sound track beside the pictures; undefined: video only */
+  audio?: { codec: AudioCodec; rate: number };
+  data: Uint8Array;
+}
+
+/** One chunk of sound: an AUDIO_FRAGMENT, its moof + mdat on the sound track. */
+export interface AudioChunk {
+  sequence: number;
+  /** capture time of its first sample, the same board clock as the pictures' */
+  ptsUs: bigint;
+  /** chunks the board dropped since the stream started */
+  dropped: number;
+  data: Uint8Array;
+  receivedAtMs: number;
+}
+
+/** The board recording's state as the agent reports it. */
+export interface BoardRecordingState {
+  active: boolean;
+  path: string;
+  elapsedS: number;
+  bytes: number;
+  frames: number;
+  dropped: number;
+  /** why it stopped by itself (card full, write error), one line; undefined otherwise */
+  error?: string;
+}
+
+export interface BoardSessionEvents {
+  init: [InitSegment];
+  /** each second while the board records, and when it stops by itself */
+  boardRecording: [BoardRecordingState];
+  fragment: [Fragment];
+  audio: [AudioChunk];
+  /** fragments lost on the link (a gap in sequence numbers); an IDR has been requested */
+  loss: [number];
+  /** chunks of sound lost on the link: a gap in the sound, nothing to ask again */
+  audioLoss: [number];
+  /** the link closed; reason is one line, undefined after disconnect() */
+  close: [string | undefined];
+}
+
+export interface SessionOptions {
+  /** how long one request waits for its reply */
+  requestTimeoutMs?: number;
+  /** how long connect() waits for the handshake in all */
+  helloTimeoutMs?: number;
+  hostName?: string;
+  /** a label for messages, e.g. the port path */
+  label?: string;
+  /** Releases the link (a serial port must be closed, not just destroyed); default: destroy it. */
+  closeLink?: () => Promise<void>;
+  /** once greeted, a board silent this long (it answers pings) is gone; default 4000 ms */
+  silenceTimeoutMs?: number;
+  /** send each frame text-safe, as the MicroPython agent on a stock board needs (docs/protocol.md) */
+  textSafe?: boolean;
+  /** ends an agent that the host started (the MicroPython one) and gives the board back to its REPL */
+  endAgent?: () => Promise<void>;
+}
+
+/** Once greeted, the host pings this often. */
+const KEEPALIVE_MS = 1000;
+
+interface Pending {
+  resolve: (m: Reply) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  timeoutMs: number;
+  what: string;
+}
+
+export class BoardSession extends EventEmitter<BoardSessionEvents> {
+  readonly decoder = new FrameDecoder(MAX_PAYLOAD, frameCrc32);
+  info: BoardInfo | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private lastSequence: number | undefined;
+  private lastAudioSequence: number | undefined;
+  /** the last init segment's; fragments come after their init */
+  private timescale = 0;
+  private closed = false;
+  private lastHeardMs = performance.now();
+  private keepalive: NodeJS.Timeout | undefined;
+  private readonly requestTimeoutMs: number;
+  private readonly label: string;
+
+  constructor(private readonly link: Duplex, private readonly options: SessionOptions = {}) {
+    super();
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 3000;
+    this.label = options.label ?? 'the link';
+    link.on('data', (chunk: Uint8Array) => this.onBytes(chunk));
+    // serialport passes the reason of a disconnect (a hang-up, a vanished node, a failed write)
+    link.on('close', (err?: Error | null) =>
+      this.onClosed(`the board went away: ${this.label} closed${err ? ` (${err.message})` : ''}`),
+    );
+    link.on('error', (err: Error) => this.onClosed(`the board went away: ${this.label} closed (${err.message})`));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+
+  /** Handshakes; refuses an agent that speaks another protocol version. */
+  async connect(): Promise<BoardInfo> {
+    const total = this.options.helloTimeoutMs ?? 2000;
+    const tries = 3;
+    let reply: Reply | undefined;
+    // The first HELLO may land in bytes left over on the line; a retry is cheap.
+    for (let i = 0; i < tries && !reply; i++) {
+      try {
+        reply = await this.request(
+          { type: MessageType.Hello, id: 0, protocolVersion: PROTOCOL_VERSION, hostName: this.options.hostName ?? 'k230live' },
+          total / tries,
+        );
+      } catch (e) {
+        if (!(e instanceof TimeoutError)) throw e;
+      }
+    }
+    if (!reply) {
+      const noise = this.decoder.stats.skippedBytes > 0 ? ' (it sends data, but not the K230 Live protocol)' : '';
+      throw new UserError(`no K230 Live agent answered on ${this.label} within ${(total / 1000).toFixed(1)} s${noise}`);
+    }
+    if (reply.type !== MessageType.HelloReply) throw new UserError(`unexpected ${messageTypeName(reply.type)} reply to HELLO`);
+    const r: HelloReplyMessage = reply;
+    if (r.protocolVersion !== PROTOCOL_VERSION) {
+      throw new UserError(`the agent speaks protocol version ${r.protocolVersion}; this host speaks ${PROTOCOL_VERSION}: update one of them`);
+    }
+    this.info = {
+      boardName: r.boardName,
+      agentVersion: r.agentVersion,
+      protocolVersion: r.protocolVersion,
+      h264: (r.codecs & 1) !== 0,
+      h265: (r.codecs & 2) !== 0,
+      maxWidth: r.maxWidth,
+      maxHeight: r.maxHeight,
+      maxFps: r.maxFps,
+      storage: r.storage,
+      g711a: (r.audioCodecs & 1) !== 0,
+      g711u: (r.audioCodecs & 2) !== 0,
+    };
+    this.startKeepalive();
+    return this.info;
+  }
+
+  /**
+   * Pings the board every second: the board hears that its host is there (a board whose host went
+   * quiet stops encoding), and a board that stays silent past the timeout is gone (a stalled link).
+   */
+  private startKeepalive(): void {
+    const silenceMs = this.options.silenceTimeoutMs ?? 4000;
+    this.keepalive = setInterval(() => {
+      const quietMs = performance.now() - this.lastHeardMs;
+      // A request allowed longer than that (a checksum of a big file) may keep the board busy.
+      const patient = [...this.pending.values()].some((p) => p.timeoutMs > silenceMs);
+      if (quietMs >= silenceMs && !patient) {
+        this.end(`the board stopped answering: nothing from ${this.label} for ${(quietMs / 1000).toFixed(1)} s`);
+      } else {
+        this.ping().catch(() => undefined);
+      }
+    }, KEEPALIVE_MS);
+  }
+
+  /** The link is dead though still open: close the session with a reason, then release the link. */
+  private end(reason: string): void {
+    this.onClosed(reason);
+    if (this.options.closeLink) void this.options.closeLink();
+    else this.link.destroy();
+  }
+
+  /** Starts (or restarts) the live stream; the first fragment after it is an IDR. */
+  async startStream(settings: StreamSettings): Promise<void> {
+    this.lastSequence = undefined;
+    this.lastAudioSequence = undefined;
+    await this.expectOk({ type: MessageType.StreamStart, id: 0, settings });
+  }
+
+  async stopStream(): Promise<void> {
+    await this.expectOk({ type: MessageType.StreamStop, id: 0 });
+  }
+
+  async requestIdr(): Promise<void> {
+    await this.expectOk({ type: MessageType.RequestIdr, id: 0 });
+  }
+
+  async setBitrate(kbps: number): Promise<void> {
+    await this.expectOk({ type: MessageType.SetBitrate, id: 0, bitrateKbps: kbps });
+  }
+
+  /** One round trip; the board's clock reading and the host times around it. */
+  async ping(): Promise<{ sentUs: bigint; boardUs: bigint; receivedUs: bigint }> {
+    const sentUs = hostNowUs();
+    const reply = await this.request({ type: MessageType.Ping, id: 0, hostTimeUs: sentUs });
+    if (reply.type !== MessageType.Pong) throw new UserError(`unexpected ${messageTypeName(reply.type)} reply to PING`);
+    return { sentUs, boardUs: reply.boardTimeUs, receivedUs: hostNowUs() };
+  }
+
+  /** Stops the stream if the link is still up, then closes the link. */
+  async disconnect(): Promise<void> {
+    await this.close(false);
+  }
+
+  /** Disconnect as a person asks for it: besides, an agent the host started ends (once a board
+   * recording has stopped) and the board is its own again. */
+  async release(): Promise<void> {
+    await this.close(true);
+  }
+
+  private async close(release: boolean): Promise<void> {
+    if (this.closed) return;
+    if (this.info) await this.stopStream().catch(() => undefined);
+    this.onClosed(undefined); // no request or ping goes out after this
+    if (release) await this.options.endAgent?.().catch(() => undefined);
+    if (this.options.closeLink) {
+      await this.options.closeLink();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      if (this.link.destroyed) return resolve();
+      this.link.once('close', () => resolve());
+      this.link.destroy();
+    });
+  }
+
+  /** Lists a folder on the board's storage (board paths: /sdcard/...). */
+  async list(path: string): Promise<{ entries: FileEntry[]; truncated: boolean }> {
+    const r = await this.call({ type: MessageType.FileList, id: 0, path }, MessageType.FileListReply);
+    return { entries: r.entries, truncated: r.truncated };
+  }
+
+  async stat(path: string): Promise<{ fileType: FileType; size: number; mtimeMs: number }> {
+    const r = await this.call({ type: MessageType.FileStat, id: 0, path }, MessageType.FileStatReply);
+    return { fileType: r.fileType, size: Number(r.size), mtimeMs: Number(r.mtimeMs) };
+  }
+
+  /** Up to `length` bytes at `offset`; fewer at the end of the file. */
+  async read(path: string, offset: number, length: number, timeoutMs?: number): Promise<Uint8Array> {
+    const r = await this.call({ type: MessageType.FileRead, id: 0, path, offset: BigInt(offset), length }, MessageType.FileData, timeoutMs);
+    return r.data;
+  }
+
+  /** The agent's SHA-256 of the whole file (hex). It reads the file: allow for its size. */
+  async checksum(path: string, timeoutMs: number): Promise<{ size: number; sha256: string }> {
+    const r = await this.call({ type: MessageType.FileChecksum, id: 0, path }, MessageType.FileChecksumReply, timeoutMs);
+    return { size: Number(r.size), sha256: Buffer.from(r.sha256).toString('hex') };
+  }
+
+  async deleteFile(path: string): Promise<void> {
+    await this.call({ type: MessageType.FileDelete, id: 0, path }, MessageType.Ok);
+  }
+
+  async storageInfo(): Promise<{ total: number; available: number }> {
+    const r = await this.call({ type: MessageType.StorageInfo, id: 0 }, MessageType.StorageInfoReply);
+    return { total: Number(r.total), available: Number(r.available) };
+  }
+
+  /** Starts recording on the board with its own settings; path '' lets the board name it. */
+  async startBoardRecording(path: string, settings: StreamSettings): Promise<BoardRecordingState> {
+    return boardRecordingState(await this.call({ type: MessageType.BoardRecordStart, id: 0, path, settings }, MessageType.BoardRecording));
+  }
+
+  async stopBoardRecording(): Promise<BoardRecordingState> {
+    return boardRecordingState(await this.call({ type: MessageType.BoardRecordStop, id: 0 }, MessageType.BoardRecording));
+  }
+
+  async boardRecordingStatus(): Promise<BoardRecordingState> {
+    return boardRecordingState(await this.call({ type: MessageType.BoardRecordStatus, id: 0 }, MessageType.BoardRecording));
+  }
+
+  private async expectOk(req: Request): Promise<void> {
+    await this.call(req, MessageType.Ok);
+  }
+
+  /** A request whose reply must be of one type; anything else is a protocol error. */
+  private async call<T extends Reply['type']>(req: Request, expected: T, timeoutMs?: number): Promise<Extract<Reply, { type: T }>> {
+    const reply = await this.request(req, timeoutMs);
+    if (reply.type !== expected) throw new UserError(`unexpected ${messageTypeName(reply.type)} reply to ${messageTypeName(req.type)}`);
+    return reply as Extract<Reply, { type: T }>;
+  }
+
+  request(req: Request, timeoutMs = this.requestTimeoutMs): Promise<Reply> {
+    if (this.closed) return Promise.reject(new UserError(`not connected: ${this.label} is closed`));
+    const id = this.nextId++;
+    const what = messageTypeName(req.type);
+    const frame = encodeFrame(req.type, id, encodePayload({ ...req, id }));
+    const bytes = this.options.textSafe ? textSafeFrame(frame) : frame;
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new TimeoutError(`the board did not answer ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (m) => (m.type === MessageType.Error ? reject(new BoardError(m.code, `board refused ${what}: ${m.message}`)) : resolve(m)),
+        reject,
+        timer,
+        timeoutMs,
+        what,
+      });
+      this.link.write(bytes);
+    });
+  }
+
+  private onBytes(chunk: Uint8Array): void {
+    const receivedAtMs = performance.now();
+    this.lastHeardMs = receivedAtMs;
+    for (const frame of this.decoder.push(chunk)) {
+      let m: Message;
+      try {
+        m = decodePayload(frame.type, frame.id, frame.payload);
+      } catch (e) {
+        if (e instanceof MalformedMessageError) continue; // CRC-valid but not ours to read: skip it
+        throw e;
+      }
+      if (isEvent(m)) {
+        // Before the handshake, events are leftovers of an earlier host's stream still in the line.
+        if (this.info) this.onEvent(m, receivedAtMs);
+      } else {
+        this.onReply(m as Reply);
+      }
+    }
+  }
+
+  private onReply(m: Reply): void {
+    const p = this.pending.get(m.id);
+    if (!p) return; // a reply to a request that already timed out
+    this.pending.delete(m.id);
+    clearTimeout(p.timer);
+    p.resolve(m);
+  }
+
+  private onEvent(m: InitSegmentMessage | FragmentMessage | AudioFragmentMessage | BoardRecordingMessage, receivedAtMs: number): void {
+    if (m.type === MessageType.BoardRecording) {
+      this.emit('boardRecording', boardRecordingState(m));
+      return;
+    }
+    if (m.type === MessageType.InitSegment) {
+      try {
+        this.timescale = readTimescale(m.data);
+      } catch {
+        return; // an init segment without a readable mdhd is skipped, as any malformed event
+      }
+      const audio = m.audio !== AudioCodec.Off && m.audioRate > 0 ? { codec: m.audio, rate: m.audioRate } : undefined;
+      this.emit('init', { timescale: this.timescale, codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, audio, data: m.data });
+      return;
+    }
+    if (m.type === MessageType.AudioFragment) {
+      const lost = this.lastAudioSequence === undefined ? 0 : (m.sequence - this.lastAudioSequence - 1) >>> 0;
+      this.lastAudioSequence = m.sequence;
+      if (lost > 0 && lost < 0x80000000) this.emit('audioLoss', lost);
+      this.emit('audio', { sequence: m.sequence, ptsUs: m.ptsUs, dropped: m.dropped, data: m.data, receivedAtMs });
+      return;
+    }
+    if (this.lastSequence !== undefined && m.sequence !== this.lastSequence + 1) {
+      const lost = (m.sequence - this.lastSequence - 1) >>> 0;
+      if (lost > 0) {
+        this.emit('loss', lost);
+        this.requestIdr().catch(() => undefined);
+      }
+    }
+    this.lastSequence = m.sequence;
+    this.emit('fragment', {
+      sequence: m.sequence,
+      ptsUs: m.ptsUs,
+      keyframe: (m.flags & FRAGMENT_KEYFRAME) !== 0,
+      dropped: m.dropped,
+      data: m.data,
+      receivedAtMs,
+      timescale: this.timescale,
+    });
+  }
+
+  private onClosed(reason: string | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.keepalive);
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new UserError(reason ?? `disconnected before the board answered ${p.what}`));
+    }
+    this.pending.clear();
+    this.emit('close', reason);
+  }
+}
+
+export class TimeoutError extends UserError {}
+
+function boardRecordingState(m: BoardRecordingMessage): BoardRecordingState {
+  return {
+    active: m.active,
+    path: m.path,
+    elapsedS: Number(m.elapsedUs) / 1e6,
+    bytes: Number(m.bytes),
+    frames: m.frames,
+    dropped: m.dropped,
+    error: m.error ? m.message : undefined,
+  };
+}
+
+/** Host clock in microseconds, monotonic. */
+export function hostNowUs(): bigint {
+  return BigInt(Math.round(performance.timeOrigin * 1000 + performance.now() * 1000));
+}
+

@@ -1,0 +1,93 @@
+// The board's stream as live fragmented MP4 over HTTP, for what plays a URL but no RTSP (Debian's
+// VLC, a browser's <video>, ffmpeg): GET /k230.mp4 gives each client the init segment, then the
+// fragments from an IDR, at t=0 and with mfhd numbers of its own that increase (VLC checks them).
+// Nothing else is served: any other path is 404, any other method 405, a malformed request 400.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { withoutSoundTrack } from '../../mp4/fragment-edits';
+import type { InitSegment } from '../../session/board-session';
+import { StreamTimeline } from '../../live/stream-timeline';
+import { ClientFeed } from '../client-feed';
+import { HTTP_SERVER_OPTIONS, refuseHttpRequest } from './http-request';
+import type { StreamHub } from '../stream-hub';
+
+export const HTTP_PATHS = { mp4: '/k230.mp4', videoOnly: '/k230-video.mp4' } as const;
+
+export interface HttpStreamServer {
+  readonly port: number;
+  clientCount(): number;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(hub: StreamHub, port: number, host: string, onClients: () => void): Promise<HttpStreamServer> {
+  const clients = new Set<http.ServerResponse>();
+  const server = http.createServer(HTTP_SERVER_OPTIONS, (req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    const refusal = refuseHttpRequest(req);
+    if (refusal) return void plain(res, refusal.status, refusal.reason, refusal.headers);
+    if (path !== HTTP_PATHS.mp4 && path !== HTTP_PATHS.videoOnly) return void plain(res, 404, `the stream is at ${HTTP_PATHS.mp4}`);
+    res.writeHead(200, { 'content-type': 'video/mp4', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    if (req.method === 'HEAD') return void res.end();
+    serveClient(hub, res, path === HTTP_PATHS.videoOnly);
+    clients.add(res);
+    onClients();
+    res.on('close', () => {
+      clients.delete(res);
+      onClients();
+    });
+  });
+  // node:http answers a request it cannot parse here: 400 and the connection closed, never a throw.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    clientCount: () => clients.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of clients) res.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function plain(res: http.ServerResponse, status: number, text: string, headers: http.OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', ...headers }).end(`${text}\n`);
+}
+
+/** One client: the init segment, then its fragments from an IDR on a timeline of its own. */
+function serveClient(hub: StreamHub, res: http.ServerResponse, videoOnly: boolean): void {
+  const socket = res.socket!;
+  const feed = new ClientFeed({ write: (b) => res.write(b), get writableLength() { return socket.writableLength + res.writableLength; }, get destroyed() { return res.destroyed; } });
+  let init: InitSegment | undefined;
+  let timeline: StreamTimeline | undefined;
+  const remove = hub.add({
+    init(next) {
+      if (init) {
+        // New settings mid-stream: a new init segment would have to start a new file.
+        if (Buffer.compare(init.data, next.data) !== 0) res.end();
+        return;
+      }
+      init = next;
+      timeline = new StreamTimeline(videoOnly ? undefined : next.audio);
+      res.write(videoOnly ? withoutSoundTrack(next.data) : next.data);
+    },
+    picture(f) {
+      const t = timeline;
+      if (!t) return;
+      if (!feed.picture(f.keyframe, () => [t.picture(f)].filter((b): b is Uint8Array => !!b))) t.markLoss();
+    },
+    sound(c) {
+      const t = timeline;
+      if (t) feed.sound(() => [t.soundChunk(c)].filter((b): b is Uint8Array => !!b));
+    },
+    end: () => res.end(),
+  });
+  res.on('close', remove);
+}
