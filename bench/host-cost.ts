@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClockOffset, estimateClockOffset } from '../src/host/session/clock-sync';
 import { connectBoard } from '../src/host/board/connect';
-import { toFragmentMessage } from '../src/host/live/preview-feed';
+import { PreviewFeed } from '../src/host/live/preview-feed';
 import { Mp4Recorder } from '../src/host/recording/mp4-recorder';
 import { BoardSession, Fragment } from '../src/host/session/board-session';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
@@ -16,9 +16,8 @@ const round = (v: number) => Math.round(v * 100) / 100;
 
 /** The host's work per fragment when a preview is open: the panel message (posting is VS Code's). */
 function previewing(session: BoardSession, clock: ClockOffset): () => void {
-  const on = (f: Fragment) => void toFragmentMessage(f, clock);
-  session.on('fragment', on);
-  return () => session.off('fragment', on);
+  const feed = new PreviewFeed(session, clock, () => undefined);
+  return () => feed.close();
 }
 
 function cpuPercent(run: () => Promise<void>): Promise<number> {

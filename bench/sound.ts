@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { feedPage, openPlayerPage } from '../test/browser/harness';
 import { ClockOffset, estimateClockOffset } from '../src/host/session/clock-sync';
 import { connectBoard } from '../src/host/board/connect';
-import { toFragmentMessage, toInitMessage, toSoundMessage } from '../src/host/live/preview-feed';
+import { PreviewFeed } from '../src/host/live/preview-feed';
 import { Mp4Recorder } from '../src/host/recording/mp4-recorder';
 import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../src/host/session/board-session';
 import { AudioCodec, type StreamSettings } from '../src/protocol/messages';
@@ -36,23 +36,14 @@ export interface SoundCostResult {
 /** The host's work for one stream: a recording and the preview's messages, pictures and sound. */
 function hostWork(session: BoardSession, clock: ClockOffset, file: string): () => void {
   const recorder = Mp4Recorder.create(file, 30);
-  let init: InitSegment | undefined;
-  const onInit = (i: InitSegment) => {
-    init = i;
-    recorder.writeInit(i);
-    void toInitMessage(i);
-  };
-  const onFragment = (f: Fragment) => {
-    recorder.writeFragment(f);
-    void toFragmentMessage(f, clock);
-  };
-  const onAudio = (c: AudioChunk) => {
-    recorder.writeAudio(c);
-    if (init) void toSoundMessage(c, init, clock);
-  };
+  const feed = new PreviewFeed(session, clock, () => undefined);
+  const onInit = (i: InitSegment) => recorder.writeInit(i);
+  const onFragment = (f: Fragment) => recorder.writeFragment(f);
+  const onAudio = (c: AudioChunk) => recorder.writeAudio(c);
   session.on('init', onInit).on('fragment', onFragment).on('audio', onAudio);
   return () => {
     session.off('init', onInit).off('fragment', onFragment).off('audio', onAudio);
+    feed.close();
     recorder.close();
   };
 }

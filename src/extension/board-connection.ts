@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { connectBoard } from '../host/board/connect';
 import { ClockOffset, estimateClockOffset } from '../host/session/clock-sync';
-import { AudioChunk, BoardInfo, BoardRecordingState, BoardSession, Fragment, InitSegment } from '../host/session/board-session';
+import { BoardInfo, BoardRecordingState, BoardSession } from '../host/session/board-session';
 import { fitSound, missingSound } from '../host/session/sound-fit';
 import type { StreamSettings } from '../protocol/messages';
 import type { BoardState } from '../shared/panel';
@@ -21,7 +21,6 @@ export class BoardConnection implements vscode.Disposable {
   private readonly consumers = new Set<StreamConsumer>();
   private streaming = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private lastInit: InitSegment | undefined;
   private detail: string | undefined;
   private connecting = false;
   /** another window owns the port this one waits for */
@@ -29,12 +28,8 @@ export class BoardConnection implements vscode.Disposable {
   clock: ClockOffset | undefined;
 
   private readonly stateEmitter = new vscode.EventEmitter<void>();
-  private readonly initEmitter = new vscode.EventEmitter<InitSegment>();
-  private readonly fragmentEmitter = new vscode.EventEmitter<Fragment>();
-  private readonly audioEmitter = new vscode.EventEmitter<AudioChunk>();
   /** the last no-sound line shown, so that each is shown once a connection */
   private soundNotice: string | undefined;
-  private readonly lossEmitter = new vscode.EventEmitter<number>();
   /** the board went away; the one-line reason */
   private readonly lostEmitter = new vscode.EventEmitter<string>();
   private readonly boardRecordingEmitter = new vscode.EventEmitter<BoardRecordingState>();
@@ -42,10 +37,6 @@ export class BoardConnection implements vscode.Disposable {
   readonly onBoardRecording = this.boardRecordingEmitter.event;
   boardRecording: BoardRecordingState | undefined;
   readonly onDidChangeState = this.stateEmitter.event;
-  readonly onInit = this.initEmitter.event;
-  readonly onFragment = this.fragmentEmitter.event;
-  readonly onAudio = this.audioEmitter.event;
-  readonly onLoss = this.lossEmitter.event;
   readonly onLost = this.lostEmitter.event;
 
   constructor(
@@ -72,19 +63,19 @@ export class BoardConnection implements vscode.Disposable {
     return this.detail;
   }
 
-  /** The session, for requests of its own (files, board recording); throws when not connected. */
+  /** The session, for requests and the stream's events; throws when not connected. */
   get board(): BoardSession {
     if (!this.session) throw new Error(vscode.l10n.t('connect to a board first (K230: Connect)'));
     return this.session;
   }
 
-  get streamSettings(): StreamSettings {
-    return this.settings;
+  /** The session while connected: consumers take the stream's events from it. */
+  get connected(): BoardSession | undefined {
+    return this.session;
   }
 
-  /** The init segment of the running stream, for a view that joins it late. */
-  get currentInit(): InitSegment | undefined {
-    return this.streaming ? this.lastInit : undefined;
+  get streamSettings(): StreamSettings {
+    return this.settings;
   }
 
   async connect(portPath: string): Promise<BoardInfo> {
@@ -177,18 +168,9 @@ export class BoardConnection implements vscode.Disposable {
       this.session = session;
       this.detail = undefined;
       this.soundNotice = undefined;
-      session.on('init', (init) => {
-        this.lastInit = init;
-        this.tellSound(missingSound(this.settings, init, session.info!));
-        this.initEmitter.fire(init);
-      });
-      session.on('fragment', (f) => this.fragmentEmitter.fire(f));
-      session.on('audio', (c) => this.audioEmitter.fire(c));
+      session.on('init', (init) => this.tellSound(missingSound(this.settings, init, session.info!)));
       session.on('audioLoss', (n) => this.log.info(`${n} chunk(s) of sound lost on the link: a gap in the sound`));
-      session.on('loss', (n) => {
-        this.log.warn(`${n} fragment(s) lost on the link; asked for a keyframe`);
-        this.lossEmitter.fire(n);
-      });
+      session.on('loss', (n) => this.log.warn(`${n} fragment(s) lost on the link; asked for a keyframe`));
       session.on('close', (reason) => this.onSessionClosed(session, reason));
       session.on('boardRecording', (state) => this.setBoardRecording(state));
       if (session.info!.storage) this.setBoardRecording(await session.boardRecordingStatus());

@@ -1,7 +1,8 @@
 // Hosts the live preview webview: feeds it the stream while it is visible, takes its requests.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { toFragmentMessage, toInitMessage, toSoundMessage } from '../host/live/preview-feed';
+import { PreviewFeed } from '../host/live/preview-feed';
+import type { BoardSession } from '../host/session/board-session';
 import { UserError } from '../shared/user-error';
 import type { StreamSettings } from '../protocol/messages';
 import type { FromWebviewMessage, PanelRequests, PreviewSettings, ToWebviewMessage } from '../shared/panel';
@@ -16,8 +17,8 @@ export class PreviewPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   /** the webview has said 'ready' since it was (re)loaded */
   private live = false;
-  /** after a (re)start of the view, fragments wait for a keyframe it can start from */
-  private awaitingKeyframe = true;
+  /** the stream of the connected board's session as the view's messages */
+  private feed: { session: BoardSession; feed: PreviewFeed } | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -30,21 +31,6 @@ export class PreviewPanel implements vscode.Disposable {
   ) {
     this.subscriptions = [
       connection.onDidChangeState(() => this.onStateChanged()),
-      connection.onInit((init) => {
-        this.awaitingKeyframe = true;
-        this.post(toInitMessage(init));
-      }),
-      connection.onFragment((f) => {
-        if (!this.live || !connection.clock) return;
-        if (this.awaitingKeyframe && !f.keyframe) return;
-        this.awaitingKeyframe = false;
-        this.post(toFragmentMessage(f, connection.clock));
-      }),
-      connection.onAudio((c) => {
-        const init = connection.currentInit;
-        if (!this.live || !connection.clock || this.awaitingKeyframe || !init) return;
-        this.post(toSoundMessage(c, init, connection.clock));
-      }),
       recording.onDidChange((p) => this.post({ type: 'recording', ...p })),
     ];
   }
@@ -95,7 +81,18 @@ export class PreviewPanel implements vscode.Disposable {
 
   dispose(): void {
     this.subscriptions.forEach((d) => d.dispose());
+    this.feed?.feed.close();
     this.panel?.dispose();
+  }
+
+  /** Follows the connection's session: a new one (a reconnect) gets a feed of its own. */
+  private followSession(): PreviewFeed | undefined {
+    const session = this.connection.connected;
+    const clock = this.connection.clock;
+    if (this.feed?.session === session) return this.feed?.feed;
+    this.feed?.feed.close();
+    this.feed = session && clock ? { session, feed: new PreviewFeed(session, clock, (m) => this.post(m)) } : undefined;
+    return this.feed?.feed;
   }
 
   private html(webview: vscode.Webview, media: vscode.Uri, bundle: vscode.Uri): string {
@@ -134,7 +131,6 @@ export class PreviewPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.live = true;
-        this.awaitingKeyframe = true;
         this.sendState();
         this.post({ type: 'recording', ...this.recording.progress });
         await this.startFeeding();
@@ -170,13 +166,11 @@ export class PreviewPanel implements vscode.Disposable {
 
   /** A view that (re)appears starts from the running stream's init and a fresh IDR, or starts the stream. */
   private async startFeeding(): Promise<void> {
-    if (this.connection.state === 'disconnected') return;
-    const running = this.connection.currentInit;
+    const feed = this.followSession();
+    if (!feed) return;
+    const running = this.connection.board.streamInit !== undefined;
     await this.connection.want('preview');
-    if (running) {
-      this.post(toInitMessage(running));
-      await this.connection.requestIdr();
-    }
+    if (running) await feed.restart();
   }
 
   private onVisibility(visible: boolean): void {
@@ -187,6 +181,7 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   private onStateChanged(): void {
+    this.followSession();
     this.sendState();
     if (this.live && this.connection.state === 'connected' && !this.connection.wants('preview')) {
       void this.startFeeding().catch((e) => this.fail(e));

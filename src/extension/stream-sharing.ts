@@ -37,7 +37,6 @@ export class StreamSharing implements vscode.Disposable {
       httpPort: s.httpPort,
       listen: s.listen,
       clock: this.connection.clock,
-      running: this.connection.currentInit,
       onClients: (n) => {
         this.clients = n;
         this.log.info(`sharing: ${n} client(s)`);

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import { remuxToFaststart } from '../host/media-tools/remux';
 import { Mp4Recorder, RecordingSummary } from '../host/recording/mp4-recorder';
+import type { AudioChunk, Fragment, InitSegment } from '../host/session/board-session';
 import { BoardConnection } from './board-connection';
 import { recordingContainer, recordingsFolder } from './settings';
 import { LocalTarget, WorkspaceFiles } from './workspace-files';
@@ -64,19 +65,21 @@ export class WorkspaceRecording implements vscode.Disposable {
         void this.stop(vscode.l10n.t('recording stopped: {0}', (e as Error).message));
       }
     };
+    const session = this.connection.board;
+    const onInit = (init: InitSegment) => guard(() => recorder.writeInit(init));
+    const onFragment = (f: Fragment) =>
+      guard(() => {
+        recorder.writeFragment(f);
+        this.reportProgress(false);
+      });
+    const onAudio = (c: AudioChunk) => guard(() => recorder.writeAudio(c));
+    const onLoss = () => recorder.markLoss();
+    session.on('init', onInit).on('fragment', onFragment).on('audio', onAudio).on('loss', onLoss);
     this.subscriptions.push(
-      this.connection.onInit((init) => guard(() => recorder.writeInit(init))),
-      this.connection.onFragment((f) =>
-        guard(() => {
-          recorder.writeFragment(f);
-          this.reportProgress(false);
-        }),
-      ),
-      this.connection.onAudio((c) => guard(() => recorder.writeAudio(c))),
-      this.connection.onLoss(() => recorder.markLoss()),
+      { dispose: () => session.off('init', onInit).off('fragment', onFragment).off('audio', onAudio).off('loss', onLoss) },
       this.connection.onLost((reason) => void this.stop(vscode.l10n.t('recording stopped: {0}', reason))),
     );
-    const running = this.connection.currentInit;
+    const running = session.streamInit;
     if (running) {
       // Joining a running stream: its init now, and the picture from the very next frame.
       recorder.writeInit(running);

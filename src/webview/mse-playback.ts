@@ -1,4 +1,5 @@
 // MediaSource playback of one fragment per frame, holding the playhead at the live edge.
+import { KeyframeGate } from '../shared/keyframe-gate';
 import type { PreviewFragment } from '../shared/panel';
 import { Playback, PlaybackEvents, wallClockMs } from './playback';
 
@@ -19,7 +20,7 @@ export class MsePlayback implements Playback {
   private readonly url: string;
   private sourceBuffer: SourceBuffer | undefined;
   private readonly waiting: Uint8Array[] = [];
-  private skipToKeyframe = false;
+  private readonly gate = new KeyframeGate();
   /** media times of the fragments appended lately: what a jump to the live edge passes over */
   private readonly appendedTimes: number[] = [];
   private skipped = 0;
@@ -60,17 +61,13 @@ export class MsePlayback implements Playback {
   }
 
   append(fragment: PreviewFragment): void {
-    if (this.skipToKeyframe && !fragment.keyframe) return;
-    this.skipToKeyframe = false;
-    if (this.waiting.length >= MAX_WAITING) {
-      // Behind by half a second of frames: the oldest are worthless for a live view.
+    if (this.gate.isOpen && this.waiting.length >= MAX_WAITING) {
+      // Behind by seconds of frames: the oldest are worthless for a live view.
       this.waiting.length = 0;
-      this.skipToKeyframe = !fragment.keyframe;
-      if (this.skipToKeyframe) {
-        this.events.needKeyframe('the player fell behind');
-        return;
-      }
+      this.gate.close();
+      if (!fragment.keyframe) this.events.needKeyframe('the player fell behind');
     }
+    if (!this.gate.pass(fragment.keyframe)) return;
     this.waiting.push(fragment.data);
     this.appendedTimes.push(fragment.mediaTimeS);
     if (this.appendedTimes.length > MAX_WAITING * 2) this.appendedTimes.splice(0, MAX_WAITING);

@@ -1,5 +1,6 @@
 // WebCodecs playback: samples out of the fragments into a VideoDecoder, frames onto a canvas.
 // Used when MediaSource cannot play the stream.
+import { KeyframeGate } from '../shared/keyframe-gate';
 import { findBox } from '../shared/mp4-boxes';
 import type { PreviewFragment } from '../shared/panel';
 import { Playback, PlaybackEvents, wallClockMs } from './playback';
@@ -21,7 +22,7 @@ export class WebCodecsPlayback implements Playback {
   readonly path = 'webcodecs';
   private readonly decoder: VideoDecoder;
   private readonly context: CanvasRenderingContext2D;
-  private waitForKeyframe = true;
+  private readonly gate = new KeyframeGate();
   private decoded = 0;
   private skipped = 0;
 
@@ -60,14 +61,13 @@ export class WebCodecsPlayback implements Playback {
   append(fragment: PreviewFragment): void {
     if (this.decoder.state !== 'configured') return;
     if (this.decoder.decodeQueueSize > MAX_DECODE_QUEUE && !fragment.keyframe) {
-      this.waitForKeyframe = true;
+      this.gate.close();
       this.events.needKeyframe('the decoder fell behind');
     }
-    if (this.waitForKeyframe && !fragment.keyframe) {
+    if (!this.gate.pass(fragment.keyframe)) {
       this.skipped++;
       return;
     }
-    this.waitForKeyframe = false;
     const mdat = findBox(fragment.data, 'mdat');
     if (!mdat) return;
     this.decoder.decode(

@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { ClockOffset } from '../../src/host/session/clock-sync';
-import { toFragmentMessage, toInitMessage, toSoundMessage } from '../../src/host/live/preview-feed';
-import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../../src/host/session/board-session';
+import { PreviewFeed } from '../../src/host/live/preview-feed';
+import type { BoardSession } from '../../src/host/session/board-session';
 import type { FromWebviewMessage, PlayerStats, ToWebviewMessage } from '../../src/shared/panel';
 
 export const CHROMIUM_ARGS = [
@@ -105,18 +105,8 @@ export async function openPlayerPage(options: PageOptions = {}): Promise<Chromiu
   };
 }
 
-/**
- * Feeds the page from a session as the extension's preview panel does: init segments, pictures and
- * sound, each as its panel message. Returns the detach.
- */
+/** Feeds the page from a session as the extension's preview panel does (the same PreviewFeed). Returns the detach. */
 export function feedPage(page: ChromiumPage, session: BoardSession, clock: ClockOffset): () => void {
-  let init: InitSegment | undefined;
-  const onInit = (i: InitSegment) => {
-    init = i;
-    page.deliver(toInitMessage(i));
-  };
-  const onFragment = (f: Fragment) => page.deliver(toFragmentMessage(f, clock));
-  const onAudio = (c: AudioChunk) => init && page.deliver(toSoundMessage(c, init, clock));
-  session.on('init', onInit).on('fragment', onFragment).on('audio', onAudio);
-  return () => session.off('init', onInit).off('fragment', onFragment).off('audio', onAudio);
+  const feed = new PreviewFeed(session, clock, (m) => page.deliver(m));
+  return () => feed.close();
 }

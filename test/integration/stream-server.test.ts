@@ -233,11 +233,11 @@ async function boardDropped(): Promise<number> {
 }
 
 test('a server started beside a stream already running serves it at once', async () => {
-  const running = await new Promise<InitSegment>((resolve) => {
+  await new Promise<InitSegment>((resolve) => {
     session.once('init', resolve);
     void session.startStream(SETTINGS);
   });
-  const late = await shareStream(session, { rtspPort: 0, listen: '127.0.0.1', running });
+  const late = await shareStream(session, { rtspPort: 0, listen: '127.0.0.1' });
   try {
     assert.deepEqual(await ffmpegDecodes(late.urls.rtsp!, 30), { frames: 30, errors: '', size: '640x360' });
   } finally {

@@ -1,9 +1,11 @@
-// Turns the board's stream into the preview panel's messages (src/shared/panel.ts).
+// The board's stream as the preview panel's messages (src/shared/panel.ts): one session in, one
+// player out. The extension's panel, the browser tests and the benches all feed a player with it.
 import { AudioCodec } from '../../protocol/messages';
-import type { PreviewFragment, PreviewInit, PreviewSound } from '../../shared/panel';
+import { KeyframeGate } from '../../shared/keyframe-gate';
+import type { PreviewFragment, PreviewInit, PreviewSound, ToWebviewMessage } from '../../shared/panel';
+import { fragmentPayload, withoutSoundTrack } from '../mp4/fragment-edits';
+import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../session/board-session';
 import { boardToHostMs, ClockOffset } from '../session/clock-sync';
-import { fragmentPayload, readDecodeTime, withoutSoundTrack } from '../mp4/fragment-edits';
-import type { AudioChunk, Fragment, InitSegment } from '../session/board-session';
 
 /** The picture's init segment for the player, and what its sound is; the player decodes that itself. */
 export function toInitMessage(init: InitSegment): PreviewInit {
@@ -11,24 +13,56 @@ export function toInitMessage(init: InitSegment): PreviewInit {
   return { type: 'init', codecString: init.codecString, width: init.width, height: init.height, data: withoutSoundTrack(init.data), sound };
 }
 
-/** A chunk of sound for the player: its samples and its time on the picture's timeline. */
-export function toSoundMessage(c: AudioChunk, init: InitSegment, clock: ClockOffset): PreviewSound {
-  return {
-    type: 'sound',
-    data: fragmentPayload(c.data),
-    mediaTimeS: Number(readDecodeTime(c.data)) / (init.audio?.rate ?? 1),
-    captureMs: boardToHostMs(c.ptsUs, clock),
-  };
+function toSoundMessage(c: AudioChunk, clock: ClockOffset): PreviewSound {
+  return { type: 'sound', data: fragmentPayload(c.data), mediaTimeS: c.mediaTimeS, captureMs: boardToHostMs(c.ptsUs, clock) };
 }
 
-export function toFragmentMessage(f: Fragment, clock: ClockOffset): PreviewFragment {
+function toFragmentMessage(f: Fragment, clock: ClockOffset): PreviewFragment {
   return {
     type: 'fragment',
     data: f.data,
     sequence: f.sequence,
     keyframe: f.keyframe,
-    mediaTimeS: Number(readDecodeTime(f.data)) / f.timescale,
+    mediaTimeS: f.mediaTimeS,
     captureMs: boardToHostMs(f.ptsUs, clock),
     boardDropped: f.dropped,
   };
+}
+
+export class PreviewFeed {
+  private readonly gate = new KeyframeGate();
+  private readonly detach: () => void;
+
+  /** Feeds `post` from now on: the stream's init segment, then pictures from a keyframe and their sound. */
+  constructor(
+    private readonly session: BoardSession,
+    clock: ClockOffset,
+    private readonly post: (message: ToWebviewMessage) => void,
+  ) {
+    const onInit = (init: InitSegment) => {
+      this.gate.close();
+      post(toInitMessage(init));
+    };
+    const onFragment = (f: Fragment) => {
+      if (this.gate.pass(f.keyframe)) post(toFragmentMessage(f, clock));
+    };
+    const onAudio = (c: AudioChunk) => {
+      if (this.gate.isOpen) post(toSoundMessage(c, clock));
+    };
+    session.on('init', onInit).on('fragment', onFragment).on('audio', onAudio);
+    this.detach = () => session.off('init', onInit).off('fragment', onFragment).off('audio', onAudio);
+  }
+
+  /** A player (re)started on a running stream: its init segment again, then pictures from the keyframe asked for. */
+  async restart(): Promise<void> {
+    this.gate.close();
+    const init = this.session.streamInit;
+    if (!init) return; // the stream's first picture is a keyframe anyway
+    this.post(toInitMessage(init));
+    await this.session.requestIdr();
+  }
+
+  close(): void {
+    this.detach();
+  }
 }

@@ -1,6 +1,7 @@
 // A stream's fragments as a file (or a client) that joins it anywhere sees them: from a keyframe,
 // at t=0, numbered from 1, the sound on the pictures' origin. Used by the recorder and by the
 // stream server's HTTP clients; the bitstream inside each mdat is never touched.
+import { KeyframeGate } from '../../shared/keyframe-gate';
 import { readDecodeTime, rebaseFragment, retimeFragment } from '../mp4/fragment-edits';
 import type { AudioChunk, Fragment, InitSegment } from '../session/board-session';
 
@@ -9,9 +10,12 @@ export class StreamTimeline {
   private firstPts = 0n;
   /** fragments given out, pictures and sound: the next one's mfhd number is this plus 1 */
   private fragments = 0;
-  private waitingForKeyframe = true;
 
-  constructor(private readonly sound: InitSegment['audio']) {}
+  constructor(
+    private readonly sound: InitSegment['audio'],
+    /** its consumer's gate when the consumer also skips pictures of its own (a client that fell behind) */
+    private readonly gate = new KeyframeGate(),
+  ) {}
 
   /** Whether a picture has been given out: the timeline has its origin. */
   get started(): boolean {
@@ -25,13 +29,12 @@ export class StreamTimeline {
 
   /** After a loss, pictures reference what never arrived: none until the next keyframe. */
   markLoss(): void {
-    this.waitingForKeyframe = true;
+    this.gate.close();
   }
 
   /** The picture at its place, or undefined when it cannot be decoded from here. */
   picture(f: Fragment): Uint8Array | undefined {
-    if (this.waitingForKeyframe && !f.keyframe) return undefined;
-    this.waitingForKeyframe = false;
+    if (!this.gate.pass(f.keyframe)) return undefined;
     if (this.baseTime === undefined) {
       this.baseTime = readDecodeTime(f.data);
       this.firstPts = f.ptsUs;

@@ -65,8 +65,8 @@ export interface Fragment {
   data: Uint8Array;
   /** host clock (performance.now(), ms) when the last byte arrived */
   receivedAtMs: number;
-  /** ticks per second of the fragment's decode times: the timescale of the init segment before it */
-  timescale: number;
+  /** its decode time on the stream's timeline, s: from its pts, as the board's muxer computes the tfdt */
+  mediaTimeS: number;
 }
 
 export interface InitSegment {
@@ -90,6 +90,8 @@ export interface AudioChunk {
   dropped: number;
   data: Uint8Array;
   receivedAtMs: number;
+  /** its first sample's time on the stream's timeline, s (the pictures' origin) */
+  mediaTimeS: number;
 }
 
 /** The board recording's state as the agent reports it. */
@@ -156,6 +158,9 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   private lastAudioSequence: number | undefined;
   /** the last init segment's; fragments come after their init */
   private timescale = 0;
+  private init: InitSegment | undefined;
+  /** the pts of the stream's first picture, its timeline's origin (the muxer's on the board) */
+  private originPtsUs: bigint | undefined;
   private closed = false;
   private lastHeardMs = performance.now();
   private keepalive: NodeJS.Timeout | undefined;
@@ -254,7 +259,13 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   }
 
   async stopStream(): Promise<void> {
+    this.init = undefined;
     await this.expectOk({ type: MessageType.StreamStop, id: 0 });
+  }
+
+  /** The running stream's init segment, for a consumer that joins it late; undefined: no stream. */
+  get streamInit(): InitSegment | undefined {
+    return this.init;
   }
 
   async requestIdr(): Promise<void> {
@@ -418,14 +429,18 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
         return; // an init segment without a readable mdhd is skipped, as any malformed event
       }
       const audio = m.audio !== AudioCodec.Off && m.audioRate > 0 ? { codec: m.audio, rate: m.audioRate } : undefined;
-      this.emit('init', { timescale: this.timescale, codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, audio, data: m.data });
+      this.init = { timescale: this.timescale, codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, audio, data: m.data };
+      this.originPtsUs = undefined; // a new stream: its first picture is the new origin
+      this.emit('init', this.init);
       return;
     }
     if (m.type === MessageType.AudioFragment) {
       const lost = this.lastAudioSequence === undefined ? 0 : (m.sequence - this.lastAudioSequence - 1) >>> 0;
       this.lastAudioSequence = m.sequence;
       if (lost > 0 && lost < 0x80000000) this.emit('audioLoss', lost);
-      this.emit('audio', { sequence: m.sequence, ptsUs: m.ptsUs, dropped: m.dropped, data: m.data, receivedAtMs });
+      const rate = BigInt(this.init?.audio?.rate ?? 1);
+      const ticks = ((m.ptsUs - (this.originPtsUs ?? m.ptsUs)) * rate + 500_000n) / 1_000_000n;
+      this.emit('audio', { sequence: m.sequence, ptsUs: m.ptsUs, dropped: m.dropped, data: m.data, receivedAtMs, mediaTimeS: Number(ticks) / Number(rate) });
       return;
     }
     if (this.lastSequence !== undefined && m.sequence !== this.lastSequence + 1) {
@@ -436,6 +451,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       }
     }
     this.lastSequence = m.sequence;
+    this.originPtsUs ??= m.ptsUs;
+    const ticks = ((m.ptsUs - this.originPtsUs) * BigInt(this.timescale)) / 1_000_000n;
     this.emit('fragment', {
       sequence: m.sequence,
       ptsUs: m.ptsUs,
@@ -443,7 +460,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       dropped: m.dropped,
       data: m.data,
       receivedAtMs,
-      timescale: this.timescale,
+      mediaTimeS: Number(ticks) / this.timescale,
     });
   }
 

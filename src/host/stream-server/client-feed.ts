@@ -3,6 +3,7 @@
 // next IDR (one that references a dropped frame would not decode) and sound until the pictures
 // go on. Nothing here ever waits for the client: a slow one loses frames, the board and the other
 // consumers lose nothing.
+import { KeyframeGate } from '../../shared/keyframe-gate';
 
 /** What a client may have unread before it loses frames: about 2 s of 8 Mbit/s. */
 export const CLIENT_QUEUE_BYTES = 2 << 20;
@@ -22,13 +23,14 @@ export interface FeedStats {
 }
 
 export class ClientFeed {
-  private waitingForKeyframe = true;
   private started = false;
   readonly stats: FeedStats = { pictures: 0, droppedPictures: 0, droppedSounds: 0 };
 
   constructor(
     private readonly socket: ClientSocket,
     private readonly limitBytes = CLIENT_QUEUE_BYTES,
+    /** the client's keyframe gate; one its timeline shares, so that both skip the same pictures */
+    readonly gate = new KeyframeGate(),
   ) {}
 
   /** Whether the client has had its first picture (an IDR). */
@@ -39,12 +41,11 @@ export class ClientFeed {
   /** Writes a picture's packets, or drops it; true when written. */
   picture(keyframe: boolean, packets: () => Uint8Array[]): boolean {
     if (this.socket.destroyed) return false;
-    if (this.socket.writableLength > this.limitBytes) this.waitingForKeyframe = true;
-    if (this.waitingForKeyframe && !keyframe) {
+    if (this.socket.writableLength > this.limitBytes) this.gate.close();
+    if (!this.gate.pass(keyframe)) {
       if (this.started) this.stats.droppedPictures++;
       return false;
     }
-    this.waitingForKeyframe = false;
     this.started = true;
     for (const p of packets()) this.socket.write(p);
     this.stats.pictures++;
@@ -54,7 +55,7 @@ export class ClientFeed {
   /** Writes a chunk of sound once the pictures flow, or drops it; true when written. */
   sound(packets: () => Uint8Array[]): boolean {
     if (this.socket.destroyed || !this.started) return false;
-    if (this.waitingForKeyframe || this.socket.writableLength > this.limitBytes) {
+    if (!this.gate.isOpen || this.socket.writableLength > this.limitBytes) {
       this.stats.droppedSounds++;
       return false;
     }

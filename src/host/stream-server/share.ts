@@ -2,7 +2,7 @@
 // loopback unless told otherwise, with the URLs a person copies into OBS, VLC or a script.
 import type { ClockOffset } from '../session/clock-sync';
 import { UserError } from '../../shared/user-error';
-import type { BoardSession, InitSegment } from '../session/board-session';
+import type { BoardSession } from '../session/board-session';
 import { HTTP_PATHS, startHttpServer, type HttpStreamServer } from './http/http-server';
 import { RTSP_PATH, startRtspServer, type RtspStreamServer } from './rtsp/rtsp-server';
 import { StreamHub } from './stream-hub';
@@ -18,8 +18,6 @@ export interface ShareOptions {
   clock?: ClockOffset;
   /** the number of clients changed */
   onClients?: (count: number) => void;
-  /** the init segment of the stream when it is already running (the preview's, a recording's) */
-  running?: InitSegment;
 }
 
 export interface SharedStream {
@@ -37,7 +35,7 @@ export function isLoopback(address: string): boolean {
 }
 
 export async function shareStream(session: BoardSession, o: ShareOptions): Promise<SharedStream> {
-  const hub = new StreamHub(session, o.running);
+  const hub = new StreamHub(session);
   let rtsp: RtspStreamServer | undefined;
   let http: HttpStreamServer | undefined;
   const count = () => (rtsp?.clientCount() ?? 0) + (http?.clientCount() ?? 0);

@@ -19,9 +19,8 @@ export class StreamHub {
   private readonly waiting = new Set<(init: InitSegment) => void>();
   private readonly detach: () => void;
 
-  /** `running`: the init segment of a stream already running, which a hub made now would not see again. */
-  constructor(private readonly session: BoardSession, running?: InitSegment) {
-    this.current = running;
+  constructor(private readonly session: BoardSession) {
+    this.current = session.streamInit; // a stream already running (the preview's, a recording's) sends no init again
     const onInit = (init: InitSegment) => {
       this.current = init;
       for (const resolve of this.waiting) resolve(init);

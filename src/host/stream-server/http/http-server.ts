@@ -75,13 +75,13 @@ function serveClient(hub: StreamHub, res: http.ServerResponse, videoOnly: boolea
         return;
       }
       init = next;
-      timeline = new StreamTimeline(videoOnly ? undefined : next.audio);
+      timeline = new StreamTimeline(videoOnly ? undefined : next.audio, feed.gate);
       res.write(videoOnly ? withoutSoundTrack(next.data) : next.data);
     },
     picture(f) {
       const t = timeline;
       if (!t) return;
-      if (!feed.picture(f.keyframe, () => [t.picture(f)].filter((b): b is Uint8Array => !!b))) t.markLoss();
+      feed.picture(f.keyframe, () => [t.picture(f)].filter((b): b is Uint8Array => !!b));
     },
     sound(c) {
       const t = timeline;
