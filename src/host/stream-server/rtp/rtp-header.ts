@@ -64,3 +64,20 @@ export class RtpSender {
     return out;
   }
 }
+
+/** What a packetizer shows RTSP of its sender: payload type and SSRC for the SDP, the next sequence number for RTP-Info. */
+export abstract class RtpPacketizer {
+  constructor(protected readonly sender: RtpSender) {}
+
+  get payloadType(): number {
+    return this.sender.payloadType;
+  }
+
+  get ssrc(): number {
+    return this.sender.ssrc;
+  }
+
+  get nextSequence(): number {
+    return this.sender.nextSequence;
+  }
+}

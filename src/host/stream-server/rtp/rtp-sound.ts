@@ -1,6 +1,6 @@
 // The board's G.711 chunks into RTP packets (RFC 3551 §4.5.14): one chunk, one packet, its payload the
 // chunk's bytes as they came (one byte per sample, nothing to reorder or pad). Pure: no sockets.
-import { RtpSender, type RtpSenderOptions } from './rtp-header';
+import { RtpPacketizer, RtpSender, type RtpSenderOptions } from './rtp-header';
 
 export type SoundCodec = 'g711u' | 'g711a';
 export type SoundRate = 8000 | 16000;
@@ -28,29 +28,15 @@ export interface RtpSoundOptions extends Omit<RtpSenderOptions, 'payloadType'> {
   payloadType?: number;
 }
 
-export class RtpSoundPacketizer {
+export class RtpSoundPacketizer extends RtpPacketizer {
   readonly codec: SoundCodec;
   readonly rate: SoundRate;
-  private readonly sender: RtpSender;
 
   constructor(codec: SoundCodec, options: RtpSoundOptions) {
     if (options.rate !== 8000 && options.rate !== 16000) throw new RangeError(`G.711 at ${options.rate} Hz: only 8000 and 16000 are sent`);
+    super(new RtpSender({ ...options, payloadType: options.payloadType ?? soundPayloadType(codec, options.rate) }));
     this.codec = codec;
     this.rate = options.rate;
-    this.sender = new RtpSender({ ...options, payloadType: options.payloadType ?? soundPayloadType(codec, options.rate) });
-  }
-
-  get payloadType(): number {
-    return this.sender.payloadType;
-  }
-
-  get ssrc(): number {
-    return this.sender.ssrc;
-  }
-
-  /** The sequence number the next packet will carry (RTSP's RTP-Info `seq=`). */
-  get nextSequence(): number {
-    return this.sender.nextSequence;
   }
 
   /**

@@ -3,7 +3,7 @@
 // DONL fields (single NAL unit packets, AP, FU). Pure: no sockets.
 import { readU32BE } from '../../../shared/mp4-boxes';
 import { H264, H265, isKeyframeNal as isKeyframeType, nalType, type VideoCodec } from '../../bitstream/annexb';
-import { RTP_HEADER_SIZE, RtpSender, type RtpSenderOptions } from './rtp-header';
+import { RTP_HEADER_SIZE, RtpPacketizer, RtpSender, type RtpSenderOptions } from './rtp-header';
 
 export interface RtpVideoOptions extends RtpSenderOptions {
   /** the whole RTP packet, header included (default 1400: under a 1500-byte Ethernet MTU with IP, UDP or TCP) */
@@ -71,10 +71,9 @@ export function splitLengthPrefixed(sample: Uint8Array): Uint8Array[] {
   return nals;
 }
 
-export class RtpVideoPacketizer {
+export class RtpVideoPacketizer extends RtpPacketizer {
   readonly codec: VideoCodec;
   readonly maxPacketSize: number;
-  private readonly sender: RtpSender;
   private parameterSets: Uint8Array[] = [];
 
   constructor(codec: VideoCodec, options: RtpVideoOptions) {
@@ -82,22 +81,9 @@ export class RtpVideoPacketizer {
     if (!Number.isInteger(maxPacketSize) || maxPacketSize < MIN_PACKET_SIZE || maxPacketSize > 0xffff) {
       throw new RangeError(`RTP packet size ${maxPacketSize} is not ${MIN_PACKET_SIZE}..65535`);
     }
+    super(new RtpSender(options));
     this.codec = codec;
     this.maxPacketSize = maxPacketSize;
-    this.sender = new RtpSender(options);
-  }
-
-  get payloadType(): number {
-    return this.sender.payloadType;
-  }
-
-  get ssrc(): number {
-    return this.sender.ssrc;
-  }
-
-  /** The sequence number the next packet will carry (RTSP's RTP-Info `seq=`). */
-  get nextSequence(): number {
-    return this.sender.nextSequence;
   }
 
   /**
