@@ -10,8 +10,8 @@ import { Mp4Recorder } from '../src/host/recorder';
 import { BoardSession, Fragment } from '../src/host/session';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/host/simulated-board';
+import { sleep } from '../test/support/poll';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const round = (v: number) => Math.round(v * 100) / 100;
 
 /** The host's work per fragment when a preview is open: the panel message (posting is VS Code's). */

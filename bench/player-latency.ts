@@ -7,6 +7,7 @@ import { toFragmentMessage, toInitMessage } from '../src/host/preview-feed';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/host/simulated-board';
 import { percentile } from '../test/support/percentile';
+import { sleep } from '../test/support/poll';
 
 export interface LatencyResult {
   seconds: number;
@@ -49,16 +50,16 @@ export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<Latency
       await page.page.waitForFunction(() => window.firstFrameAtMs !== undefined, undefined, { timeout: 10_000 });
       ttff.push((await page.page.evaluate(() => window.firstFrameAtMs!)) - started);
       await session.stopStream();
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
     }
 
     await page.page.evaluate(() => (window.latencies = []));
     sent = 0;
     link.length = 0;
     await session.startStream(settings);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await sleep(seconds * 1000);
     await session.stopStream();
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const latencies = await page.page.evaluate(() => window.latencies);
     return {
       seconds,

@@ -10,8 +10,8 @@ import { Mp4Recorder } from '../src/host/recorder';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/host/simulated-board';
 import { decodeErrors, probeVideo } from '../test/support/media';
+import { sleep } from '../test/support/poll';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1000;
 
 async function soak(minutes: number): Promise<void> {

@@ -18,8 +18,8 @@ import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/host/simulated-board';
 import { cpuSeconds } from '../test/support/process-cpu';
 import { percentile } from '../test/support/percentile';
+import { sleep } from '../test/support/poll';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const round = (v: number) => Math.round(v * 10) / 10;
 const stats = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), n: v.length });
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;

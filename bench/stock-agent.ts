@@ -15,6 +15,7 @@ import { recordStream } from '../src/host/record';
 import { projectRoot, startSimulatedBoard } from '../src/host/simulated-board';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { cpuSeconds } from '../test/support/process-cpu';
+import { sleep } from '../test/support/poll';
 
 const root = projectRoot();
 
@@ -91,10 +92,10 @@ async function stockCoreShare(width: number, height: number, seconds: number): P
     const s = await connectBoard(board.portPath);
     try {
       const recording = recordStream(s, { ...DEFAULT_STREAM_SETTINGS, width, height, fps: 30, bitrateKbps: 8000 }, path.join(dir, 'out.mp4'), { seconds: seconds + 2 });
-      await new Promise((r) => setTimeout(r, 2000)); // past the start
+      await sleep(2000); // past the start
       const cpu0 = cpuSeconds(board.process.pid!);
       const t0 = performance.now();
-      await new Promise((r) => setTimeout(r, seconds * 1000));
+      await sleep(seconds * 1000);
       const share = (cpuSeconds(board.process.pid!) - cpu0) / ((performance.now() - t0) / 1000);
       await recording;
       return Math.round(share * 1000) / 10;
@@ -126,7 +127,7 @@ async function connectToFirstFrame(stock: boolean, runs: number): Promise<number
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-bench-ttff-'));
     const board = await startSimulatedBoard({ stock, sdcard: dir, build: false });
     try {
-      await new Promise((r) => setTimeout(r, 1000)); // the board has booted
+      await sleep(1000); // the board has booted
       const t = performance.now();
       const s = await connectBoard(board.portPath);
       const first = new Promise<void>((resolve) => s.once('fragment', () => resolve()));

@@ -14,6 +14,7 @@ import { shareStream } from '../src/host/stream-server/share';
 import { AudioCodec } from '../src/protocol/messages';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { percentile } from '../test/support/percentile';
+import { sleep } from '../test/support/poll';
 
 const round = (v: number) => Math.round(v * 10) / 10;
 const stats = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), n: v.length });
@@ -72,10 +73,10 @@ export async function benchStreamServer(seconds = 20): Promise<StreamServerLaten
     await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, audio: AudioCodec.Off, audioRate: 0 });
     const rtsp = ffmpegLatencies(shared.urls.rtsp!, clock);
     const http = ffmpegLatencies(shared.urls.http!, clock);
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
     rtsp.latencies.length = http.latencies.length = 0;
     await page.page.evaluate(() => (window.latencies = []));
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await sleep(seconds * 1000);
     rtsp.stop();
     http.stop();
     const preview = await page.page.evaluate(() => window.latencies);

@@ -8,6 +8,7 @@ import { toFragmentMessage, toInitMessage } from '../../src/host/preview-feed';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../../src/host/simulated-board';
 import { percentile } from '../support/percentile';
+import { sleep } from '../support/poll';
 
 interface LiveRun extends PageResults {
   sent: number;
@@ -29,12 +30,12 @@ async function playLive(seconds: number, options: PageOptions = {}): Promise<Liv
     });
     const startedAtMs = performance.timeOrigin + performance.now();
     await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, fps: 30 });
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await sleep(seconds * 1000);
     await session.stopStream();
     // Count once the player has drained: the decoded count stops moving (a loaded machine lags).
     let last = -1;
     for (let waited = 0; waited < 10_000; waited += 1100) {
-      await new Promise((r) => setTimeout(r, 1100)); // stats refresh each second
+      await sleep(1100); // stats refresh each second
       const decoded = (await page.results()).stats.decodedFrames;
       if (decoded === last || decoded >= sent) break;
       last = decoded;

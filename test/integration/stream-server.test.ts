@@ -21,11 +21,10 @@ import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { CHROMIUM_ARGS, feedPage, openPlayerPage } from '../browser/harness';
 import { runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
-import { waitFor } from '../support/poll';
+import { sleep, waitFor } from '../support/poll';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-share-'));
 const SETTINGS = { ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let board: SimulatedBoard;
 let session: BoardSession;
 let shared: SharedStream;
