@@ -6,25 +6,22 @@ import { connectBoard } from '../src/host/connect';
 import { toFragmentMessage, toInitMessage } from '../src/host/preview-feed';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/host/simulated-board';
-import { percentile } from '../test/support/percentile';
 import { sleep } from '../test/support/poll';
+import { median, percentilesAndMax, round, type PercentilesAndMax } from './stats';
 
 export interface LatencyResult {
   seconds: number;
   frames_sent: number;
   frames_presented: number;
   /** board capture -> presented in Chromium (requestVideoFrameCallback) */
-  latency_ms: { p50: number; p95: number; max: number };
+  latency_ms: PercentilesAndMax;
   /** board capture -> the fragment's last byte on the host: the part the player cannot help */
-  link_latency_ms: { p50: number; p95: number; max: number };
+  link_latency_ms: PercentilesAndMax;
   clock_rtt_ms: number;
   /** "start preview" -> first presented frame, median of `ttff_runs` */
   ttff_ms: number;
   ttff_runs_ms: number[];
 }
-
-const round = (v: number) => Math.round(v * 10) / 10;
-const stats = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), max: round(Math.max(...v)) });
 
 export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<LatencyResult> {
   const board = await startSimulatedBoard({ build: false });
@@ -65,11 +62,11 @@ export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<Latency
       seconds,
       frames_sent: sent,
       frames_presented: latencies.length,
-      latency_ms: stats(latencies),
-      link_latency_ms: stats(link),
+      latency_ms: percentilesAndMax(latencies),
+      link_latency_ms: percentilesAndMax(link),
       clock_rtt_ms: round(Number(clock.rttUs) / 1000),
-      ttff_ms: round(percentile(ttff, 50)),
-      ttff_runs_ms: ttff.map(round),
+      ttff_ms: round(median(ttff)),
+      ttff_runs_ms: ttff.map((t) => round(t)),
     };
   } finally {
     await session.disconnect();

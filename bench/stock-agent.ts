@@ -16,6 +16,7 @@ import { projectRoot, startSimulatedBoard } from '../src/host/simulated-board';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { cpuSeconds } from '../test/support/process-cpu';
 import { sleep } from '../test/support/poll';
+import { round } from './stats';
 
 const root = projectRoot();
 
@@ -72,7 +73,7 @@ async function micropythonCeiling(stream: string): Promise<{ frames: number; mbp
   mp.FS.writeFile('/stream.264', fs.readFileSync(stream));
   mp.runPython(CEILING);
   const [frames, bytes, us] = out.trim().split(' ').map(Number);
-  return { frames, mbps: Math.round((bytes / us) * 10) / 10 };
+  return { frames, mbps: round(bytes / us) };
 }
 
 function cCeiling(stream: string): { frames: number; mbps: number } {
@@ -81,7 +82,7 @@ function cCeiling(stream: string): { frames: number; mbps: number } {
   const stdout = execFileSync(path.join(root, 'device-agent', 'build', 'replay'), [stream, '30', '/dev/null'], { encoding: 'utf8' });
   const s = (performance.now() - t) / 1000;
   const m = /frames (\d+) dropped (\d+) payload_bytes (\d+)/.exec(stdout)!;
-  return { frames: Number(m[1]), mbps: Math.round((Number(m[3]) / 1e6 / s) * 10) / 10 };
+  return { frames: Number(m[1]), mbps: round(Number(m[3]) / 1e6 / s) };
 }
 
 /** The stock board VM process's share of one core while a host records its stream. */
@@ -154,7 +155,7 @@ export async function benchStockAgent(seconds = 10, runs = 3) {
       c_1080p30_live_path: cCoreShare(stream),
     };
     const connect_to_first_frame_ms = { micropython_with_upload: await connectToFirstFrame(true, runs), c: await connectToFirstFrame(false, runs) };
-    return { ceiling_mbps: ceiling, ceiling_ratio: Math.round((ceiling.micropython.mbps / ceiling.c.mbps) * 1000) / 1000, core_share_pct, connect_to_first_frame_ms };
+    return { ceiling_mbps: ceiling, ceiling_ratio: round(ceiling.micropython.mbps / ceiling.c.mbps, 3), core_share_pct, connect_to_first_frame_ms };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
