@@ -1,9 +1,8 @@
 // Capture on the (simulated) board to a frame presented in Chromium, through the real host and
 // player, with the board clock mapped by round trips; and the time to the first frame.
-import { openPlayerPage } from '../test/browser/harness';
+import { feedPage, openPlayerPage } from '../test/browser/harness';
 import { estimateClockOffset, boardToHostMs } from '../src/host/clock-sync';
 import { connectBoard } from '../src/host/connect';
-import { toFragmentMessage, toInitMessage } from '../src/host/preview-feed';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/host/simulated-board';
 import { sleep } from '../test/support/poll';
@@ -31,11 +30,10 @@ export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<Latency
     const clock = await estimateClockOffset(session, 16);
     let sent = 0;
     const link: number[] = [];
-    session.on('init', (init) => page.deliver(toInitMessage(init)));
+    feedPage(page, session, clock, { sound: false });
     session.on('fragment', (f) => {
       sent++;
       link.push(performance.timeOrigin + f.receivedAtMs - boardToHostMs(f.ptsUs, clock));
-      page.deliver(toFragmentMessage(f, clock));
     });
     const settings = { ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, fps: 30 };
 

@@ -5,10 +5,9 @@
 // arrives, less that second mapped onto the host's clock, is the latency. ffmpeg runs as a
 // low-latency client would: no input buffering, low_delay, one decoding thread.
 import { spawn } from 'node:child_process';
-import { openPlayerPage } from '../test/browser/harness';
+import { feedPage, openPlayerPage } from '../test/browser/harness';
 import { boardToHostMs, estimateClockOffset, type ClockOffset } from '../src/host/clock-sync';
 import { connectBoard } from '../src/host/connect';
-import { toFragmentMessage, toInitMessage } from '../src/host/preview-feed';
 import { startSimulatedBoard } from '../src/host/simulated-board';
 import { shareStream } from '../src/host/stream-server/share';
 import { AudioCodec } from '../src/protocol/messages';
@@ -66,8 +65,7 @@ export async function benchStreamServer(seconds = 20): Promise<StreamServerLaten
   const clock = await estimateClockOffset(session, 16);
   const shared = await shareStream(session, { rtspPort: 0, httpPort: 0, listen: '127.0.0.1', clock });
   try {
-    session.on('init', (init) => page.deliver(toInitMessage(init)));
-    session.on('fragment', (f) => page.deliver(toFragmentMessage(f, clock)));
+    feedPage(page, session, clock); // the stream has no sound
     await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, audio: AudioCodec.Off, audioRate: 0 });
     const rtsp = ffmpegLatencies(shared.urls.rtsp!, clock);
     const http = ffmpegLatencies(shared.urls.http!, clock);

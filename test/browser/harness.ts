@@ -105,18 +105,23 @@ export async function openPlayerPage(options: PageOptions = {}): Promise<Chromiu
   };
 }
 
+export interface FeedOptions {
+  /** false: pictures only, the sound left out (as the player test and the latency bench measure) */
+  sound?: boolean;
+}
+
 /**
  * Feeds the page from a session as the extension's preview panel does: init segments, pictures and
  * sound, each as its panel message. Returns the detach.
  */
-export function feedPage(page: ChromiumPage, session: BoardSession, clock: ClockOffset): () => void {
+export function feedPage(page: ChromiumPage, session: BoardSession, clock: ClockOffset, { sound = true }: FeedOptions = {}): () => void {
   let init: InitSegment | undefined;
   const onInit = (i: InitSegment) => {
     init = i;
     page.deliver(toInitMessage(i));
   };
   const onFragment = (f: Fragment) => page.deliver(toFragmentMessage(f, clock));
-  const onAudio = (c: AudioChunk) => init && page.deliver(toSoundMessage(c, init, clock));
+  const onAudio = (c: AudioChunk) => sound && init && page.deliver(toSoundMessage(c, init, clock));
   session.on('init', onInit).on('fragment', onFragment).on('audio', onAudio);
   return () => session.off('init', onInit).off('fragment', onFragment).off('audio', onAudio);
 }

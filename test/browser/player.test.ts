@@ -1,10 +1,9 @@
 // The player module in headless Chromium, fed live by the simulated board through the host library.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPlayerPage, PageOptions, PageResults } from './harness';
+import { feedPage, openPlayerPage, PageOptions, PageResults } from './harness';
 import { connectBoard } from '../../src/host/connect';
 import { estimateClockOffset } from '../../src/host/clock-sync';
-import { toFragmentMessage, toInitMessage } from '../../src/host/preview-feed';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../../src/host/simulated-board';
 import { percentile } from '../support/percentile';
@@ -23,11 +22,8 @@ async function playLive(seconds: number, options: PageOptions = {}): Promise<Liv
   try {
     const clock = await estimateClockOffset(session);
     let sent = 0;
-    session.on('init', (init) => page.deliver(toInitMessage(init)));
-    session.on('fragment', (f) => {
-      sent++;
-      page.deliver(toFragmentMessage(f, clock));
-    });
+    feedPage(page, session, clock, { sound: false });
+    session.on('fragment', () => sent++);
     const startedAtMs = performance.timeOrigin + performance.now();
     await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, fps: 30 });
     await sleep(seconds * 1000);
