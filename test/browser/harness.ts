@@ -10,17 +10,7 @@ import type { ClockOffset } from '../../src/host/clock-sync';
 import { toFragmentMessage, toInitMessage, toSoundMessage } from '../../src/host/preview-feed';
 import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../../src/host/session';
 import type { FromWebviewMessage, PlayerStats, ToWebviewMessage } from '../../src/shared/panel';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium';
 
 export interface PageResults {
   stats: PlayerStats;
@@ -64,7 +54,7 @@ export async function openPlayerPage(options: PageOptions = {}): Promise<Chromiu
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
   });
