@@ -14,7 +14,7 @@ import { SimulatedBoard, startSimulatedBoard } from '../../src/host/simulated-bo
 import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeSound, probeVideo } from '../support/media';
 import { assertInSync } from '../support/sync';
-import { sleep } from '../support/poll';
+import { holdsWithin, sleep } from '../support/poll';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-stock-'));
 const sdcard = path.join(base, 'sdcard');
@@ -106,11 +106,8 @@ test('Disconnect ends the agent and gives the board back: its REPL runs code, an
   try {
     let seen = '';
     port.on('data', (d: Buffer) => (seen += d.toString('latin1')));
-    const until = async (text: string) => {
-      const end = Date.now() + 5000;
-      while (!seen.includes(text) && Date.now() < end) await sleep(50);
-      assert.ok(seen.includes(text), `"${text}" in ${JSON.stringify(seen.slice(-300))}`);
-    };
+    const until = async (text: string) =>
+      assert.ok(await holdsWithin(() => seen.includes(text), 5000), `"${text}" in ${JSON.stringify(seen.slice(-300))}`);
     port.write('print(6 * 7)\r');
     await until('42');
     // (a loop that prints: the simulated board hears Ctrl-C when a script does I/O, docs/stock-firmware.md)
@@ -133,8 +130,7 @@ test('an IDE-mode header does reset the running script (the trap the host keeps 
     let seen = '';
     port.on('data', (d: Buffer) => (seen += d.toString('latin1')));
     port.write(Buffer.from([0x30, 0x80, 0x0c, 0, 0, 0])); // FW_VERSION, as the IDE asks it
-    const until = Date.now() + 5000;
-    while (!seen.includes('MPY: soft reboot') && Date.now() < until) await sleep(100);
+    await holdsWithin(() => seen.includes('MPY: soft reboot'), 5000, 100);
     assert.match(seen, /MPY: soft reboot/);
     assert.match(stderr, /IDE-mode header/);
   } finally {
