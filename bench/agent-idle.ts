@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { cpuSeconds } from '../test/support/process-cpu';
+import { sleep } from '../test/support/poll';
 
 export interface AgentIdleResult {
   seconds: number;
@@ -15,8 +16,6 @@ export interface AgentIdleResult {
   no_host_pct: number;
   no_device_pct: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function percentOver(pid: number, seconds: number): Promise<number> {
   const before = cpuSeconds(pid);

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../src/host/board/install-root';
+import { round } from './stats';
 
 export interface InstructionsResult {
   frames: number;
@@ -40,7 +41,7 @@ export function benchAgentInstructions(seconds = 10): InstructionsResult {
     if (!m || Number(m[2]) !== 0) throw new Error(`replay did not pass every frame: ${run.stdout}`);
     const bytes = Number(m[3]);
     const instructions = run.instructions;
-    return { frames: Number(m[1]), payload_bytes: bytes, instructions, instr_per_byte: Math.round((instructions / bytes) * 100) / 100 };
+    return { frames: Number(m[1]), payload_bytes: bytes, instructions, instr_per_byte: round(instructions / bytes, 2) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -10,9 +10,8 @@ import { Mp4Recorder } from '../src/host/recording/mp4-recorder';
 import { BoardSession, Fragment } from '../src/host/session/board-session';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const round = (v: number) => Math.round(v * 100) / 100;
+import { sleep } from '../test/support/poll';
+import { mean, round } from './stats';
 
 /** The host's work per fragment when a preview is open: the panel message (posting is VS Code's). */
 function previewing(session: BoardSession, clock: ClockOffset): () => void {
@@ -65,8 +64,7 @@ export async function benchRecordingOverhead(phaseSeconds = 10, rounds = 2): Pro
     await board.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  return { preview_cpu_pct: round(mean(preview)), preview_and_record_cpu_pct: round(mean(both)), overhead_points: round(mean(both) - mean(preview)) };
+  return { preview_cpu_pct: round(mean(preview), 2), preview_and_record_cpu_pct: round(mean(both), 2), overhead_points: round(mean(both) - mean(preview), 2) };
 }
 
 function agentRssKb(pid: number): number {
@@ -104,10 +102,10 @@ export async function benchRss(seconds = 600): Promise<RssResult> {
     stopPreview();
     return {
       seconds,
-      host_rss_mb: { start: round(host0), end: round(host1) },
-      agent_rss_mb: { start: round(agent0), end: round(agent1) },
-      host_growth_pct: round(((host1 - host0) / host0) * 100),
-      agent_growth_pct: round(((agent1 - agent0) / agent0) * 100),
+      host_rss_mb: { start: round(host0, 2), end: round(host1, 2) },
+      agent_rss_mb: { start: round(agent0, 2), end: round(agent1, 2) },
+      host_growth_pct: round(((host1 - host0) / host0) * 100, 2),
+      agent_growth_pct: round(((agent1 - agent0) / agent0) * 100, 2),
       frames,
     };
   } finally {

@@ -4,6 +4,7 @@ import { Duplex } from 'node:stream';
 import { encodeFrame } from '../src/protocol/framing';
 import { encodePayload, MessageType, PROTOCOL_VERSION } from '../src/protocol/messages';
 import { BoardSession } from '../src/host/session/board-session';
+import { median, round } from './stats';
 
 export interface IngestResult {
   mb: number;
@@ -62,9 +63,7 @@ export async function benchIngest(megabytes = 256, rounds = 3): Promise<IngestRe
     for (const c of chunks) c.copy(sink, 0, 0, Math.min(c.length, sink.length));
     copy.push(bytes / ((performance.now() - t) / 1000) / 1e6);
   }
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-  const round = (v: number) => Math.round(v * 10) / 10;
-  return { mb: round(bytes / 1e6), ingest_mbps: round(median(ingest)), copy_mbps: round(median(copy)), ratio: Math.round((median(ingest) / median(copy)) * 1000) / 1000 };
+  return { mb: round(bytes / 1e6), ingest_mbps: round(median(ingest)), copy_mbps: round(median(copy)), ratio: round(median(ingest) / median(copy), 3) };
 }
 
 if (require.main === module) void benchIngest().then((r) => console.log(JSON.stringify(r, null, 2)));

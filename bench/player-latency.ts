@@ -5,24 +5,22 @@ import { estimateClockOffset, boardToHostMs } from '../src/host/session/clock-sy
 import { connectBoard } from '../src/host/board/connect';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
-import { percentile } from '../test/support/percentile';
+import { sleep } from '../test/support/poll';
+import { median, percentilesAndMax, round, type PercentilesAndMax } from './stats';
 
 export interface LatencyResult {
   seconds: number;
   frames_sent: number;
   frames_presented: number;
   /** board capture -> presented in Chromium (requestVideoFrameCallback) */
-  latency_ms: { p50: number; p95: number; max: number };
+  latency_ms: PercentilesAndMax;
   /** board capture -> the fragment's last byte on the host: the part the player cannot help */
-  link_latency_ms: { p50: number; p95: number; max: number };
+  link_latency_ms: PercentilesAndMax;
   clock_rtt_ms: number;
   /** "start preview" -> first presented frame, median of `ttff_runs` */
   ttff_ms: number;
   ttff_runs_ms: number[];
 }
-
-const round = (v: number) => Math.round(v * 10) / 10;
-const stats = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), max: round(Math.max(...v)) });
 
 export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<LatencyResult> {
   const board = await startSimulatedBoard({ build: false });
@@ -32,7 +30,7 @@ export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<Latency
     const clock = await estimateClockOffset(session, 16);
     let sent = 0;
     const link: number[] = [];
-    feedPage(page, session, clock);
+    feedPage(page, session, clock, { sound: false });
     session.on('fragment', (f) => {
       sent++;
       link.push(performance.timeOrigin + f.receivedAtMs - boardToHostMs(f.ptsUs, clock));
@@ -47,26 +45,26 @@ export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<Latency
       await page.page.waitForFunction(() => window.firstFrameAtMs !== undefined, undefined, { timeout: 10_000 });
       ttff.push((await page.page.evaluate(() => window.firstFrameAtMs!)) - started);
       await session.stopStream();
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
     }
 
     await page.page.evaluate(() => (window.latencies = []));
     sent = 0;
     link.length = 0;
     await session.startStream(settings);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await sleep(seconds * 1000);
     await session.stopStream();
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const latencies = await page.page.evaluate(() => window.latencies);
     return {
       seconds,
       frames_sent: sent,
       frames_presented: latencies.length,
-      latency_ms: stats(latencies),
-      link_latency_ms: stats(link),
+      latency_ms: percentilesAndMax(latencies),
+      link_latency_ms: percentilesAndMax(link),
       clock_rtt_ms: round(Number(clock.rttUs) / 1000),
-      ttff_ms: round(percentile(ttff, 50)),
-      ttff_runs_ms: ttff.map(round),
+      ttff_ms: round(median(ttff)),
+      ttff_runs_ms: ttff.map((t) => round(t)),
     };
   } finally {
     await session.disconnect();

@@ -8,6 +8,7 @@ import { connectBoard } from '../src/host/board/connect';
 import { pullFile } from '../src/host/files/pull-file';
 import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { rawPtyThroughput } from './pty-pump';
+import { median, round } from './stats';
 
 export interface PullBenchResult {
   file_mb: number;
@@ -17,8 +18,6 @@ export interface PullBenchResult {
   /** median pull / median raw */
   pull_ratio: number;
 }
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 export async function benchPull(megabytes = 256, rounds = 3): Promise<PullBenchResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-bench-pull-'));
@@ -54,8 +53,7 @@ export async function benchPull(megabytes = 256, rounds = 3): Promise<PullBenchR
     await board.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const round2 = (v: number) => Math.round(v * 100) / 100;
-  return { file_mb: megabytes, rounds, raw_mbps: raw.map(round2), pull_mbps: pulled.map(round2), pull_ratio: round2(median(pulled) / median(raw)) };
+  return { file_mb: megabytes, rounds, raw_mbps: raw.map((v) => round(v, 2)), pull_mbps: pulled.map((v) => round(v, 2)), pull_ratio: round(median(pulled) / median(raw), 2) };
 }
 
 if (require.main === module) {

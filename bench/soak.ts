@@ -10,8 +10,9 @@ import { Mp4Recorder } from '../src/host/recording/mp4-recorder';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { decodeErrors, probeVideo } from '../test/support/media';
+import { sleep } from '../test/support/poll';
+import { round } from './stats';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1000;
 
 async function soak(minutes: number): Promise<void> {
@@ -43,7 +44,7 @@ async function soak(minutes: number): Promise<void> {
   await session.startBoardRecording('/sdcard/board.mp4', settings);
   for (let m = 0; m < minutes; m++) {
     await sleep(60_000);
-    memory.push({ minute: m + 1, host_mb: Math.round(process.memoryUsage().rss / 1e5) / 10, agent_mb: Math.round(rssMb(board.process.pid!) * 10) / 10 });
+    memory.push({ minute: m + 1, host_mb: Math.round(process.memoryUsage().rss / 1e5) / 10, agent_mb: round(rssMb(board.process.pid!)) });
     process.stderr.write(`soak: minute ${m + 1}: ${JSON.stringify(memory.at(-1))}, lost ${lostOnLink}, dropped ${lastDropped}, skipped ${skippedSlots}\n`);
   }
   const boardState = await session.stopBoardRecording();

@@ -17,12 +17,8 @@ import { AudioCodec, type StreamSettings } from '../src/protocol/messages';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { cpuSeconds } from '../test/support/process-cpu';
-import { percentile } from '../test/support/percentile';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const round = (v: number) => Math.round(v * 10) / 10;
-const stats = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), n: v.length });
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+import { sleep } from '../test/support/poll';
+import { mean, percentiles, round, type Percentiles } from './stats';
 
 const VIDEO_ONLY: StreamSettings = { ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, audio: AudioCodec.Off, audioRate: 0 };
 const WITH_SOUND: StreamSettings = { ...VIDEO_ONLY, audio: AudioCodec.G711U, audioRate: 8000 };
@@ -81,7 +77,7 @@ export async function benchSoundCost(phaseSeconds = 10, rounds = 2): Promise<Sou
   const summary = (v: typeof agent) => ({
     video_only: round(mean(v.video_only)),
     with_sound: round(mean(v.with_sound)),
-    ratio: Math.round((mean(v.with_sound) / mean(v.video_only)) * 1000) / 1000,
+    ratio: round(mean(v.with_sound) / mean(v.video_only), 3),
   });
   return { agent_cpu_pct: summary(agent), host_cpu_pct: summary(host) };
 }
@@ -89,11 +85,11 @@ export async function benchSoundCost(phaseSeconds = 10, rounds = 2): Promise<Sou
 export interface SoundLatencyResult {
   seconds: number;
   /** capture -> screen with the sound muted: the picture as live as the player makes it */
-  video_muted_ms: { p50: number; p95: number; n: number };
+  video_muted_ms: Percentiles;
   /** capture -> screen with the sound on: held back to meet its sound */
-  video_with_sound_ms: { p50: number; p95: number; n: number };
+  video_with_sound_ms: Percentiles;
   /** capture -> speaker, the AudioContext's output time of each chunk's first sample */
-  sound_ms: { p50: number; p95: number; n: number };
+  sound_ms: Percentiles;
 }
 
 export async function benchSoundLatency(seconds = 10): Promise<SoundLatencyResult> {
@@ -120,7 +116,7 @@ export async function benchSoundLatency(seconds = 10): Promise<SoundLatencyResul
       sound: window.soundScheduled.map((c) => performance.timeOrigin + c.outputPerfMs - c.captureMs),
     }));
     await session.stopStream();
-    return { seconds, video_muted_ms: stats(muted), video_with_sound_ms: stats(withSound), sound_ms: stats(sound) };
+    return { seconds, video_muted_ms: percentiles(muted), video_with_sound_ms: percentiles(withSound), sound_ms: percentiles(sound) };
   } finally {
     await session.disconnect();
     await page.close();

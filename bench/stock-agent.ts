@@ -16,6 +16,8 @@ import { projectRoot } from '../src/host/board/install-root';
 import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { cpuSeconds } from '../test/support/process-cpu';
+import { sleep } from '../test/support/poll';
+import { round } from './stats';
 
 const root = projectRoot();
 
@@ -72,7 +74,7 @@ async function micropythonCeiling(stream: string): Promise<{ frames: number; mbp
   mp.FS.writeFile('/stream.264', fs.readFileSync(stream));
   mp.runPython(CEILING);
   const [frames, bytes, us] = out.trim().split(' ').map(Number);
-  return { frames, mbps: Math.round((bytes / us) * 10) / 10 };
+  return { frames, mbps: round(bytes / us) };
 }
 
 function cCeiling(stream: string): { frames: number; mbps: number } {
@@ -81,7 +83,7 @@ function cCeiling(stream: string): { frames: number; mbps: number } {
   const stdout = execFileSync(path.join(root, 'device-agent', 'build', 'replay'), [stream, '30', '/dev/null'], { encoding: 'utf8' });
   const s = (performance.now() - t) / 1000;
   const m = /frames (\d+) dropped (\d+) payload_bytes (\d+)/.exec(stdout)!;
-  return { frames: Number(m[1]), mbps: Math.round((Number(m[3]) / 1e6 / s) * 10) / 10 };
+  return { frames: Number(m[1]), mbps: round(Number(m[3]) / 1e6 / s) };
 }
 
 /** The stock board VM process's share of one core while a host records its stream. */
@@ -92,10 +94,10 @@ async function stockCoreShare(width: number, height: number, seconds: number): P
     const s = await connectBoard(board.portPath);
     try {
       const recording = recordStream(s, { ...DEFAULT_STREAM_SETTINGS, width, height, fps: 30, bitrateKbps: 8000 }, path.join(dir, 'out.mp4'), { seconds: seconds + 2 });
-      await new Promise((r) => setTimeout(r, 2000)); // past the start
+      await sleep(2000); // past the start
       const cpu0 = cpuSeconds(board.process.pid!);
       const t0 = performance.now();
-      await new Promise((r) => setTimeout(r, seconds * 1000));
+      await sleep(seconds * 1000);
       const share = (cpuSeconds(board.process.pid!) - cpu0) / ((performance.now() - t0) / 1000);
       await recording;
       return Math.round(share * 1000) / 10;
@@ -127,7 +129,7 @@ async function connectToFirstFrame(stock: boolean, runs: number): Promise<number
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-bench-ttff-'));
     const board = await startSimulatedBoard({ stock, sdcard: dir, build: false });
     try {
-      await new Promise((r) => setTimeout(r, 1000)); // the board has booted
+      await sleep(1000); // the board has booted
       const t = performance.now();
       const s = await connectBoard(board.portPath);
       const first = new Promise<void>((resolve) => s.once('fragment', () => resolve()));
@@ -154,7 +156,7 @@ export async function benchStockAgent(seconds = 10, runs = 3) {
       c_1080p30_live_path: cCoreShare(stream),
     };
     const connect_to_first_frame_ms = { micropython_with_upload: await connectToFirstFrame(true, runs), c: await connectToFirstFrame(false, runs) };
-    return { ceiling_mbps: ceiling, ceiling_ratio: Math.round((ceiling.micropython.mbps / ceiling.c.mbps) * 1000) / 1000, core_share_pct, connect_to_first_frame_ms };
+    return { ceiling_mbps: ceiling, ceiling_ratio: round(ceiling.micropython.mbps / ceiling.c.mbps, 3), core_share_pct, connect_to_first_frame_ms };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

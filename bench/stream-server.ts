@@ -12,10 +12,9 @@ import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { shareStream } from '../src/host/stream-server/share';
 import { AudioCodec } from '../src/protocol/messages';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
-import { percentile } from '../test/support/percentile';
+import { sleep } from '../test/support/poll';
+import { percentiles, type Percentiles } from './stats';
 
-const round = (v: number) => Math.round(v * 10) / 10;
-const stats = (v: number[]) => ({ p50: round(percentile(v, 50)), p95: round(percentile(v, 95)), n: v.length });
 const BLOCK = 64 * 64;
 
 /** ffmpeg decoding `url` until stopped: the latency of each whole second's white frame, ms. */
@@ -52,11 +51,11 @@ function secondOnHostMs(hostMs: number, clock: ClockOffset): number {
 export interface StreamServerLatencyResult {
   seconds: number;
   /** capture -> decoded by ffmpeg, through RTSP (TCP interleaved) */
-  rtsp_ms: { p50: number; p95: number; n: number };
+  rtsp_ms: Percentiles;
   /** capture -> decoded by ffmpeg, through HTTP (live fMP4) */
-  http_ms: { p50: number; p95: number; n: number };
+  http_ms: Percentiles;
   /** capture -> on screen in the preview (requestVideoFrameCallback), the same stream */
-  preview_ms: { p50: number; p95: number; n: number };
+  preview_ms: Percentiles;
 }
 
 export async function benchStreamServer(seconds = 20): Promise<StreamServerLatencyResult> {
@@ -66,18 +65,18 @@ export async function benchStreamServer(seconds = 20): Promise<StreamServerLaten
   const clock = await estimateClockOffset(session, 16);
   const shared = await shareStream(session, { rtspPort: 0, httpPort: 0, listen: '127.0.0.1', clock });
   try {
-    feedPage(page, session, clock);
+    feedPage(page, session, clock); // the stream has no sound
     await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, audio: AudioCodec.Off, audioRate: 0 });
     const rtsp = ffmpegLatencies(shared.urls.rtsp!, clock);
     const http = ffmpegLatencies(shared.urls.http!, clock);
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
     rtsp.latencies.length = http.latencies.length = 0;
     await page.page.evaluate(() => (window.latencies = []));
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await sleep(seconds * 1000);
     rtsp.stop();
     http.stop();
     const preview = await page.page.evaluate(() => window.latencies);
-    return { seconds, rtsp_ms: stats(rtsp.latencies), http_ms: stats(http.latencies), preview_ms: stats(preview) };
+    return { seconds, rtsp_ms: percentiles(rtsp.latencies), http_ms: percentiles(http.latencies), preview_ms: percentiles(preview) };
   } finally {
     await shared.close();
     await session.disconnect();

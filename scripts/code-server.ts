@@ -1,10 +1,13 @@
-// Runs code-server (a real VS Code) with the packaged extension installed into fresh folders.
-// Used by the demo and by the VS Code tests. code-server comes from scripts/install-code-server.sh.
+// Runs code-server (a real VS Code) with the packaged extension installed into fresh folders, and
+// opens it in Debian's Chromium. Used by the demo, the Marketplace media and the VS Code tests.
+// code-server comes from scripts/install-code-server.sh.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 
 export const ROOT = path.join(__dirname, '..');
 
@@ -140,4 +143,61 @@ export async function launchCodeServer(options: CodeServerOptions): Promise<Runn
       fs.rmSync(base, { recursive: true, force: true });
     },
   };
+}
+
+/** code-server with the workspace open in Chromium, as a person sees it: for the tests and the Marketplace media. */
+export interface CodeServer {
+  page: Page;
+  workspace: string;
+  /** A second window of the same VS Code, on another folder (made if missing). */
+  openWindow(folder: string): Promise<Page>;
+  /** the K230 Live output channel's log, all windows */
+  extensionLog(): string;
+  close(): Promise<void>;
+}
+
+export async function startCodeServer(
+  vsix: string,
+  settings: Record<string, unknown>,
+  options: Pick<CodeServerOptions, 'trusted' | 'locale'> = {},
+): Promise<CodeServer> {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-vscode-'));
+  const workspace = path.join(base, 'workspace');
+  const server = await launchCodeServer({ vsix, workspace, settings, ...options });
+  const context = await chromium.launchPersistentContext(path.join(base, 'chromium'), {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 900 },
+  });
+  const open = async (page: Page, url: string) => {
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    return page;
+  };
+  const page = await open(context.pages()[0] ?? (await context.newPage()), server.url);
+  return {
+    page,
+    workspace,
+    extensionLog: () => server.extensionLog(),
+    async openWindow(folder) {
+      fs.mkdirSync(folder, { recursive: true });
+      return open(await context.newPage(), server.urlOf(folder));
+    },
+    async close() {
+      await context.close().catch(() => undefined);
+      await server.stop();
+      fs.rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs a command from the palette, as a user does: F1, its title, Enter. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
 }

@@ -12,9 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { startSimulatedBoard, type SimulatedBoard } from '../src/simulators/start-simulated-board';
-import { CHROMIUM_ARGS } from '../test/browser/harness';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { TEST_VSIX } from './package-files';
-import { type CodeServer, ROOT, runCommand, startCodeServer } from '../test/vscode/code-server';
+import { type CodeServer, ROOT, runCommand, startCodeServer } from './code-server';
 
 const MEDIA = path.join(ROOT, 'media');
 const OUT = path.join(MEDIA, 'marketplace');
@@ -130,7 +130,7 @@ function kib(file: string): string {
 /** media/icon.svg drawn by Chromium at its own size, on a transparent background. */
 async function renderIcon(): Promise<void> {
   const svg = fs.readFileSync(path.join(MEDIA, 'icon.svg'), 'utf8');
-  const browser = await start(() => chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }), (b) => b.close());
+  const browser = await start(() => chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS }), (b) => b.close());
   const page = await browser.newPage({ viewport: { width: ICON_SIZE, height: ICON_SIZE }, deviceScaleFactor: 1 });
   await page.setContent(`<!doctype html><body style="margin:0;background:transparent">${svg}</body>`);
   const file = path.join(MEDIA, 'icon.png');

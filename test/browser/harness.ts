@@ -10,17 +10,7 @@ import type { ClockOffset } from '../../src/host/session/clock-sync';
 import { PreviewFeed } from '../../src/host/live/preview-feed';
 import type { BoardSession } from '../../src/host/session/board-session';
 import type { FromWebviewMessage, PlayerStats, ToWebviewMessage } from '../../src/shared/panel';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium';
 
 export interface PageResults {
   stats: PlayerStats;
@@ -64,7 +54,7 @@ export async function openPlayerPage(options: PageOptions = {}): Promise<Chromiu
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
   });
@@ -105,8 +95,13 @@ export async function openPlayerPage(options: PageOptions = {}): Promise<Chromiu
   };
 }
 
+export interface FeedOptions {
+  /** false: pictures only, the sound left out (as the player test and the latency bench measure) */
+  sound?: boolean;
+}
+
 /** Feeds the page from a session as the extension's preview panel does (the same PreviewFeed). Returns the detach. */
-export function feedPage(page: ChromiumPage, session: BoardSession, clock: ClockOffset): () => void {
-  const feed = new PreviewFeed(session, clock, (m) => page.deliver(m));
+export function feedPage(page: ChromiumPage, session: BoardSession, clock: ClockOffset, { sound = true }: FeedOptions = {}): () => void {
+  const feed = new PreviewFeed(session, clock, (m) => (sound || m.type !== 'sound') && page.deliver(m));
   return () => feed.close();
 }

@@ -7,6 +7,7 @@ import { estimateClockOffset } from '../../src/host/session/clock-sync';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { percentile } from '../support/percentile';
+import { sleep } from '../support/poll';
 
 interface LiveRun extends PageResults {
   sent: number;
@@ -21,16 +22,16 @@ async function playLive(seconds: number, options: PageOptions = {}): Promise<Liv
   try {
     const clock = await estimateClockOffset(session);
     let sent = 0;
-    feedPage(page, session, clock);
+    feedPage(page, session, clock, { sound: false });
     session.on('fragment', () => sent++);
     const startedAtMs = performance.timeOrigin + performance.now();
     await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, fps: 30 });
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await sleep(seconds * 1000);
     await session.stopStream();
     // Count once the player has drained: the decoded count stops moving (a loaded machine lags).
     let last = -1;
     for (let waited = 0; waited < 10_000; waited += 1100) {
-      await new Promise((r) => setTimeout(r, 1100)); // stats refresh each second
+      await sleep(1100); // stats refresh each second
       const decoded = (await page.results()).stats.decodedFrames;
       if (decoded === last || decoded >= sent) break;
       last = decoded;

@@ -10,6 +10,7 @@ import { connectBoard } from '../../src/host/board/connect';
 import { estimateClockOffset } from '../../src/host/session/clock-sync';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../../src/simulators/start-simulated-board';
+import { sleep } from '../support/poll';
 
 test('sound and picture in the preview: every tone within 40 ms of its white frame, and the meter moves', async () => {
   const board = await startSimulatedBoard();
@@ -24,13 +25,13 @@ test('sound and picture in the preview: every tone within 40 ms of its white fra
     const levels = new Set<string>();
     for (let i = 0; i < 40; i++) {
       levels.add((await page.page.getAttribute('[data-testid=level]', 'data-db')) ?? '');
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     const dbs = [...levels].map(Number).filter(Number.isFinite);
     assert.ok(dbs.some((db) => db > -12) && dbs.some((db) => db < -60), `the meter shows the bursts and the silence (${[...levels].join(' ')})`);
     await page.page.click('#mute'); // a person's click: the page may now make sound
     assert.equal(await page.page.textContent('#mute'), 'Sound on');
-    await new Promise((r) => setTimeout(r, 8000));
+    await sleep(8000);
     await session.stopStream();
     const { scheduled, shown } = await page.page.evaluate(() => ({ scheduled: window.soundScheduled, shown: window.framesShown }));
     const offsets: number[] = [];

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { decodeErrors, probeVideo } from '../support/media';
+import { sleep } from '../support/poll';
 
 export async function run(): Promise<void> {
   const link = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'k230-electron-')), 'board');
@@ -15,7 +16,7 @@ export async function run(): Promise<void> {
   try {
     await vscode.commands.executeCommand('k230live.connect', link);
     await vscode.commands.executeCommand('k230live.startRecording');
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     await vscode.commands.executeCommand('k230live.stopRecording');
     const dir = path.join(workspace, 'recordings');
     const file = fs.readdirSync(dir).find((f) => f.endsWith('.mp4'));

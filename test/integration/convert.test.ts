@@ -11,6 +11,7 @@ import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-
 import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeStreams, probeVideo, strictlyIncreasing } from '../support/media';
 import { boxOffset, encodeRaw, extractAnnexB, frameHashes, plainNalUnits, probeDuration, syncSamples } from '../support/raw-video';
+import { sleep } from '../support/poll';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-convert-'));
 const raw = {
@@ -198,7 +199,7 @@ for (const { audio, rate, probed, entry } of [
     const record = (...args: string[]) => runCli(['board-record', '--port', board.portPath, ...args]);
     const started = await record('start', '--out', card, '--width', '640', '--height', '360', '--audio', audio, '--audio-rate', String(rate));
     assert.equal(started.code, 0, started.stderr);
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
     const stopped = await record('stop');
     assert.equal(stopped.code, 0, stopped.stderr);
 

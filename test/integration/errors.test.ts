@@ -10,6 +10,7 @@ import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-
 import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
 import { startForeignPort } from '../support/foreign-port';
+import { sleep } from '../support/poll';
 
 let board: SimulatedBoard;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-errors-'));
@@ -94,7 +95,7 @@ test('killing the agent mid-recording leaves a playable file and says what happe
   const own = await startSimulatedBoard({ build: false });
   const out = path.join(dir, 'interrupted.mp4');
   const running = runCli(['record', '--port', own.portPath, '--seconds', '30', '--out', out]);
-  await new Promise((r) => setTimeout(r, 2500));
+  await sleep(2500);
   own.process.kill('SIGKILL');
   const r = await running;
   assertOneLineError(r, /recording stopped early: .*the file holds \d+ frames and plays/);

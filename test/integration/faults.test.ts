@@ -17,9 +17,8 @@ import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { Fault, FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
-import { waitFor } from '../support/poll';
+import { sleep, waitFor } from '../support/poll';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // A long GOP: a keyframe soon after a fault is the IDR the host asked for, not the next scheduled one.
 const SETTINGS = { ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360, gop: 300 };
 

@@ -16,6 +16,7 @@ import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-
 import { Fault, FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
 import { cpuSeconds } from '../support/process-cpu';
+import { sleep } from '../support/poll';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-endings-'));
 let proxy: FaultProxy;
@@ -32,7 +33,6 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SETTINGS = { ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 };
 /** What the 10 s after an ending may cost, at most. Before the fix: ~65 % of a core and GBs. */
 const HOST_CPU_MAX = 0.05; // measured 0.01-2.0 % (a GC of the recording's buffers after the first)

@@ -13,9 +13,9 @@ import { runCli } from '../support/cli';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeSound, probeVideo } from '../support/media';
 import { assertInSync, assertSurvivorsInSync, decodeSound, streamDurations } from '../support/sync';
+import { sleep } from '../support/poll';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-sound-'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('the C agent with its simulated microphone', () => {

@@ -14,6 +14,7 @@ import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-
 import { assertOneLineError, runCli } from '../support/cli';
 import { decodeErrors, probeSound, probeVideo } from '../support/media';
 import { assertInSync } from '../support/sync';
+import { holdsWithin, sleep } from '../support/poll';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-stock-'));
 const sdcard = path.join(base, 'sdcard');
@@ -69,7 +70,7 @@ test('a board recording at A-law 16000 Hz has the microphone, in sync; a live re
   assert.match(r.stderr, /^k230live: no sound from \S+: its microphone did not start.*; the video goes on\n$/);
   assert.equal(probeVideo(live).frames, 30);
   assert.equal(probeSound(live).codec, undefined);
-  await new Promise((done) => setTimeout(done, 3000));
+  await sleep(3000);
   const stop = await cli('board-record', 'stop');
   assert.equal(stop.code, 0, stop.stderr);
   const file = path.join(sdcard, 'sound.mp4');
@@ -81,7 +82,7 @@ test('a board recording at A-law 16000 Hz has the microphone, in sync; a live re
 
 test('board recording, ls, pull (SHA-256 equal), rm; a path outside /sdcard is refused', async () => {
   assert.equal((await cli('board-record', 'start', '--out', '/sdcard/board.mp4', '--width', '640', '--height', '480')).code, 0);
-  await new Promise((r) => setTimeout(r, 3000));
+  await sleep(3000);
   const stop = await cli('board-record', 'stop');
   assert.equal(stop.code, 0, stop.stderr);
   const ls = await cli('ls');
@@ -105,11 +106,8 @@ test('Disconnect ends the agent and gives the board back: its REPL runs code, an
   try {
     let seen = '';
     port.on('data', (d: Buffer) => (seen += d.toString('latin1')));
-    const until = async (text: string) => {
-      const end = Date.now() + 5000;
-      while (!seen.includes(text) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(seen.includes(text), `"${text}" in ${JSON.stringify(seen.slice(-300))}`);
-    };
+    const until = async (text: string) =>
+      assert.ok(await holdsWithin(() => seen.includes(text), 5000), `"${text}" in ${JSON.stringify(seen.slice(-300))}`);
     port.write('print(6 * 7)\r');
     await until('42');
     // (a loop that prints: the simulated board hears Ctrl-C when a script does I/O, docs/stock-firmware.md)
@@ -132,8 +130,7 @@ test('an IDE-mode header does reset the running script (the trap the host keeps 
     let seen = '';
     port.on('data', (d: Buffer) => (seen += d.toString('latin1')));
     port.write(Buffer.from([0x30, 0x80, 0x0c, 0, 0, 0])); // FW_VERSION, as the IDE asks it
-    const until = Date.now() + 5000;
-    while (!seen.includes('MPY: soft reboot') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await holdsWithin(() => seen.includes('MPY: soft reboot'), 5000, 100);
     assert.match(seen, /MPY: soft reboot/);
     assert.match(stderr, /IDE-mode header/);
   } finally {

@@ -14,6 +14,7 @@ import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-
 import { Codec, ErrorCode } from '../../src/protocol/messages';
 import { runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
+import { sleep } from '../support/poll';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-storage-'));
 const sdcard = path.join(base, 'sdcard');
@@ -42,7 +43,7 @@ after(async () => {
 test('board-record for 10 s, ls lists it, pull brings a file whose SHA-256 is the agent\'s and which decodes', async () => {
   const start = await cli('board-record', 'start', '--out', '/sdcard/ten.mp4', '--json');
   assert.equal(start.code, 0, start.stderr);
-  await new Promise((r) => setTimeout(r, 10_000));
+  await sleep(10_000);
   const stop = await cli('board-record', 'stop', '--json');
   assert.equal(stop.code, 0, stop.stderr);
   const state = JSON.parse(stop.stdout) as BoardRecordingState;
@@ -73,7 +74,7 @@ test('an H.265 board recording runs beside the H.264 live stream', async () => {
     // 640x360: two software encoders share this machine's 2 cores with the test; the board has hardware for it.
     const started = await s.startBoardRecording('/sdcard/hevc.mp4', { ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360, codec: Codec.H265, profile: 1 });
     assert.equal(started.active, true);
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     const stopped = await s.stopBoardRecording();
     assert.ok(live >= 60, `the live stream kept going (${live} fragments in 3 s)`);
     assert.ok(stopped.frames >= 60, `the board recorded (${stopped.frames} frames in 3 s)`);
@@ -92,7 +93,7 @@ test('a pull broken by killing the link midway resumes on the next run and verif
   const target = path.join(local, 'big.bin');
   const { data } = partialPaths(target);
   const running = cli('pull', '/sdcard/big.bin', target);
-  while (!fs.existsSync(data) || fs.statSync(data).size < 8 << 20) await new Promise((r) => setTimeout(r, 20));
+  while (!fs.existsSync(data) || fs.statSync(data).size < 8 << 20) await sleep(20);
   board.process.kill('SIGKILL');
   const broken = await running;
   assert.notEqual(broken.code, 0);

@@ -18,14 +18,14 @@ import { CLIENT_QUEUE_BYTES } from '../../src/host/stream-server/client-feed';
 import { shareStream, SharedStream } from '../../src/host/stream-server/share';
 import { Codec, Profile } from '../../src/protocol/messages';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
-import { CHROMIUM_ARGS, feedPage, openPlayerPage } from '../browser/harness';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium';
+import { feedPage, openPlayerPage } from '../browser/harness';
 import { runCli } from '../support/cli';
 import { decodeErrors, probeVideo } from '../support/media';
-import { waitFor } from '../support/poll';
+import { sleep, waitFor } from '../support/poll';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-share-'));
 const SETTINGS = { ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let board: SimulatedBoard;
 let session: BoardSession;
 let shared: SharedStream;
@@ -146,7 +146,7 @@ test('OpenCV: cv2.VideoCapture on the RTSP URL reads 640x360 frames', async () =
 
 test('Chromium plays the HTTP stream in a <video>', async () => {
   const profile = fs.mkdtempSync(path.join(dir, 'chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.setContent('<video id="v" muted autoplay playsinline></video>');

@@ -134,18 +134,13 @@ while True:
         else:
             pending.append([kind, direction, n])
         print('OK', kind, flush=True)
-    if agent_m in ready:
-        try:
-            data = os.read(agent_m, 65536)
-        except (BlockingIOError, OSError):
-            data = b''
-        queued['to_host'] += apply('to_host', data)
-    if host_m in ready:
-        try:
-            data = os.read(host_m, 65536)
-        except (BlockingIOError, OSError):
-            data = b''
-        queued['to_agent'] += apply('to_agent', data)
+    for fd, direction in ((agent_m, 'to_host'), (host_m, 'to_agent')):
+        if fd in ready:
+            try:
+                data = os.read(fd, 65536)
+            except (BlockingIOError, OSError):
+                data = b''
+            queued[direction] += apply(direction, data)
 `;
 
 export type Fault =

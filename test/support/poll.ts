@@ -2,7 +2,8 @@
 // wait for what a user would see rather than sleep for a guessed time.
 import assert from 'node:assert/strict';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves after `ms`: for a wait whose length is the point (a phase to measure, a pace to keep); waitFor waits for a state. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Whether `check` holds within `ms`, looked at every `everyMs`; never fails the test itself. */
 export async function holdsWithin(check: () => boolean | Promise<boolean>, ms: number, everyMs = 50): Promise<boolean> {

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import { sleep } from './poll';
 
 const MARK = 'K230LIVE_TEST_FILE';
 
@@ -53,8 +54,6 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
     // the group is empty
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function groupAlive(pgid: number): boolean {
   try {

@@ -19,6 +19,8 @@ import {
   PROTOCOL_VERSION,
 } from '../../src/protocol/messages';
 import { BoardSession } from '../../src/host/session/board-session';
+import { concat } from '../support/bytes';
+import { anyDamage, damaged } from '../support/damage';
 
 // The same generated cases on every run, so CI is repeatable and a failure reproducible;
 // FC_SEED=<number> explores others (e.g. FC_SEED=$RANDOM npm run test:unit).
@@ -27,7 +29,6 @@ fc.configureGlobal({ seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 2
 /** fc.record, as plain objects: fast-check may make them without a prototype, which deepStrictEqual tells apart. */
 const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> =>
   fc.record(model, { noNullPrototype: true }) as fc.Arbitrary<T>;
-const concat = (parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
 
 // ---- field values, each over its whole wire range
 
@@ -119,24 +120,8 @@ interface FrameFields { type: number; flags: number; id: number; payload: Uint8A
 const frameFields = record({ type: u8, flags: u8, id: u32, payload: bytes(300) });
 const encode = (f: FrameFields) => encodeFrame(f.type, f.id, f.payload, f.flags);
 
-type Damage = { kind: 'flip'; at: number; bit: number } | { kind: 'drop'; at: number } | { kind: 'cut'; at: number };
-const damage: fc.Arbitrary<Damage> = fc.oneof(
-  record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  record({ kind: fc.constant('drop' as const), at: fc.nat() }),
-  record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-);
-
-/** A frame with a flipped bit, a lost byte, or cut short: as a noisy serial line delivers it. */
-function damaged(frame: Uint8Array, d: Damage): Uint8Array {
-  const at = d.at % frame.length;
-  if (d.kind === 'flip') {
-    const out = frame.slice();
-    out[at] ^= 1 << d.bit;
-    return out;
-  }
-  if (d.kind === 'drop') return concat([frame.subarray(0, at), frame.subarray(at + 1)]);
-  return frame.slice(0, at);
-}
+// A flipped bit, a lost byte, a frame cut short: as a noisy serial line delivers frames.
+const damage = anyDamage();
 
 const streamPiece = fc.oneof(
   bytes(40),

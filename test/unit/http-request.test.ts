@@ -8,6 +8,8 @@ import { AddressInfo, connect } from 'node:net';
 import { test } from 'node:test';
 import * as fc from 'fast-check';
 import { HTTP_SERVER_OPTIONS, refuseHttpRequest } from '../../src/host/stream-server/http/http-request';
+import { ascii } from '../support/bytes';
+import { anyDamage, damaged } from '../support/damage';
 
 fc.configureGlobal({ seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261201 });
 
@@ -71,7 +73,6 @@ function exchange(port: number, writes: Uint8Array[], { timeoutMs = 3000, halfCl
   });
 }
 
-const ascii = (text: string) => new TextEncoder().encode(text);
 const statusOf = (answer: string) => /^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1];
 
 // FFmpeg (ffplay / ffprobe / OpenCV / OBS on http://...), libavformat/http.c http_connect
@@ -177,14 +178,7 @@ test('a connection without a whole request is closed after headersTimeout; a lon
 
 // Noise, and requests with a byte flipped, dropped or inserted, or cut short.
 const requests = [ffmpegGet, curlGet, 'HEAD /k230.mp4 HTTP/1.1\r\n\r\n', 'POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nab'].map(ascii);
-const damage = fc.record({ at: fc.nat(), kind: fc.constantFrom('flip', 'drop', 'insert', 'cut'), byte: fc.integer({ min: 0, max: 255 }) }, { noNullPrototype: true });
-function damaged(b: Uint8Array, d: { at: number; kind: string; byte: number }): Uint8Array {
-  const at = d.at % b.length;
-  if (d.kind === 'flip') return Uint8Array.from(b, (x, i) => (i === at ? x ^ (1 << (d.byte % 8)) : x));
-  if (d.kind === 'drop') return Uint8Array.from([...b.subarray(0, at), ...b.subarray(at + 1)]);
-  if (d.kind === 'insert') return Uint8Array.from([...b.subarray(0, at), d.byte, ...b.subarray(at)]);
-  return b.slice(0, at);
-}
+const damage = anyDamage(fc.integer({ min: 0, max: 255 }));
 const httpInput = fc.oneof(
   fc.uint8Array({ maxLength: 600 }),
   fc.tuple(fc.constantFrom(...requests), damage).map(([r, d]) => damaged(r, d)),

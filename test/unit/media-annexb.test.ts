@@ -3,9 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../../src/shared/user-error';
 import { groupAccessUnits, sniffCodec, splitNalUnits, toAnnexB } from '../../src/host/bitstream/annexb';
-
-const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/ /g, ''), 'hex'));
-const hexOf = (units: Uint8Array[]) => units.map((u) => Buffer.from(u).toString('hex'));
+import { hex, hexOf } from '../support/bytes';
 
 // Parameter sets from libx264 / libx265 (see media-sps.test.ts); slices are just headers: first byte(s) of a NAL unit,
 // then the first bit of the slice header (first_mb_in_slice == 0 / first_slice_segment_in_pic_flag).

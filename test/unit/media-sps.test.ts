@@ -4,8 +4,7 @@ import { test } from 'node:test';
 import { unescapeRbsp } from '../../src/host/bitstream/bits';
 import { UserError } from '../../src/shared/user-error';
 import { HevcSps, codecString, parseAvcSps, parseHevcSps, parseHevcVpsFrameRate } from '../../src/host/bitstream/sps';
-
-const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
+import { hex } from '../support/bytes';
 
 // Written by ffmpeg 5.1 (Debian 12) with libx264 core 164 and libx265 3.5 from its testsrc2 pattern:
 //   ffmpeg -f lavfi -i testsrc2=size=WxH:rate=R -c:v libx264|libx265 [options] -f h264|hevc out

@@ -4,40 +4,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fc from 'fast-check';
 import { isKeyframeNal, RtpVideoPacketizer, splitLengthPrefixed } from '../../src/host/stream-server/rtp/rtp-video';
+import { hex, hexOf } from '../support/bytes';
+import { readRtp, type RtpPacket } from '../support/rtp';
 
 fc.configureGlobal({ seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261201 });
 
 type Codec = 'h264' | 'h265';
-const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/ /g, ''), 'hex'));
-const hexOf = (units: Uint8Array[]) => units.map((u) => Buffer.from(u).toString('hex'));
 
-// ---- the reader: RFC 3550 §5.1 header, RFC 6184 §5.6-5.8 and RFC 7798 §4.4 payloads
-
-interface RtpPacket {
-  marker: boolean;
-  payloadType: number;
-  sequence: number;
-  timestamp: number;
-  ssrc: number;
-  payload: Uint8Array;
-}
-
-function readRtp(packet: Uint8Array): RtpPacket {
-  assert.ok(packet.length >= 12, 'an RTP header is 12 bytes');
-  assert.equal(packet[0] >> 6, 2, 'version 2');
-  assert.equal(packet[0] & 0x20, 0, 'no padding');
-  assert.equal(packet[0] & 0x10, 0, 'no header extension');
-  assert.equal(packet[0] & 0x0f, 0, 'no CSRCs');
-  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
-  return {
-    marker: (packet[1] & 0x80) !== 0,
-    payloadType: packet[1] & 0x7f,
-    sequence: view.getUint16(2),
-    timestamp: view.getUint32(4),
-    ssrc: view.getUint32(8),
-    payload: packet.subarray(12),
-  };
-}
+// ---- the reader: RFC 3550 §5.1 header (test/support/rtp.ts), RFC 6184 §5.6-5.8 and RFC 7798 §4.4 payloads
 
 /** Aggregation units: a 16-bit size, then that many bytes, to the end of the payload. */
 function aggregationUnits(payload: Uint8Array, from: number): Uint8Array[] {

@@ -8,12 +8,11 @@ import * as fc from 'fast-check';
 import { RTSP_LIMITS, RtspItem, RtspLimits, RtspReader, RtspRequest } from '../../src/host/stream-server/rtsp/rtsp-reader';
 import { interleavedFrame, rtspResponse } from '../../src/host/stream-server/rtsp/rtsp-response';
 import { parseTransport, parseTransports } from '../../src/host/stream-server/rtsp/rtsp-transport';
+import { ascii, concat } from '../support/bytes';
+import { anyDamage, damaged } from '../support/damage';
 
 // The same generated cases on every run, as in framing-properties.test.ts; FC_SEED=<number> explores others.
 fc.configureGlobal({ seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : 20261201 });
-
-const ascii = (text: string) => new TextEncoder().encode(text);
-const concat = (parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
 
 // ---- what real clients send, as their sources build it
 
@@ -486,26 +485,7 @@ function assertWellFormedOutput(items: RtspItem[]): void {
 }
 
 // Noise among requests and frames, and requests damaged the way a fuzzer damages them.
-type Damage = { kind: 'flip'; at: number; bit: number } | { kind: 'drop'; at: number } | { kind: 'cut'; at: number } | { kind: 'insert'; at: number; byte: number };
-const damage: fc.Arbitrary<Damage> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }, { noNullPrototype: true }),
-  fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }, { noNullPrototype: true }),
-  fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }, { noNullPrototype: true }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), byte: fc.constantFrom(0x0d, 0x0a, 0x24, 0x3a, 0x20, 0x00, 0xff) }, { noNullPrototype: true }),
-);
-
-function damaged(b: Uint8Array, d: Damage): Uint8Array {
-  if (b.length === 0) return b;
-  const at = d.at % b.length;
-  if (d.kind === 'flip') {
-    const out = b.slice();
-    out[at] ^= 1 << d.bit;
-    return out;
-  }
-  if (d.kind === 'drop') return concat([b.subarray(0, at), b.subarray(at + 1)]);
-  if (d.kind === 'insert') return concat([b.subarray(0, at), Uint8Array.of(d.byte), b.subarray(at)]);
-  return b.slice(0, at);
-}
+const damage = anyDamage(fc.constantFrom(0x0d, 0x0a, 0x24, 0x3a, 0x20, 0x00, 0xff));
 
 const noisyPiece = fc.oneof(
   bytes(40),

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAvcSps, parseHevcSps } from '../../src/host/bitstream/sps';
 import { sessionDescription, type SessionOptions } from '../../src/host/stream-server/rtsp/sdp';
-
-const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
+import { hex } from '../support/bytes';
 
 const AVC = { sps: hex('6742c01fda014016e840000003004000000f23c60ca8'), pps: hex('68ce3c80') };
 const HEVC = {

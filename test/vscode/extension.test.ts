@@ -11,7 +11,7 @@ import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-
 import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
 import { holdsWithin } from '../support/poll';
-import { CodeServer, runCommand, startCodeServer } from './code-server';
+import { CodeServer, runCommand, startCodeServer } from '../../scripts/code-server';
 import { TEST_VSIX } from '../../scripts/package-files';
 import { boardItem, decodedInPreview, previewFrame, screenshot as saveScreenshot, waitFor as waitUntil } from './workbench';
 

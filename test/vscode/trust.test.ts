@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { decodeErrors, probeVideo } from '../support/media';
-import { CodeServer, runCommand, startCodeServer } from './code-server';
+import { CodeServer, runCommand, startCodeServer } from '../../scripts/code-server';
 import { boardItem, decodedInPreview, previewFrame, screenshot, waitFor } from './workbench';
 import { TEST_VSIX } from '../../scripts/package-files';
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { holdsWithin } from '../support/poll';
-import { ROOT } from './code-server';
+import { ROOT } from '../../scripts/code-server';
 
 export const OUT = path.join(ROOT, 'test-output');
 

@@ -18,7 +18,7 @@ import { after, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { TEST_VSIX } from '../../scripts/package-files';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
-import { CodeServer, ROOT, runCommand, startCodeServer } from './code-server';
+import { CodeServer, ROOT, runCommand, startCodeServer } from '../../scripts/code-server';
 import { boardItem, previewFrame, waitFor } from './workbench';
 
 const VSIX = TEST_VSIX;
