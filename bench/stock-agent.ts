@@ -55,7 +55,8 @@ for i, au in enumerate(aus):
         continue
     init, head, sample = out
     if init:
-        link.send(0xA0, 0, {'codec': 1, 'width': 1920, 'height': 1080, 'codec_string': 'avc1', 'data': b''}, init)
+        link.send(0xA0, 0, {'codec': 1, 'width': 1920, 'height': 1080, 'codec_string': 'avc1', 'audio': 0, 'audio_rate': 0,
+                        'data': b''}, init)
     link.send(0xA1, 0, {'sequence': mux.sequence, 'pts_us': i * 33333, 'flags': 1 if key else 0, 'dropped': 0, 'data': b''}, head + sample)
     sent += len(sample)
 us = time.ticks_diff(time.ticks_us(), t0)
@@ -159,4 +160,11 @@ export async function benchStockAgent(seconds = 10, runs = 3) {
   }
 }
 
-if (require.main === module) void benchStockAgent().then((r) => console.log(JSON.stringify(r, null, 2)));
+// `npx tsx bench/stock-agent.ts connect [runs]`: Connect to first frame alone, on both boards.
+if (require.main === module) {
+  const [what, runs] = process.argv.slice(2);
+  const bench = what === 'connect'
+    ? async () => ({ connect_to_first_frame_ms: { micropython_with_upload: await connectToFirstFrame(true, Number(runs ?? 5)), c: await connectToFirstFrame(false, Number(runs ?? 5)) } })
+    : () => benchStockAgent();
+  void bench().then((r) => console.log(JSON.stringify(r, null, 2)));
+}
