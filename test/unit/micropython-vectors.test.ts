@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 const root = path.join(__dirname, '..', '..');
+const agentDir = path.join(root, 'device-agent', 'micropython');
 
 const CHECK = `
 import sys, json, binascii, struct
 sys.path.insert(0, '/agent')
-import k230live_agent as a
+import wire as a
 
 def sections(name):
     out = []
@@ -65,7 +66,7 @@ test('the MicroPython agent decodes, dumps and re-encodes every golden vector, r
   let out = '';
   const mp = await loadMicroPython({ heapsize: 8 * 1024 * 1024, linebuffer: false, stdout: (b) => (out += Buffer.from(b).toString()) });
   mp.FS.mkdir('/agent');
-  mp.FS.writeFile('/agent/k230live_agent.py', fs.readFileSync(path.join(root, 'device-agent', 'micropython', 'k230live_agent.py')));
+  for (const name of fs.readdirSync(agentDir).filter((f) => f.endsWith('.py'))) mp.FS.writeFile(`/agent/${name}`, fs.readFileSync(path.join(agentDir, name)));
   mp.FS.mkdir('/vectors');
   for (const file of ['messages.vec', 'streams.vec', 'lines.vec']) mp.FS.writeFile(`/vectors/${file}`, fs.readFileSync(path.join(root, 'test', 'vectors', file)));
   mp.runPython(CHECK);
