@@ -12,7 +12,7 @@ IDR_AGAIN = 30  # pictures held back before an IDR is asked for again, in case t
 
 class KeyframeGate:
     """Where a consumer that lost a picture waits for the next IDR: the pictures after a loss refer to
-    what was lost."""
+    what was lost. The C twin: device-agent/src/keyframe_gate.c."""
 
     def __init__(self):
         self.waiting = False

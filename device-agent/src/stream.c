@@ -66,19 +66,19 @@ static bool stream_on_au(void *ctx, const struct camera_au_s *au) {
     pthread_mutex_lock(&s->lock);
     bool want_idr = s->idr_wanted;
     s->idr_wanted = false;
-    if (s->waiting_for_idr && !au->keyframe) {
+    if (!keyframe_gate_pass(&s->gate, au->keyframe)) {
         s->stats.dropped++;
     } else if (s->count == s->depth) {
         s->stats.dropped++;
-        s->waiting_for_idr = true;
+        keyframe_gate_close(&s->gate);
         want_idr = true;
     } else {
         struct stream_slot_s *slot = &s->slots[(s->head + s->count) % s->depth];
         if (stream_copy_au(slot, au) < 0) {
             s->stats.dropped++;
-            s->waiting_for_idr = want_idr = true;
+            keyframe_gate_close(&s->gate);
+            want_idr = true;
         } else {
-            s->waiting_for_idr = false;
             s->count++;
             pthread_cond_signal(&s->wake);
         }
@@ -221,7 +221,7 @@ static void *stream_sender_run(void *arg) {
             }
             s->stats.dropped++;
             s->count = kept;
-            s->waiting_for_idr = true;
+            keyframe_gate_close(&s->gate);
             s->idr_wanted = true;
         }
         pthread_mutex_unlock(&s->lock);
@@ -235,7 +235,7 @@ int stream_start(struct stream_s *s, const struct camera_settings_s *settings, c
     stream_stop(s);
     s->settings = *settings;
     s->head = s->count = 0;
-    s->waiting_for_idr = false;
+    keyframe_gate_init(&s->gate);
     s->idr_wanted = false;
     s->have_track = false;
     memset(&s->stats, 0, sizeof(s->stats));
