@@ -110,9 +110,8 @@ static int stream_send_chunk(struct stream_s *s, const struct stream_slot_s *slo
     struct stream_fragment_s f = {.audio = true, .sequence = sequence, .pts_us = slot->pts_us, .keyframe = true};
     uint8_t boxes[FMP4_FRAGMENT_HEADER_MAX];
     uint32_t samples = (uint32_t)slot->nal_size[0];
-    uint64_t decode_time = ((uint64_t)since_us * (uint64_t)rate + 500000u) / 1000000u;
-    size_t box_size =
-        fmp4_write_fragment(boxes, sizeof(boxes), number, FMP4_AUDIO_TRACK, decode_time, samples, samples, 1);
+    size_t box_size = fmp4_write_fragment(boxes, sizeof(boxes), number, FMP4_AUDIO_TRACK,
+                                          fmp4_sound_decode_time(since_us, rate), samples, samples, 1);
     f.parts[f.part_count++] = (struct iovec){boxes, box_size};
     f.parts[f.part_count++] = (struct iovec){slot->data, samples};
     f.size = box_size + samples;
@@ -129,7 +128,7 @@ static int stream_send_fragment(struct stream_s *s, const struct stream_slot_s *
     uint8_t lengths[CAMERA_MAX_NALS][4];
     size_t sample = 0;
     for (size_t i = 0; i < slot->nal_count; i++) sample += 4 + slot->nal_size[i];
-    uint64_t decode_time = (uint64_t)(slot->pts_us - s->first_pts_us) * FMP4_TIMESCALE / 1000000u;
+    uint64_t decode_time = fmp4_picture_decode_time(slot->pts_us - s->first_pts_us);
     size_t box_size = fmp4_write_fragment(boxes, sizeof(boxes), number, FMP4_VIDEO_TRACK, decode_time,
                                           FMP4_TIMESCALE / (uint32_t)s->settings.fps, (uint32_t)sample, slot->keyframe);
     f.parts[f.part_count++] = (struct iovec){boxes, box_size};
