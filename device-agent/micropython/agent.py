@@ -114,7 +114,7 @@ class Agent:
         why = check_settings(s)
         if why:
             raise Failure(E_UNSUPPORTED_SETTING, why)
-        live.set_bitrate(m['bitrate_kbps'])
+        live.remake_channel(s)
         self.reply(id_, 'OK')
 
     def on_file_list(self, id_, m):

@@ -81,7 +81,6 @@ class Channel:
     def __init__(self, media, chn, settings):
         self.media = media
         self.chn = chn
-        self.settings = settings
         self.header = b''
         self.stream = media['StreamData']()
         m, s = media, settings

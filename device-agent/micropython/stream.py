@@ -50,13 +50,12 @@ class Stream:
     def request_idr(self):
         self.channel.request_idr()
 
-    def set_bitrate(self, kbps):
-        """The firmware has no bit rate setter: the channel is made again, and the stream goes on with an IDR."""
-        s = dict(self.muxer.settings)
-        s['bitrate_kbps'] = kbps
+    def remake_channel(self, settings):
+        """New settings of the same size and codec (the firmware has no bit rate setter): the stream
+        goes on from the new channel's IDR."""
         self.channel.close()
-        self.channel = Channel(self.media, self.channel.chn, s)
-        self.muxer.settings = s
+        self.channel = Channel(self.media, self.channel.chn, settings)
+        self.muxer.settings = settings
 
     def pump(self):
         """Every picture the channel has ready, into the sink."""
