@@ -128,7 +128,7 @@ export function agentSource(root: string): { name: string; code: string }[] {
 }
 
 /**
- * A module as the board's compiler needs it, a quarter smaller to paste (every 128-byte window of raw-paste
+ * A module as the board's compiler needs it, near a third smaller to paste (every 128-byte window of raw-paste
  * waits for the board's grant): comments gone, docstrings emptied (a docstring keeps `""`, so that a body
  * of one stays a body), a space for each level of indentation. Every line stays where it was, so a
  * traceback's line numbers are the file's.
