@@ -32,11 +32,12 @@ function recordedStream(dir: string, frames: number): string {
 const CEILING = `
 import sys, time
 sys.path.insert(0, '/agent')
-import k230live_agent as a
+from mp4 import Muxer, nal_type, split_annexb
+from wire import Link
 data = open('/stream.264', 'rb').read()
 aus, cur, slice_seen = [], [], False
-for n in a.split_annexb(data):
-    t = a.nal_type(1, n)
+for n in split_annexb(data):
+    t = nal_type(1, n)
     first_slice = t in (1, 5) and n[1] & 0x80  # first_mb_in_slice == 0: a new picture
     if (t in (7, 9) or (first_slice and slice_seen)) and cur:
         aus.append(cur)
@@ -47,19 +48,19 @@ aus.append(cur)
 class Sink:
     def write(self, b):
         return len(b)
-link = a.Link(Sink(), None)
-mux = a.Muxer({'codec': 1, 'width': 1920, 'height': 1080, 'fps': 30})
+link = Link(Sink(), None)
+mux = Muxer({'codec': 1, 'width': 1920, 'height': 1080, 'fps': 30})
 sent = 0
 t0 = time.ticks_us()
 for i, au in enumerate(aus):
-    key = any(a.nal_type(1, n) == 5 for n in au)
+    key = any(nal_type(1, n) == 5 for n in au)
     out = mux.take(au, key, i * 33333)
     if out is None:
         continue
     init, head, sample = out
     if init:
-        link.send(0xA0, 0, {'codec': 1, 'width': 1920, 'height': 1080, 'codec_string': 'avc1', 'data': b''}, init)
-    link.send(0xA1, 0, {'sequence': mux.sequence, 'pts_us': i * 33333, 'flags': 1 if key else 0, 'dropped': 0, 'data': b''}, head + sample)
+        link.send('INIT_SEGMENT', 0, {'codec': 1, 'width': 1920, 'height': 1080, 'codec_string': 'avc1', 'audio': 0, 'audio_rate': 0, 'data': b''}, init)
+    link.send('FRAGMENT', 0, {'sequence': mux.sequence, 'pts_us': i * 33333, 'flags': 1 if key else 0, 'dropped': 0, 'data': b''}, head + sample)
     sent += len(sample)
 us = time.ticks_diff(time.ticks_us(), t0)
 print('%d %d %d' % (len(aus), sent, us))
@@ -70,7 +71,7 @@ async function micropythonCeiling(stream: string): Promise<{ frames: number; mbp
   let out = '';
   const mp = await loadMicroPython({ heapsize: 64 * 1024 * 1024, linebuffer: false, stdout: (b) => (out += Buffer.from(b).toString()) });
   mp.FS.mkdir('/agent');
-  mp.FS.writeFile('/agent/k230live_agent.py', fs.readFileSync(path.join(root, 'device-agent', 'micropython', 'k230live_agent.py')));
+  for (const name of ['wire.py', 'mp4.py']) mp.FS.writeFile(`/agent/${name}`, fs.readFileSync(path.join(root, 'device-agent', 'micropython', name)));
   mp.FS.writeFile('/stream.264', fs.readFileSync(stream));
   mp.runPython(CEILING);
   const [frames, bytes, us] = out.trim().split(' ').map(Number);
@@ -162,4 +163,11 @@ export async function benchStockAgent(seconds = 10, runs = 3) {
   }
 }
 
-if (require.main === module) void benchStockAgent().then((r) => console.log(JSON.stringify(r, null, 2)));
+// `npx tsx bench/stock-agent.ts connect [runs]`: Connect to first frame alone, on both boards.
+if (require.main === module) {
+  const [what, runs] = process.argv.slice(2);
+  const bench = what === 'connect'
+    ? async () => ({ connect_to_first_frame_ms: { micropython_with_upload: await connectToFirstFrame(true, Number(runs ?? 5)), c: await connectToFirstFrame(false, Number(runs ?? 5)) } })
+    : () => benchStockAgent();
+  void bench().then((r) => console.log(JSON.stringify(r, null, 2)));
+}

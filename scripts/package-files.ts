@@ -48,7 +48,7 @@ const COMMON: RegExp[] = [
   /^dist\/extension\.js$/,
   /^dist\/webview\/preview\.js$/,
   /^media\//,
-  /^device-agent\/micropython\/[^/]+\.py$/, // uploaded to stock CanMV boards: every package needs it
+  /^device-agent\/micropython\/[^/]+\.py$/, // the agent's modules, uploaded to stock CanMV boards: every package needs them
 ];
 
 /** Files only the simulator's package carries: the programs, the simulated stock board and its MicroPython VM. */

@@ -319,6 +319,12 @@ size_t fmp4_sample_size(const struct camera_au_s *au) {
     return n;
 }
 
+uint64_t fmp4_picture_decode_time(int64_t since_us) { return (uint64_t)since_us * FMP4_TIMESCALE / 1000000u; }
+
+uint64_t fmp4_sound_decode_time(int64_t since_us, int rate) {
+    return ((uint64_t)since_us * (uint64_t)rate + 500000u) / 1000000u;
+}
+
 size_t fmp4_write_fragment(uint8_t *out, size_t cap, uint32_t sequence, uint32_t track_id, uint64_t decode_time,
                            uint32_t duration, uint32_t sample_size, int keyframe) {
     struct bytes_writer_s w;

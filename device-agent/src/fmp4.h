@@ -39,6 +39,10 @@ size_t fmp4_write_init(const struct fmp4_track_s *t, uint8_t *out, size_t cap);
 
 /* Bytes of the mdat payload for an access unit: a 4-byte big-endian length before each NAL unit. */
 size_t fmp4_sample_size(const struct camera_au_s *au);
+/* A picture's place in its trak: microseconds since the stream's first picture, in FMP4_TIMESCALE's ticks. */
+uint64_t fmp4_picture_decode_time(int64_t since_us);
+/* A chunk of sound's place in its trak: microseconds since the first picture, in samples, rounded. */
+uint64_t fmp4_sound_decode_time(int64_t since_us, int rate);
 /* Writes moof and the mdat header for one sample of a track; the sample bytes follow it. A chunk of
  * G.711 is one sample (as the K230's own muxer writes it), its duration its sample count.
  * Returns the size or 0. */

@@ -66,19 +66,19 @@ static bool stream_on_au(void *ctx, const struct camera_au_s *au) {
     pthread_mutex_lock(&s->lock);
     bool want_idr = s->idr_wanted;
     s->idr_wanted = false;
-    if (s->waiting_for_idr && !au->keyframe) {
+    if (!keyframe_gate_pass(&s->gate, au->keyframe)) {
         s->stats.dropped++;
     } else if (s->count == s->depth) {
         s->stats.dropped++;
-        s->waiting_for_idr = true;
+        keyframe_gate_close(&s->gate);
         want_idr = true;
     } else {
         struct stream_slot_s *slot = &s->slots[(s->head + s->count) % s->depth];
         if (stream_copy_au(slot, au) < 0) {
             s->stats.dropped++;
-            s->waiting_for_idr = want_idr = true;
+            keyframe_gate_close(&s->gate);
+            want_idr = true;
         } else {
-            s->waiting_for_idr = false;
             s->count++;
             pthread_cond_signal(&s->wake);
         }
@@ -110,9 +110,8 @@ static int stream_send_chunk(struct stream_s *s, const struct stream_slot_s *slo
     struct stream_fragment_s f = {.audio = true, .sequence = sequence, .pts_us = slot->pts_us, .keyframe = true};
     uint8_t boxes[FMP4_FRAGMENT_HEADER_MAX];
     uint32_t samples = (uint32_t)slot->nal_size[0];
-    uint64_t decode_time = ((uint64_t)since_us * (uint64_t)rate + 500000u) / 1000000u;
-    size_t box_size =
-        fmp4_write_fragment(boxes, sizeof(boxes), number, FMP4_AUDIO_TRACK, decode_time, samples, samples, 1);
+    size_t box_size = fmp4_write_fragment(boxes, sizeof(boxes), number, FMP4_AUDIO_TRACK,
+                                          fmp4_sound_decode_time(since_us, rate), samples, samples, 1);
     f.parts[f.part_count++] = (struct iovec){boxes, box_size};
     f.parts[f.part_count++] = (struct iovec){slot->data, samples};
     f.size = box_size + samples;
@@ -129,7 +128,7 @@ static int stream_send_fragment(struct stream_s *s, const struct stream_slot_s *
     uint8_t lengths[CAMERA_MAX_NALS][4];
     size_t sample = 0;
     for (size_t i = 0; i < slot->nal_count; i++) sample += 4 + slot->nal_size[i];
-    uint64_t decode_time = (uint64_t)(slot->pts_us - s->first_pts_us) * FMP4_TIMESCALE / 1000000u;
+    uint64_t decode_time = fmp4_picture_decode_time(slot->pts_us - s->first_pts_us);
     size_t box_size = fmp4_write_fragment(boxes, sizeof(boxes), number, FMP4_VIDEO_TRACK, decode_time,
                                           FMP4_TIMESCALE / (uint32_t)s->settings.fps, (uint32_t)sample, slot->keyframe);
     f.parts[f.part_count++] = (struct iovec){boxes, box_size};
@@ -221,7 +220,7 @@ static void *stream_sender_run(void *arg) {
             }
             s->stats.dropped++;
             s->count = kept;
-            s->waiting_for_idr = true;
+            keyframe_gate_close(&s->gate);
             s->idr_wanted = true;
         }
         pthread_mutex_unlock(&s->lock);
@@ -235,7 +234,7 @@ int stream_start(struct stream_s *s, const struct camera_settings_s *settings, c
     stream_stop(s);
     s->settings = *settings;
     s->head = s->count = 0;
-    s->waiting_for_idr = false;
+    keyframe_gate_init(&s->gate);
     s->idr_wanted = false;
     s->have_track = false;
     memset(&s->stats, 0, sizeof(s->stats));

@@ -13,6 +13,7 @@
 
 #include "camera.h"
 #include "fmp4.h"
+#include "keyframe_gate.h"
 
 #define STREAM_MAX_QUEUE 32
 #define STREAM_MAX_PARTS (1 + 2 * CAMERA_MAX_NALS)
@@ -69,7 +70,7 @@ struct stream_s {
     struct stream_slot_s slots[STREAM_MAX_QUEUE];
     size_t head, count;
     bool running;
-    bool waiting_for_idr;
+    struct keyframe_gate_s gate; /* closed by a picture dropped or not sent whole */
     bool idr_wanted; /* handed to the camera with the next access unit */
     struct stream_stats_s stats;
     /* sender thread only */

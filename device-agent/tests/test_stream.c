@@ -190,7 +190,18 @@ static void test_a_fragment_that_failed_drops_what_depends_on_it(void) {
     stream_destroy(&s);
 }
 
+static void test_a_closed_gate_holds_pictures_until_a_keyframe(void) {
+    struct keyframe_gate_s g;
+    keyframe_gate_init(&g);
+    CHECK(keyframe_gate_pass(&g, false));
+    keyframe_gate_close(&g);
+    CHECK(!keyframe_gate_pass(&g, false));
+    CHECK(keyframe_gate_pass(&g, true));
+    CHECK(keyframe_gate_pass(&g, false));
+}
+
 int main(void) {
+    test_a_closed_gate_holds_pictures_until_a_keyframe();
     test_a_full_queue_drops_to_the_next_idr();
     test_a_fragment_that_failed_drops_what_depends_on_it();
     return check_report("test_stream");

@@ -30,11 +30,14 @@ const PREBUILDS = [
   'win32-x64/@serialport+bindings-cpp.node',
 ].map((p) => `${CPP}/prebuilds/${p}`);
 
+/** The MicroPython agent's modules, as the project holds them: every package uploads them to stock boards. */
+const AGENT_MODULES = fs.readdirSync(path.join(ROOT, 'device-agent', 'micropython')).filter((f) => f.endsWith('.py')).map((f) => `device-agent/micropython/${f}`);
+
 const TREE = [
   'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'THIRD-PARTY-NOTICES.md', 'tsconfig.json', 'package-lock.json',
   'dist/extension.js', 'dist/extension.js.map', 'dist/extension.js.meta.json', 'dist/cli.js', 'dist/webview/preview.js',
   'dist/stock-board.js', 'dist/stock-board-vm.js', 'media/camera.svg',
-  'device-agent/micropython/k230live_agent.py', 'device-agent/stock-sim/firmware/media/sensor.py',
+  ...AGENT_MODULES, 'device-agent/stock-sim/firmware/media/sensor.py',
   'device-agent/build/k230-agent', 'device-agent/build/k230-sim-venc', 'device-agent/build/k230-sim-usb', 'device-agent/build/k230-sim-ai',
   'node_modules/@micropython/micropython-webassembly-pyscript/micropython.wasm',
   'node_modules/@micropython/micropython-webassembly-pyscript/micropython.mjs',
@@ -72,7 +75,7 @@ test('no package carries node-addon-api, C sources, gyp files, types, maps, docs
     const files = packageFiles(target, TREE, RUNTIME);
     const bad = files.filter((f) => /node-addon-api|\.(cpp|h|gyp|d\.ts|map)$|\/test\/|esbuild|meta\.json|cli\.js|tsconfig|package-lock/.test(f) || (f.startsWith('node_modules/') && f.endsWith('README.md')));
     assert.deepEqual(bad, [], target);
-    for (const f of [`${CPP}/dist/index.js`, `${CPP}/LICENSE`, `${CPP}/node_modules/@serialport/parser-readline/dist/index.js`, 'node_modules/debug/src/node.js', 'node_modules/ms/license.md', 'device-agent/micropython/k230live_agent.py', 'LICENSE', 'THIRD-PARTY-NOTICES.md']) {
+    for (const f of [`${CPP}/dist/index.js`, `${CPP}/LICENSE`, `${CPP}/node_modules/@serialport/parser-readline/dist/index.js`, 'node_modules/debug/src/node.js', 'node_modules/ms/license.md', ...AGENT_MODULES, 'LICENSE', 'THIRD-PARTY-NOTICES.md']) {
       assert.ok(files.includes(f), `${target} lacks ${f}`);
     }
   }

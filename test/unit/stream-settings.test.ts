@@ -1,11 +1,11 @@
 // The stream settings have one home (src/protocol/stream-settings.ts): the manifest's k230live.*
-// settings and the agent's camera.h must say what it says.
+// settings, the C agent's camera.h and the MicroPython agent's capture.py must say what it says.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { Codec } from '../../src/protocol/messages';
-import { DEFAULT_STREAM_SETTINGS, outsideLimit, STREAM_LIMITS } from '../../src/protocol/stream-settings';
+import { AUDIO_RATES, DEFAULT_STREAM_SETTINGS, outsideLimit, STREAM_LIMITS } from '../../src/protocol/stream-settings';
 
 const root = path.join(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -58,6 +58,37 @@ test("the agent's camera.h has the home's limits", () => {
       CAMERA_GOP_MAX: STREAM_LIMITS.gop.max,
     },
   );
+});
+
+test("the MicroPython agent's capture.py has the home's limits and sound rates", () => {
+  const source = fs.readFileSync(path.join(root, 'device-agent', 'micropython', 'capture.py'), 'utf8');
+  const constants = Object.fromEntries([...source.matchAll(/^([A-Z_]+) = (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+  assert.deepEqual(
+    {
+      WIDTH_MIN: constants.WIDTH_MIN,
+      WIDTH_MULTIPLE: constants.WIDTH_MULTIPLE,
+      HEIGHT_MIN: constants.HEIGHT_MIN,
+      HEIGHT_MULTIPLE: constants.HEIGHT_MULTIPLE,
+      FPS_MIN: constants.FPS_MIN,
+      BITRATE_MIN_KBPS: constants.BITRATE_MIN_KBPS,
+      BITRATE_MAX_KBPS: constants.BITRATE_MAX_KBPS,
+      GOP_MIN: constants.GOP_MIN,
+      GOP_MAX: constants.GOP_MAX,
+    },
+    {
+      WIDTH_MIN: STREAM_LIMITS.width.min,
+      WIDTH_MULTIPLE: STREAM_LIMITS.width.multipleOf,
+      HEIGHT_MIN: STREAM_LIMITS.height.min,
+      HEIGHT_MULTIPLE: STREAM_LIMITS.height.multipleOf,
+      FPS_MIN: STREAM_LIMITS.fps.min,
+      BITRATE_MIN_KBPS: STREAM_LIMITS.bitrateKbps.min,
+      BITRATE_MAX_KBPS: STREAM_LIMITS.bitrateKbps.max,
+      GOP_MIN: STREAM_LIMITS.gop.min,
+      GOP_MAX: STREAM_LIMITS.gop.max,
+    },
+  );
+  const rates = /^AUDIO_RATES = \(([\d, ]+)\)$/m.exec(source);
+  assert.deepEqual(rates?.[1].split(', ').map(Number), [...AUDIO_RATES]);
 });
 
 test('the defaults lie inside the limits', () => {

@@ -1,7 +1,9 @@
 // Writes the golden vectors, once, from hand-chosen values: `npx tsx test/vectors/make-vectors.ts`.
 // Both implementations are then held to the committed files; a change to them is a protocol change.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeFrame, FrameDecoder } from '../../src/protocol/framing';
 import { AudioCodec, Codec, dumpMessage, encodePayload, FileType, Message, MessageType, Profile } from '../../src/protocol/messages';
@@ -122,3 +124,69 @@ const expand = (format: string) => {
 let g711 = '# G.711: each law\'s 256 codes, in order, as 16-bit samples; expanded by ffmpeg (make-vectors.ts).\n';
 g711 += `# Checked by device-agent/tests/test_audio.c and test/unit/g711.test.ts.\nalaw = ${expand('alaw')}\nulaw = ${expand('mulaw')}\n`;
 fs.writeFileSync(path.join(__dirname, 'g711.vec'), g711);
+
+// fMP4: what both agents' muxers make of the same access units and chunks of sound. The access
+// units are libx264's and libx265's (64x64, two pictures, SEI left out); the bytes are the C agent's
+// (device-agent/src/fmp4.c, through test_vectors --print-fmp4), read back by ffprobe below.
+const nalUnits = (stream: Buffer) =>
+  stream.toString('latin1').split(/\x00\x00\x01/).slice(1).map((n) => Buffer.from(n.replace(/\x00+$/, ''), 'latin1'));
+const annexB = (nals: Buffer[]) => Buffer.concat(nals.flatMap((n) => [Buffer.from([0, 0, 0, 1]), n]));
+function twoPictures(encoder: 'libx264' | 'libx265', fps: number): [Buffer, Buffer] {
+  const params = encoder === 'libx265' ? ['-x265-params', 'log-level=error'] : [];
+  const stream = execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=64x64:rate=${fps}`, '-frames:v', '2',
+    '-c:v', encoder, ...params, '-bf', '0', '-pix_fmt', 'yuv420p', '-f', encoder === 'libx264' ? 'h264' : 'hevc', '-']);
+  const h264 = encoder === 'libx264';
+  const kind = (n: Buffer) => (h264 ? n[0] & 0x1f : (n[0] >> 1) & 0x3f);
+  const kept = nalUnits(stream).filter((n) => (h264 ? ![6, 9].includes(kind(n)) : ![35, 39, 40].includes(kind(n))));
+  const firstSlice = kept.findIndex((n) => (h264 ? [1, 5].includes(kind(n)) : kind(n) < 32));
+  return [annexB(kept.slice(0, firstSlice + 1)), annexB(kept.slice(firstSlice + 1))];
+}
+const chunk = (samples: number) => Buffer.from(Array.from({ length: samples }, (_, i) => (i * 37) & 0xff)); // the muxer does not look inside
+const fmp4Inputs: [string, Record<string, number | string>][] = [];
+for (const v of [
+  { name: 'h264', codec: Codec.H264, encoder: 'libx264', fps: 30, picture_us: 33333, audio: AudioCodec.G711U, rate: 8000, numbers: [1, 2, 3], sound_us: 20063 },
+  { name: 'h265', codec: Codec.H265, encoder: 'libx265', fps: 25, picture_us: 40000, audio: AudioCodec.G711A, rate: 16000, numbers: [7, 8, 9], sound_us: 20040 },
+] as const) {
+  const [keyframe, next] = twoPictures(v.encoder, v.fps);
+  const size = { codec: v.codec, width: 64, height: 64 };
+  fmp4Inputs.push(
+    [`${v.name} init segment`, { ...size, audio: AudioCodec.Off, audio_rate: 0, access_unit: hex(keyframe) }],
+    [`${v.name} init segment with sound`, { ...size, audio: v.audio, audio_rate: v.rate, access_unit: hex(keyframe) }],
+    [`${v.name} keyframe fragment`, { codec: v.codec, number: v.numbers[0], fps: v.fps, since_us: 0, keyframe: 1, access_unit: hex(keyframe) }],
+    [`${v.name} non-keyframe fragment`, { codec: v.codec, number: v.numbers[1], fps: v.fps, since_us: v.picture_us, keyframe: 0, access_unit: hex(next) }],
+    [`${v.name} sound chunk`, { number: v.numbers[2], audio_rate: v.rate, since_us: v.sound_us, chunk: hex(chunk(v.rate / 50)) }],
+  );
+}
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-fmp4-vec-'));
+const inputs = path.join(scratch, 'inputs.vec');
+fs.writeFileSync(inputs, fmp4Inputs.map(([name, fields]) => `\n[${name}]\n${Object.entries(fields).map(([k, v]) => `${k} = ${v}\n`).join('')}`).join(''));
+const agent = path.join(__dirname, '..', '..', 'device-agent');
+execFileSync('make', ['-s', '-C', agent, 'build/tests/test_vectors']);
+const muxed = execFileSync(path.join(agent, 'build', 'tests', 'test_vectors'), ['--print-fmp4', inputs], { encoding: 'utf8' });
+const bytesOf = (name: string) => Buffer.from(new RegExp(`\\[${name}\\][^[]*?\\nfmp4 = ([0-9a-f]+)`).exec(muxed)![1], 'hex');
+
+// ffprobe reads each codec's init segment with sound, both pictures and the chunk as the agents mean them.
+for (const v of [
+  { name: 'h264', video: 'h264', sound: 'pcm_mulaw', rate: 8000, duration: 3000, times: [0, 2999], sound_time: 161 },
+  { name: 'h265', video: 'hevc', sound: 'pcm_alaw', rate: 16000, duration: 3600, times: [0, 3600], sound_time: 321 },
+]) {
+  const file = path.join(scratch, `${v.name}.mp4`);
+  fs.writeFileSync(file, Buffer.concat(['init segment with sound', 'keyframe fragment', 'non-keyframe fragment', 'sound chunk'].map((p) => bytesOf(`${v.name} ${p}`))));
+  const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_packets', '-of', 'json', file], { encoding: 'utf8' }));
+  const [video, sound] = probe.streams;
+  assert.deepEqual([video.codec_name, video.width, video.height, sound.codec_name, Number(sound.sample_rate), sound.channels], [v.video, 64, 64, v.sound, v.rate, 1], v.name);
+  const packets = (i: number) => probe.packets.filter((p: { stream_index: number }) => p.stream_index === i);
+  assert.deepEqual(packets(0).map((p: { pts: number; duration: number; flags: string }) => [p.pts, p.duration, p.flags[0]]), v.times.map((t, i) => [t, v.duration, i ? '_' : 'K']), v.name);
+  assert.deepEqual(packets(1).map((p: { pts: number; size: string }) => [p.pts, Number(p.size)]), [[v.sound_time, v.rate / 50]], v.name);
+  assert.equal(execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }), '', v.name);
+  fs.writeFileSync(file, Buffer.concat(['init segment', 'keyframe fragment'].map((p) => bytesOf(`${v.name} ${p}`))));
+  const alone = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }));
+  assert.deepEqual(alone.streams.map((s: { codec_name: string }) => s.codec_name), [v.video], `${v.name} without sound`);
+}
+fs.rmSync(scratch, { recursive: true, force: true });
+let fmp4 = "# K230 Live golden fMP4: what the agents' muxers make of the same access units and chunks of sound,\n";
+fmp4 += '# byte for byte: an init segment (codec_string, fmp4) from a keyframe, or one fragment (fmp4: moof, mdat\n';
+fmp4 += "# and its sample) placed at since_us after the stream's first picture. Generated by make-vectors.ts\n";
+fmp4 += '# (libx264 and libx265 pictures, device-agent/src/fmp4.c\'s bytes, read back by ffprobe); checked by\n';
+fmp4 += '# device-agent/tests/test_vectors.c and test/unit/micropython-vectors.test.ts.\n';
+fs.writeFileSync(path.join(__dirname, 'fmp4.vec'), fmp4 + muxed);

@@ -119,36 +119,77 @@ export function checkFirmware(version: string, portPath: string): void {
   );
 }
 
-export function agentSource(root: string): string {
-  return fs.readFileSync(path.join(root, 'device-agent', 'micropython', 'k230live_agent.py'), 'utf8');
+/** The MicroPython agent's modules, each after those it needs: pasted in turn, they share __main__. */
+export const AGENT_MODULES = ['wire', 'mp4', 'capture', 'stream', 'live', 'sdcard', 'recording', 'agent'] as const;
+
+/** The agent's modules as startAgent pastes them (pasteText). */
+export function agentSource(root: string): { name: string; code: string }[] {
+  return AGENT_MODULES.map((name) => ({ name, code: pasteText(fs.readFileSync(path.join(root, 'device-agent', 'micropython', `${name}.py`), 'utf8')) }));
 }
 
-/** Uploads the agent through raw-paste mode and starts it; the port then speaks our protocol. */
-export async function startAgent(port: Duplex, source: string, portPath: string): Promise<void> {
+/**
+ * A module as the board's compiler needs it, near a third smaller to paste (every 128-byte window of raw-paste
+ * waits for the board's grant): comments gone, docstrings emptied (a docstring keeps `""`, so that a body
+ * of one stays a body), a space for each level of indentation. Every line stays where it was, so a
+ * traceback's line numbers are the file's.
+ */
+export function pasteText(code: string): string {
+  let inDocstring = false;
+  return code
+    .split('\n')
+    .map((line) => {
+      const text = line.trimStart();
+      const depth = line.length - text.length;
+      if (inDocstring) {
+        inDocstring = !text.includes('"""');
+        return '';
+      }
+      if (text.startsWith('#')) return '';
+      const indent = ' '.repeat(Math.floor(depth / 4) + (depth % 4)); // the agent indents by 4: levels keep their order
+      const comment = text.indexOf('#');
+      if (comment > 0 && !/['"]/.test(text)) return indent + text.slice(0, comment).trimEnd(); // no string: a '#' begins a comment
+      if (!text.startsWith('"""')) return indent + text;
+      inDocstring = !text.includes('"""', 3);
+      return `${indent}""`;
+    })
+    .join('\n');
+}
+
+/** Uploads the agent's modules through raw-paste mode, one execution each, and starts it with the
+ * last one; the port then speaks our protocol. */
+export async function startAgent(port: Duplex, modules: { name: string; code: string }[], portPath: string): Promise<void> {
   const l = new Listener(port);
   const fail = (what: string) => new UserError(`${portPath}: the CanMV REPL ${what}; it sent ${describe(l.bytes.subarray(-60))}`);
   try {
     await write(port, '\r\x03\x03\x01');
     if (!(await l.until(() => l.text.includes('raw REPL; CTRL-B to exit\r\n>'), 2000))) throw fail('did not enter the raw REPL');
-    let from = l.bytes.length;
-    await write(port, '\x05A\x01');
-    if (!(await l.until(() => l.bytes.length - from >= 4, 2000))) throw fail('did not answer raw-paste mode');
-    const head = l.bytes.subarray(from, from + 4);
-    if (head[0] !== 0x52 || head[1] !== 0x01) throw fail('does not offer raw-paste mode');
-    const window = head.readUInt16LE(2);
-    from += 4;
-    const code = Buffer.from(source, 'utf8');
-    // One window to begin with, one more for each 0x01 the board sends.
-    const allowed = () => window * (1 + l.bytes.subarray(from).filter((b) => b === 0x01).length);
-    for (let at = 0; at < code.length; ) {
-      if (!(await l.until(() => allowed() > at, 5000))) throw fail('stopped taking the upload');
-      const n = Math.min(allowed() - at, code.length - at);
-      await write(port, code.subarray(at, at + n));
-      at += n;
+    for (const [i, module] of modules.entries()) {
+      let from = l.bytes.length;
+      await write(port, '\x05A\x01');
+      if (!(await l.until(() => l.bytes.length - from >= 4, 2000))) throw fail('did not answer raw-paste mode');
+      const head = l.bytes.subarray(from, from + 4);
+      if (head[0] !== 0x52 || head[1] !== 0x01) throw fail('does not offer raw-paste mode');
+      const window = head.readUInt16LE(2);
+      from += 4;
+      const code = Buffer.from(module.code, 'utf8');
+      // One window to begin with, one more for each 0x01 the board sends.
+      const allowed = () => window * (1 + l.bytes.subarray(from).filter((b) => b === 0x01).length);
+      for (let at = 0; at < code.length; ) {
+        if (!(await l.until(() => allowed() > at, 5000))) throw fail('stopped taking the upload');
+        const n = Math.min(allowed() - at, code.length - at);
+        await write(port, code.subarray(at, at + n));
+        at += n;
+      }
+      const end = l.bytes.length;
+      await write(port, '\x04');
+      if (!(await l.until(() => l.bytes.subarray(end).includes(0x04), 5000))) throw fail('did not take the end of the upload');
+      if (i === modules.length - 1) break; // the agent runs now
+      // The module's output, 0x04, what it raised, 0x04, and the raw REPL's prompt again.
+      const ran = () => /\x04[^\x04]*\x04([^\x04]*)\x04>$/.exec(l.bytes.subarray(end).toString('latin1'));
+      if (!(await l.until(() => ran() !== null, 5000))) throw fail(`did not run ${module.name}.py`);
+      const raised = ran()![1].trim().split('\n').pop();
+      if (raised) throw fail(`could not run the agent's ${module.name}.py (${raised})`);
     }
-    const end = l.bytes.length;
-    await write(port, '\x04');
-    if (!(await l.until(() => l.bytes.subarray(end).includes(0x04), 5000))) throw fail('did not take the end of the upload');
   } finally {
     l.detach();
   }

@@ -1,0 +1,245 @@
+# K230 Live agent for the stock CanMV K230 firmware (v1.7 or later, MicroPython 1.21): the session and
+# its requests (the C twin: device-agent/src/session.c, main.c). It speaks the protocol of
+# docs/protocol.md as device-agent/src does in C: the board's own H.264/H.265 from Encoder.GetStream,
+# muxed here into fragmented MP4, one fragment per frame, with the microphone's G.711 beside it when
+# asked; the file service, confined to /sdcard; board recordings on /sdcard. Only what CanMV's
+# MicroPython 1.21 has is used.
+# The host pastes the modules through the raw REPL's raw-paste mode, each after those it needs
+# (wire, mp4, capture, stream, live, sdcard, recording, agent): each runs in __main__, where the
+# definitions of those before it are, and this last one starts the agent. Nothing is written to the board.
+import os
+import sys
+
+# Imported in tests; pasted by the host, the modules before it have left their names in __main__.
+if __name__ != '__main__':
+    from wire import (LAYOUTS, PROTOCOL_VERSION, E_UNSUPPORTED_VERSION, E_BAD_REQUEST, E_UNKNOWN_REQUEST,
+                      E_UNSUPPORTED_SETTING, E_NOT_STREAMING, E_HANDSHAKE_REQUIRED, E_ENCODER, E_IO, E_EXISTS,
+                      Malformed, Link, decode_payload)
+    from capture import (LIVE_CHANNEL, MAX_WIDTH, MAX_HEIGHT, MAX_FPS, Clock, SharedMicrophone, check_settings,
+                         media_api)
+    from stream import Stream
+    from live import LiveSink
+    from sdcard import Failure, Checksum, file_stat, list_folder, os_failure, read_file, regular_file, space
+    from recording import BoardRecording, recording_path
+
+AGENT_VERSION = '0.3.0'
+KEEPALIVE_US = 5000000
+
+
+class Agent:
+    def __init__(self, media, board_name, firmware):
+        self.media = media
+        self.board_name = board_name
+        self.firmware = firmware
+        self.link = Link(sys.stdout.buffer, sys.stdin)
+        self.clock = Clock()
+        self.microphone = SharedMicrophone(media['sound'])
+        self.greeted = False
+        self.live = None  # the live view's Stream
+        self.recording = None
+        self.checksum = None  # a SHA-256 under way
+
+    def reply(self, id_, name, **fields):
+        self.link.send(name, id_, fields)
+
+    def error(self, id_, code, message):
+        self.reply(id_, 'ERROR', code=code, message=message)
+
+    def stop_live(self):
+        if self.live:
+            self.live.close()
+            self.live = None
+
+    def live_stream(self):
+        if not self.live:
+            raise Failure(E_NOT_STREAMING, 'no stream is running')
+        return self.live
+
+    # -- requests
+    def handle(self, type_, id_, payload):
+        layout = LAYOUTS.get(type_)
+        if layout is None or layout[1] != 'request':
+            return self.error(id_, E_UNKNOWN_REQUEST, 'unknown request type 0x%02x' % type_)
+        try:
+            m = decode_payload(type_, payload)
+        except (Malformed, UnicodeError) as e:
+            return self.error(id_, E_BAD_REQUEST, 'malformed %s: %s' % (layout[0], e))
+        name = layout[0]
+        if name == 'HELLO':
+            if m['protocol_version'] != PROTOCOL_VERSION:
+                return self.error(id_, E_UNSUPPORTED_VERSION, 'agent speaks protocol version %d, the host asked for %d'
+                                  % (PROTOCOL_VERSION, m['protocol_version']))
+            self.stop_live()
+            self.greeted = True
+            return self.reply(id_, 'HELLO_REPLY', protocol_version=PROTOCOL_VERSION,
+                              agent_version='micropython %s (CanMV %s)' % (AGENT_VERSION, self.firmware),
+                              board_name=self.board_name, codecs=3, max_width=MAX_WIDTH, max_height=MAX_HEIGHT,
+                              max_fps=MAX_FPS, storage=1, audio_codecs=3 if self.media['sound'] else 0)
+        if not self.greeted:
+            return self.error(id_, E_HANDSHAKE_REQUIRED, 'say HELLO first')
+        try:
+            getattr(self, 'on_' + name.lower())(id_, m)
+        except Failure as f:
+            self.error(id_, f.code, f.message)
+        except Exception as e:  # a request never ends the agent
+            self.error(id_, E_IO, '%s failed: %r' % (name, e))
+
+    def on_ping(self, id_, m):
+        self.reply(id_, 'PONG', host_time_us=m['host_time_us'], board_time_us=self.clock.now())
+
+    def on_stream_start(self, id_, m):
+        s = m['settings']
+        why = check_settings(s)
+        if why:
+            raise Failure(E_UNSUPPORTED_SETTING, why)
+        self.stop_live()
+        try:
+            self.live = Stream(self.media, LIVE_CHANNEL, s, LiveSink(self.link), self.clock, self.microphone, 'live')
+        except Exception as e:
+            raise Failure(E_ENCODER, 'the encoder refused: %s' % e)
+        self.reply(id_, 'OK')
+
+    def on_stream_stop(self, id_, m):
+        self.stop_live()
+        self.reply(id_, 'OK')
+
+    def on_request_idr(self, id_, m):
+        self.live_stream().request_idr()
+        self.reply(id_, 'OK')
+
+    def on_set_bitrate(self, id_, m):
+        live = self.live_stream()
+        s = dict(live.muxer.settings)
+        s['bitrate_kbps'] = m['bitrate_kbps']
+        why = check_settings(s)
+        if why:
+            raise Failure(E_UNSUPPORTED_SETTING, why)
+        live.remake_channel(s)
+        self.reply(id_, 'OK')
+
+    def on_file_list(self, id_, m):
+        truncated, entries = list_folder(m['path'])
+        self.reply(id_, 'FILE_LIST_REPLY', truncated=truncated, entries=entries)
+
+    def on_file_stat(self, id_, m):
+        kind, size, mtime = file_stat(m['path'])
+        self.reply(id_, 'FILE_STAT_REPLY', file_type=kind, size=size, mtime_ms=mtime)
+
+    def on_file_read(self, id_, m):
+        self.reply(id_, 'FILE_DATA', offset=m['offset'], data=read_file(m['path'], m['offset'], m['length']))
+
+    def on_file_checksum(self, id_, m):
+        if self.checksum:
+            self.checksum.close()
+            self.checksum = None
+        self.checksum = Checksum(id_, m['path'])
+
+    def pump_checksum(self):
+        c = self.checksum
+        digest = c and c.step()
+        if digest:
+            self.checksum = None
+            self.reply(c.id, 'FILE_CHECKSUM_REPLY', size=c.size, sha256=digest)
+
+    def on_file_delete(self, id_, m):
+        p, size = regular_file(m['path'])
+        if self.recording and self.recording.active and self.recording.path == p:
+            raise Failure(E_IO, '%s is being recorded: stop the recording first' % m['path'])
+        os.remove(p)
+        self.reply(id_, 'OK')
+
+    def on_storage_info(self, id_, m):
+        total, available = space()
+        self.reply(id_, 'STORAGE_INFO_REPLY', total=total, available=available)
+
+    def on_board_record_start(self, id_, m):
+        if self.recording and self.recording.active:
+            raise Failure(E_EXISTS, 'the board is already recording %s' % self.recording.path)
+        why = check_settings(m['settings'])
+        if why:
+            raise Failure(E_UNSUPPORTED_SETTING, why)
+        p = recording_path(m['path'])
+        try:
+            self.recording = BoardRecording(self.media, self.clock, self.microphone, p, m['settings'])
+        except OSError as e:
+            raise os_failure(e, m['path'] or p)
+        self.reply(id_, 'BOARD_RECORDING', **self.recording.status())
+
+    def on_board_record_stop(self, id_, m):
+        if self.recording:
+            self.recording.stop()
+        self.on_board_record_status(id_, m)
+
+    def on_board_record_status(self, id_, m):
+        if not self.recording:
+            return self.reply(id_, 'BOARD_RECORDING', active=0, path='', elapsed_us=0, bytes=0, frames=0,
+                              dropped=0, error=0, message='')
+        self.reply(id_, 'BOARD_RECORDING', **self.recording.status())
+
+    # -- the loop
+    def run(self):
+        # '!bye' ends the agent, once a board recording (which outlives its host) has stopped
+        while not (self.link.lines.quit and not (self.recording and self.recording.active)):
+            busy = self.live or (self.recording and self.recording.active) or self.checksum
+            now = self.clock.now()
+            for type_, flags, id_, payload in self.link.receive(2 if busy else 50, now):
+                self.handle(type_, id_, payload)
+            self.microphone.listen(self.clock)
+            if self.live:
+                self.live.pump()
+            self.pump_checksum()
+            now = self.clock.now()
+            if self.greeted and now - self.link.heard_us > KEEPALIVE_US:
+                self.greeted = False  # the host is gone: no one watches the stream
+                self.stop_live()
+            r = self.recording
+            was_active = r and r.active
+            if r:
+                r.pump()
+            chunks = self.microphone.take()
+            if self.live:
+                self.live.pump_sound(chunks)
+            if r:
+                r.pump_sound(chunks)
+                if r.tick(now) or (was_active and not r.active):
+                    self.link.send('BOARD_RECORDING', 0, r.status())
+
+    def close(self):
+        self.stop_live()
+        if self.recording:
+            self.recording.stop()
+        self.microphone.close()
+        if self.checksum:
+            self.checksum.close()
+
+
+def firmware_version():
+    try:
+        return os.uname().release
+    except AttributeError:
+        return 'unknown'
+
+
+def main():
+    import micropython
+    media = media_api()
+    media['MediaManager'].init()
+    try:
+        name = os.uname().machine
+    except AttributeError:
+        name = 'CanMV K230'
+    agent = None
+    micropython.kbd_intr(-1)  # Ctrl-C is data now; '!bye' ends the agent
+    try:
+        agent = Agent(media, name, firmware_version())
+        agent.run()
+    finally:
+        micropython.kbd_intr(3)
+        if agent:
+            agent.close()
+        media['stop']()
+        media['MediaManager'].deinit()
+
+
+if __name__ == '__main__':
+    main()
