@@ -149,6 +149,22 @@ static size_t seed_path_request(uint8_t *out, uint8_t type, const char *path) {
     return seed_request(out, &m);
 }
 
+static size_t seed_write_request(uint8_t *out, const char *path, uint64_t offset, const char *text) {
+    struct msg_s m = {.type = MSG_FILE_WRITE};
+    snprintf(m.u.file_write.path, sizeof(m.u.file_write.path), "%s", path);
+    m.u.file_write.offset = offset;
+    m.u.file_write.data = (struct msg_bytes_s){(const uint8_t *)text, strlen(text)};
+    return seed_request(out, &m);
+}
+
+static size_t seed_rename_request(uint8_t *out, const char *path, const char *to, bool replace) {
+    struct msg_s m = {.type = MSG_FILE_RENAME};
+    snprintf(m.u.file_rename.path, sizeof(m.u.file_rename.path), "%s", path);
+    snprintf(m.u.file_rename.to, sizeof(m.u.file_rename.to), "%s", to);
+    m.u.file_rename.replace = replace;
+    return seed_request(out, &m);
+}
+
 static size_t seed_read_request(uint8_t *out, const char *path, uint64_t offset, uint32_t length) {
     struct msg_s m = {.type = MSG_FILE_READ};
     snprintf(m.u.file_read.path, sizeof(m.u.file_read.path), "%s", path);
@@ -162,10 +178,10 @@ static void seed_session_requests(void) {
     static const char *const paths[] = {
         "/sdcard", "/sdcard/examples", "/sdcard/a.txt", "clip.264", "/sdcard/inner", "/sdcard/fifo",
         "/sdcard/escape", "/sdcard/up", "/sdcard/up/secret.txt", "/sdcard/outdir", "/sdcard/outdir/keep.txt",
-        "/sdcard/../secret.txt",
+        "/sdcard/../secret.txt", "/sdcard/up/new.txt", "/sdcard/outdir/new",
         "/sdcard/examples/../a.txt", "/etc/passwd", "/sdcard/missing",
     };
-    static const uint8_t types[] = {MSG_FILE_LIST, MSG_FILE_STAT, MSG_FILE_CHECKSUM, MSG_FILE_DELETE};
+    static const uint8_t types[] = {MSG_FILE_LIST, MSG_FILE_STAT, MSG_FILE_CHECKSUM, MSG_FILE_DELETE, MSG_FILE_MKDIR};
     uint8_t out[4096];
     char name[64];
     for (size_t t = 0; t < sizeof(types); t++) {
@@ -182,9 +198,33 @@ static void seed_session_requests(void) {
         snprintf(name, sizeof(name), "req-FILE_READ-%02zu", p);
         seed_write("fuzz_session", name, out, n);
     }
+    for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
+        out[0] = 1;
+        size_t n = 1 + seed_write_request(out + 1, paths[p], 0, "print(1)\n");
+        n += seed_write_request(out + n, paths[p], 9, "print(2)\n");
+        snprintf(name, sizeof(name), "req-FILE_WRITE-%02zu", p);
+        seed_write("fuzz_session", name, out, n);
+        out[0] = 1;
+        n = 1 + seed_rename_request(out + 1, paths[p], "/sdcard/moved", false);
+        n += seed_rename_request(out + n, "/sdcard/a.txt", paths[p], p & 1);
+        snprintf(name, sizeof(name), "req-FILE_RENAME-%02zu", p);
+        seed_write("fuzz_session", name, out, n);
+    }
+    /* an upload: a folder, the part in chunks, a read and a write of it, its checksum, the rename over a file */
+    out[0] = 1;
+    size_t n = 1 + seed_path_request(out + 1, MSG_FILE_MKDIR, "/sdcard/apps");
+    n += seed_write_request(out + n, "/sdcard/apps/main.py.k230part", 0, "import time\n");
+    n += seed_write_request(out + n, "/sdcard/apps/main.py.k230part", 12, "print(time.time())\n");
+    n += seed_write_request(out + n, "/sdcard/apps/main.py.k230part", 3, "wrong offset");
+    n += seed_read_request(out + n, "/sdcard/apps/main.py.k230part", 0, 4096);
+    n += seed_path_request(out + n, MSG_FILE_CHECKSUM, "/sdcard/apps/main.py.k230part");
+    n += seed_rename_request(out + n, "/sdcard/apps/main.py.k230part", "/sdcard/a.txt", true);
+    n += seed_rename_request(out + n, "/sdcard/apps", "/sdcard/examples/apps", false);
+    n += seed_path_request(out + n, MSG_FILE_LIST, "/sdcard/examples/apps");
+    seed_write("fuzz_session", "req-upload", out, n);
     /* a pull: stat, reads in order, checksum */
     out[0] = 1;
-    size_t n = 1 + seed_path_request(out + 1, MSG_FILE_STAT, "/sdcard/clip.264");
+    n = 1 + seed_path_request(out + 1, MSG_FILE_STAT, "/sdcard/clip.264");
     for (uint32_t at = 0; at < 264u * 1024u; at += 128u * 1024u) n += seed_read_request(out + n, "/sdcard/clip.264", at, 128u * 1024u);
     n += seed_path_request(out + n, MSG_FILE_CHECKSUM, "/sdcard/clip.264");
     seed_write("fuzz_session", "req-pull", out, n);

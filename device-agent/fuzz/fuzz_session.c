@@ -3,8 +3,12 @@
  * The storage root is a temporary folder with files, a subfolder, a FIFO and links pointing in and
  * out; the camera opens nothing (fuzz_camera.c). After every input: each request got exactly one
  * well-formed reply, no reply carries a byte, size or name of the files outside the root, those
- * files hold their bytes, nothing appeared outside the root, nothing is left behind inside it, and
- * no file descriptor is left open.
+ * files hold their bytes, nothing appeared outside the root, nothing is left behind inside it by
+ * requests that only read or delete, and no file descriptor is left open.
+ *
+ * The requests that write on the card (FILE_WRITE, FILE_RENAME, FILE_MKDIR) are tamed on their way
+ * in (fuzz_tame) so that what they put inside the root can never pass for what lies outside; after
+ * an input with one of them, what they made inside the root is removed and the fixture put back.
  *
  * Input: a flags byte (bit 0: HELLO first; bit 1: a board without storage), then records:
  *   0xFE n <n bytes>               raw bytes on the link: garbage, partial or damaged frames
@@ -50,6 +54,9 @@ static const char *const fuzz_base_names[] = {"sdcard", "secret.txt", "outside"}
 
 static void fuzz_path(char *out, size_t cap, const char *rel) { snprintf(out, cap, "%s/%s", fuzz_base, rel); }
 
+/* The clip as it was written: a write that touched it changes its size or mtime. */
+static struct stat fuzz_clip_stat;
+
 static void fuzz_write_file(const char *rel, const uint8_t *data, size_t n) {
     char path[600];
     fuzz_path(path, sizeof(path), rel);
@@ -84,7 +91,16 @@ static void fuzz_restore_root(void) {
             if (clip[i] == FUZZ_SECRET_BYTE) clip[i] = 0;
         }
         fuzz_write_file("sdcard/clip.264", clip, sizeof(clip));
+        if (lstat(path, &fuzz_clip_stat) < 0) FUZZ_FAIL("fixture: cannot stat %s", path);
     }
+}
+
+static bool fuzz_clip_intact(void) {
+    char path[600];
+    struct stat st;
+    fuzz_path(path, sizeof(path), "sdcard/clip.264");
+    return lstat(path, &st) == 0 && st.st_ino == fuzz_clip_stat.st_ino && st.st_size == fuzz_clip_stat.st_size &&
+           st.st_mtim.tv_sec == fuzz_clip_stat.st_mtim.tv_sec && st.st_mtim.tv_nsec == fuzz_clip_stat.st_mtim.tv_nsec;
 }
 
 /* Every name in a folder must be one of the expected ones. */
@@ -114,20 +130,12 @@ static void fuzz_remove_fixture(void) {
     if (fuzz_base[0]) nftw(fuzz_base, fuzz_remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void fuzz_make_fixture(void) {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(fuzz_base, sizeof(fuzz_base), "%s/k230-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fuzz_base)) FUZZ_FAIL("fixture: cannot create %s", fuzz_base);
-    atexit(fuzz_remove_fixture);
+/* Makes what is missing of the root's fixture: its subfolder, files, links and FIFO. */
+static void fuzz_fill_root(void) {
     char path[600], target[600];
-    const char *dirs[] = {"sdcard", "sdcard/examples", "outside"};
-    for (size_t i = 0; i < 3; i++) {
-        fuzz_path(path, sizeof(path), dirs[i]);
-        if (mkdir(path, 0755) < 0) FUZZ_FAIL("fixture: cannot create %s", path);
-    }
-    memset(fuzz_secret, FUZZ_SECRET_BYTE, sizeof(fuzz_secret));
-    fuzz_write_file("secret.txt", fuzz_secret, sizeof(fuzz_secret));
-    fuzz_write_file("outside/keep.txt", fuzz_secret, sizeof(fuzz_secret));
+    struct stat st;
+    fuzz_path(path, sizeof(path), "sdcard/examples");
+    if (lstat(path, &st) < 0 && mkdir(path, 0755) < 0) FUZZ_FAIL("fixture: cannot create %s", path);
     fuzz_restore_root();
     /* links: to a file outside, to the folder above the root, to a folder outside, to a file inside */
     const char *links[][2] = {{"secret.txt", "sdcard/escape"}, {"", "sdcard/up"}, {"outside", "sdcard/outdir"},
@@ -136,10 +144,46 @@ static void fuzz_make_fixture(void) {
         if (links[i][0]) fuzz_path(target, sizeof(target), links[i][0]);
         else snprintf(target, sizeof(target), "a.txt");
         fuzz_path(path, sizeof(path), links[i][1]);
-        if (symlink(target, path) < 0) FUZZ_FAIL("fixture: cannot link %s", path);
+        if (lstat(path, &st) < 0 && symlink(target, path) < 0) FUZZ_FAIL("fixture: cannot link %s", path);
     }
     fuzz_path(path, sizeof(path), "sdcard/fifo");
-    if (mkfifo(path, 0644) < 0) FUZZ_FAIL("fixture: cannot make %s", path);
+    if (lstat(path, &st) < 0 && mkfifo(path, 0644) < 0) FUZZ_FAIL("fixture: cannot make %s", path);
+}
+
+/* After requests that write on the card: all they made or changed inside the root goes (the clip
+ * stays when they left it alone: it is the one costly to write), then the fixture is made again. */
+static void fuzz_reset_root(void) {
+    char path[600];
+    fuzz_path(path, sizeof(path), "sdcard");
+    DIR *dir = opendir(path);
+    if (!dir) FUZZ_FAIL("fixture: %s is gone", path);
+    struct dirent *d;
+    while ((d = readdir(dir))) {
+        if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..")) continue;
+        if (!strcmp(d->d_name, "clip.264") && fuzz_clip_intact()) continue;
+        char entry[900];
+        snprintf(entry, sizeof(entry), "%s/%s", path, d->d_name);
+        if (nftw(entry, fuzz_remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0) FUZZ_FAIL("fixture: cannot remove %s", entry);
+    }
+    closedir(dir);
+    fuzz_fill_root();
+}
+
+static void fuzz_make_fixture(void) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(fuzz_base, sizeof(fuzz_base), "%s/k230-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(fuzz_base)) FUZZ_FAIL("fixture: cannot create %s", fuzz_base);
+    atexit(fuzz_remove_fixture);
+    char path[600];
+    const char *dirs[] = {"sdcard", "outside"};
+    for (size_t i = 0; i < 2; i++) {
+        fuzz_path(path, sizeof(path), dirs[i]);
+        if (mkdir(path, 0755) < 0) FUZZ_FAIL("fixture: cannot create %s", path);
+    }
+    memset(fuzz_secret, FUZZ_SECRET_BYTE, sizeof(fuzz_secret));
+    fuzz_write_file("secret.txt", fuzz_secret, sizeof(fuzz_secret));
+    fuzz_write_file("outside/keep.txt", fuzz_secret, sizeof(fuzz_secret));
+    fuzz_fill_root();
 }
 
 static int fuzz_count_fds(void) {
@@ -204,6 +248,55 @@ static void *fuzz_drain(void *arg) {
     return NULL;
 }
 
+/* A name made inside the root that is one of those outside would look like a leak in a listing: its
+ * first letter is changed. Components only; an absolute path's first one is /sdcard itself. */
+static void fuzz_tame_name(char *path) {
+    bool first = true;
+    for (char *p = path; *p;) {
+        char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (!(first && path[0] == '/')) {
+            for (size_t k = 0; k < sizeof(fuzz_outside_names) / sizeof(fuzz_outside_names[0]); k++)
+                if (n && strlen(fuzz_outside_names[k]) == n && !strncmp(p, fuzz_outside_names[k], n)) p[0] = '_';
+        }
+        if (n) first = false;
+        p += n;
+        while (*p == '/') p++;
+    }
+}
+
+/* The requests that write on the card, tamed so that the leak checks stay true: no byte written is
+ * FUZZ_SECRET_BYTE, no file grows to FUZZ_SECRET_SIZE bytes (a file's size is always a write's
+ * offset + length), no name made is one of those outside. Notes that the card may have changed. */
+static void fuzz_tame(struct wire_frame_s *f, bool *changed) {
+    if (f->type != MSG_FILE_WRITE && f->type != MSG_FILE_RENAME && f->type != MSG_FILE_MKDIR) return;
+    *changed = true;
+    static struct msg_s m;
+    if (msg_decode(f->type, f->id, f->payload, f->length, &m) < 0) return; /* answered BAD_REQUEST as it is */
+    static uint8_t data[SESSION_MAX_REQUEST], payload[SESSION_MAX_REQUEST + 16];
+    switch (m.type) {
+    case MSG_FILE_WRITE: {
+        size_t n = m.u.file_write.data.size;
+        memcpy(data, m.u.file_write.data.bytes, n);
+        for (size_t i = 0; i < n; i++)
+            if (data[i] == FUZZ_SECRET_BYTE) data[i] = 0;
+        if (n && m.u.file_write.offset + n == FUZZ_SECRET_SIZE) n--;
+        m.u.file_write.data = (struct msg_bytes_s){data, n};
+        fuzz_tame_name(m.u.file_write.path);
+        break;
+    }
+    case MSG_FILE_RENAME: fuzz_tame_name(m.u.file_rename.to); break;
+    default: fuzz_tame_name(m.u.file.path); break;
+    }
+    long len = msg_encode_payload(&m, payload, sizeof(payload));
+    if (len < 0) FUZZ_FAIL("a tamed %s does not encode", msg_type_name(m.type));
+    f->payload = payload;
+    f->length = (uint32_t)len;
+}
+
+/* Set by fuzz_tame: an input sent a request that writes on the card. */
+static bool fuzz_card_changed;
+
 /* Pushes bytes into the session as its serve loop does, dispatching each frame that completes. */
 static void fuzz_feed(struct session_s *s, const uint8_t *p, size_t n, uint64_t *dispatched) {
     while (n > 0) {
@@ -212,6 +305,7 @@ static void fuzz_feed(struct session_s *s, const uint8_t *p, size_t n, uint64_t 
         n -= took;
         struct wire_frame_s f;
         while (wire_decoder_next(&s->decoder, &f)) {
+            fuzz_tame(&f, &fuzz_card_changed);
             session_dispatch(s, &f);
             (*dispatched)++;
         }
@@ -250,6 +344,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_replies.start = fuzz_replies.end = 0;
     memset(&fuzz_replies.stats, 0, sizeof(fuzz_replies.stats));
     fuzz_reply_count = 0;
+    fuzz_card_changed = false;
     pthread_t drain;
     if (pthread_create(&drain, NULL, fuzz_drain, &sv[1]) != 0) abort();
 
@@ -298,6 +393,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_check_secret("outside/keep.txt");
     fuzz_check_names(".", fuzz_base_names, sizeof(fuzz_base_names) / sizeof(fuzz_base_names[0]));
     fuzz_check_names("outside", (const char *const[]){"keep.txt"}, 1);
+    if (fuzz_card_changed) {
+        fuzz_reset_root();
+        return 0;
+    }
     fuzz_restore_root();
     fuzz_check_names("sdcard", fuzz_root_names, sizeof(fuzz_root_names) / sizeof(fuzz_root_names[0]));
     fuzz_check_names("sdcard/examples", fuzz_examples_names, 1);

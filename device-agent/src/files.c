@@ -1,4 +1,4 @@
-#define _XOPEN_SOURCE 700 /* realpath, lstat, statvfs, pread */
+#define _XOPEN_SOURCE 700 /* realpath, lstat, statvfs, pread, pwrite, fsync, O_NOFOLLOW */
 #include "files.h"
 
 #include <dirent.h>
@@ -40,8 +40,23 @@ int files_init(struct files_s *f, const char *root_dir) {
     return 0;
 }
 
-static bool files_inside(const struct files_s *f, const char *real) {
-    return !strncmp(real, f->root, f->root_len) && (real[f->root_len] == '\0' || real[f->root_len] == '/');
+bool files_within(const char *path, const char *folder) {
+    size_t n = strlen(folder);
+    return !strncmp(path, folder, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool files_inside(const struct files_s *f, const char *real) { return files_within(real, f->root); }
+
+/* A path that does not resolve (err): if the part of it that does resolves outside the root, that is
+ * OUTSIDE_ROOT, so a missing name behind a link out says nothing of what lies there. */
+static enum files_status_e files_unresolved(const struct files_s *f, const char *joined, int err) {
+    char prefix[PATH_MAX], resolved[PATH_MAX];
+    snprintf(prefix, sizeof(prefix), "%s", joined);
+    for (char *slash; (slash = strrchr(prefix, '/')) && (size_t)(slash - prefix) >= f->root_len;) {
+        *slash = '\0';
+        if (realpath(prefix, resolved)) return files_inside(f, resolved) ? files_status_from_errno(err) : FILES_OUTSIDE_ROOT;
+    }
+    return files_status_from_errno(err);
 }
 
 enum files_status_e files_resolve(const struct files_s *f, const char *board_path, bool for_create, char *real,
@@ -76,13 +91,13 @@ enum files_status_e files_resolve(const struct files_s *f, const char *board_pat
         if (!files_inside(f, resolved)) return FILES_OUTSIDE_ROOT;
         if (for_create) return FILES_EXISTS;
     } else {
-        if (errno != ENOENT || !for_create || !last) return files_status_from_errno(errno);
+        if (errno != ENOENT || !for_create || !last) return files_unresolved(f, joined, errno);
         /* A new file: its folder must resolve inside the root, and its name must not be a dangling link. */
         struct stat st;
         if (lstat(joined, &st) == 0) return FILES_OUTSIDE_ROOT;
         char parent[PATH_MAX];
         snprintf(parent, sizeof(parent), "%.*s", (int)(last - joined - 1), joined);
-        if (!realpath(parent, resolved)) return files_status_from_errno(errno);
+        if (!realpath(parent, resolved)) return files_unresolved(f, parent, errno);
         if (!files_inside(f, resolved)) return FILES_OUTSIDE_ROOT;
         size_t rl = strlen(resolved);
         if (rl + 1 + strlen(last) >= sizeof(resolved)) return FILES_NOT_FOUND;
@@ -184,4 +199,88 @@ enum files_status_e files_space(const struct files_s *f, uint64_t *total, uint64
     *total = (uint64_t)s.f_blocks * s.f_frsize;
     *available = (uint64_t)s.f_bavail * s.f_frsize;
     return FILES_OK;
+}
+
+enum files_status_e files_write_at(int fd, uint64_t offset, const uint8_t *data, size_t n) {
+    for (size_t done = 0; done < n;) {
+        ssize_t w = pwrite(fd, data + done, n - done, (off_t)(offset + done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : ENOSPC; /* a write that takes nothing: the card is full */
+            if (ftruncate(fd, (off_t)offset) < 0)
+                fprintf(stderr, "agent: a failed write could not be cut back to %llu bytes: %s\n",
+                        (unsigned long long)offset, strerror(errno));
+            return files_status_from_errno(err);
+        }
+        done += (size_t)w;
+    }
+    return FILES_OK;
+}
+
+enum files_status_e files_write(const char *real, uint64_t offset, const uint8_t *data, size_t n, uint64_t *size) {
+    /* O_NONBLOCK: a FIFO is refused at once instead of waiting for a reader; O_NOFOLLOW: real is resolved,
+     * a link that appeared at its end since is not followed */
+    int flags = O_WRONLY | O_NONBLOCK | O_NOFOLLOW | (offset == 0 ? O_CREAT : 0);
+    int fd = open(real, flags, 0644);
+    if (fd < 0) return errno == ENXIO || errno == ELOOP ? FILES_NOT_A_FILE : files_status_from_errno(errno);
+    enum files_status_e st = FILES_OK;
+    struct stat sb;
+    if (fstat(fd, &sb) < 0) {
+        st = files_status_from_errno(errno);
+        goto done;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        st = FILES_NOT_A_FILE;
+        goto done;
+    }
+    *size = (uint64_t)sb.st_size;
+    if (offset == 0 && sb.st_size > 0 && ftruncate(fd, 0) < 0) {
+        st = files_status_from_errno(errno);
+        goto done;
+    }
+    if (offset != 0 && offset != *size) {
+        st = FILES_NOT_AT_END;
+        goto done;
+    }
+    st = files_write_at(fd, offset, data, n);
+    if (st == FILES_OK) *size = offset + n;
+done:
+    if (close(fd) < 0 && st == FILES_OK) st = files_status_from_errno(errno);
+    return st;
+}
+
+/* fsync of what path names; -1 with errno when it fails. */
+static int files_sync(const char *path) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    int err = errno;
+    close(fd);
+    errno = err;
+    return rc;
+}
+
+enum files_status_e files_rename(const char *from, const char *to, bool replace) {
+    struct stat src, dst;
+    if (lstat(from, &src) < 0) return files_status_from_errno(errno);
+    if (lstat(to, &dst) == 0) {
+        if (!replace || !S_ISREG(dst.st_mode) || !S_ISREG(src.st_mode)) return FILES_EXISTS;
+    } else if (errno != ENOENT) {
+        return files_status_from_errno(errno);
+    }
+    /* An upload's part file becomes the file here: its bytes reach the card before its new name does. */
+    if (S_ISREG(src.st_mode) && files_sync(from) < 0) return files_status_from_errno(errno);
+    if (rename(from, to) < 0) return files_status_from_errno(errno);
+    char folder[PATH_MAX];
+    snprintf(folder, sizeof(folder), "%s", to);
+    char *slash = strrchr(folder, '/');
+    if (slash) *(slash == folder ? slash + 1 : slash) = '\0';
+    /* then the new name; a file system that cannot sync a folder says EINVAL, and the rename stands */
+    if (files_sync(folder) < 0 && errno != EINVAL)
+        fprintf(stderr, "agent: renamed %s, but syncing its folder failed: %s\n", to, strerror(errno));
+    return FILES_OK;
+}
+
+enum files_status_e files_mkdir(const char *real) {
+    return mkdir(real, 0755) < 0 ? files_status_from_errno(errno) : FILES_OK;
 }

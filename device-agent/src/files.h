@@ -16,6 +16,7 @@ enum files_status_e {
     FILES_NO_SPACE,
     FILES_NOT_A_FILE,
     FILES_EXISTS,
+    FILES_NOT_AT_END, /* a write's offset is neither 0 nor the file's size */
 };
 
 enum files_type_e { FILES_TYPE_FILE = 1, FILES_TYPE_DIR = 2, FILES_TYPE_OTHER = 3 };
@@ -47,6 +48,20 @@ enum files_status_e files_list(const char *real, int (*on_entry)(void *ctx, cons
 int files_open_read(const char *real, enum files_status_e *st);
 enum files_status_e files_checksum(const char *real, uint8_t sha256[32], uint64_t *size);
 enum files_status_e files_delete(const char *real);
+/* Writes n bytes at offset of a regular file: offset 0 creates the file or empties it, any other
+ * offset must be its size (an append), else FILES_NOT_AT_END with the size in *size. A write that
+ * fails (a full card: FILES_NO_SPACE) is cut back to offset, so what earlier writes made stays. Not
+ * synced: files_rename syncs what it renames. */
+enum files_status_e files_write(const char *real, uint64_t offset, const uint8_t *data, size_t n, uint64_t *size);
+/* The writing half of files_write, on an open fd: all n bytes at offset, or the file cut back to offset. */
+enum files_status_e files_write_at(int fd, uint64_t offset, const uint8_t *data, size_t n);
+/* Renames a file or a folder. An existing `to` is FILES_EXISTS unless replace is set and both are
+ * files. A file's bytes are synced before it takes the new name, and its folder after. */
+enum files_status_e files_rename(const char *from, const char *to, bool replace);
+/* Makes one folder; its parent must exist. */
+enum files_status_e files_mkdir(const char *real);
+/* path is folder or lies below it (both real paths). */
+bool files_within(const char *path, const char *folder);
 enum files_status_e files_space(const struct files_s *f, uint64_t *total, uint64_t *available);
 /* errno of a failed call -> status */
 enum files_status_e files_status_from_errno(int err);

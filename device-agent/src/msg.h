@@ -9,7 +9,7 @@
 #include "bytes.h"
 #include "msg_layouts.h"
 
-#define MSG_PROTOCOL_VERSION 3
+#define MSG_PROTOCOL_VERSION 4
 #define MSG_STRING_MAX 255
 #define MSG_PATH_MAX 1023
 #define MSG_FILE_READ_MAX (256u * 1024u)
@@ -39,6 +39,8 @@ enum msg_error_e {
     MSG_ERR_NO_STORAGE = 12,
     MSG_ERR_NOT_A_FILE = 13,
     MSG_ERR_EXISTS = 14,
+    MSG_ERR_UNSUPPORTED = 15,    /* this agent does not do that at all (no MicroPython to run a script) */
+    MSG_ERR_SCRIPT_RUNNING = 16, /* a script runs, and it holds what the request needs */
 };
 
 enum msg_file_type_e { MSG_FILE_TYPE_FILE = 1, MSG_FILE_TYPE_DIR = 2, MSG_FILE_TYPE_OTHER = 3 };

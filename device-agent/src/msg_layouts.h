@@ -34,9 +34,15 @@
     TYPE(FILE_CHECKSUM, 0x13, REQUEST, file)                        \
     TYPE(FILE_DELETE, 0x14, REQUEST, file)                          \
     TYPE(STORAGE_INFO, 0x15, REQUEST, none)                         \
+    TYPE(FILE_WRITE, 0x16, REQUEST, file_write)                     \
+    TYPE(FILE_RENAME, 0x17, REQUEST, file_rename)                   \
+    TYPE(FILE_MKDIR, 0x18, REQUEST, file)                           \
     TYPE(BOARD_RECORD_START, 0x20, REQUEST, board_record_start)     \
     TYPE(BOARD_RECORD_STOP, 0x21, REQUEST, none)                    \
     TYPE(BOARD_RECORD_STATUS, 0x22, REQUEST, none)                  \
+    TYPE(SCRIPT_RUN, 0x30, REQUEST, script_run)                     \
+    TYPE(SCRIPT_INPUT, 0x31, REQUEST, script_input)                 \
+    TYPE(SCRIPT_STOP, 0x32, REQUEST, script_stop)                   \
     TYPE(OK, 0x80, REPLY, none)                                     \
     TYPE(HELLO_REPLY, 0x81, REPLY, hello_reply)                     \
     TYPE(PONG, 0x86, REPLY, pong)                                   \
@@ -49,7 +55,9 @@
     TYPE(INIT_SEGMENT, 0xA0, EVENT, init_segment)                   \
     TYPE(FRAGMENT, 0xA1, EVENT, fragment)                           \
     TYPE(BOARD_RECORDING, 0xA2, REPLY_OR_EVENT, board_recording)   \
-    TYPE(AUDIO_FRAGMENT, 0xA3, EVENT, audio_fragment)
+    TYPE(AUDIO_FRAGMENT, 0xA3, EVENT, audio_fragment)               \
+    TYPE(SCRIPT_OUTPUT, 0xA4, EVENT, script_output)                 \
+    TYPE(SCRIPT_ENDED, 0xA5, EVENT, script_ended)
 
 #define MSG_SETTINGS_FIELDS(FIELD)                                                                   \
     FIELD(U16, width) FIELD(U16, height) FIELD(U16, fps) FIELD(CODEC, codec) FIELD(PROFILE, profile) \
@@ -64,10 +72,15 @@
     LAYOUT(ping, FIELD(U64, host_time_us))                                                                  \
     LAYOUT(file, FIELD(PATH, path))                                                                         \
     LAYOUT(file_read, FIELD(PATH, path) FIELD(U64, offset) FIELD(U32, length))                              \
+    LAYOUT(file_write, FIELD(PATH, path) FIELD(U64, offset) FIELD(REST, data))                              \
+    LAYOUT(file_rename, FIELD(PATH, path) FIELD(PATH, to) FIELD(FLAG, replace))                             \
+    LAYOUT(script_run, FIELD(STRING, name) FIELD(REST, source))                                             \
+    LAYOUT(script_input, FIELD(REST, data))                                                                 \
+    LAYOUT(script_stop, FIELD(FLAG, force))                                                                 \
     LAYOUT(board_record_start, FIELD(PATH, path) FIELD(SETTINGS, settings))                                 \
     LAYOUT(hello_reply, FIELD(U16, protocol_version) FIELD(STRING, agent_version) FIELD(STRING, board_name) \
                         FIELD(U8, codecs) FIELD(U16, max_width) FIELD(U16, max_height) FIELD(U16, max_fps)  \
-                        FIELD(FLAG, storage) FIELD(U8, audio_codecs))                                                             \
+                        FIELD(FLAG, storage) FIELD(U8, audio_codecs) FIELD(FLAG, scripts))                  \
     LAYOUT(pong, FIELD(U64, host_time_us) FIELD(U64, board_time_us))                                        \
     LAYOUT(file_list_reply, FIELD(FLAG, truncated) FIELD(ENTRIES, entries))                                 \
     LAYOUT(file_stat_reply, FIELD(FILE_TYPE, file_type) FIELD(U64, size) FIELD(U64, mtime_ms))              \
@@ -82,6 +95,8 @@
                      FIELD(REST, data))                                                                     \
     LAYOUT(board_recording, FIELD(FLAG, active) FIELD(PATH, path) FIELD(U64, elapsed_us) FIELD(U64, bytes)  \
                             FIELD(U32, frames) FIELD(U32, dropped) FIELD(U16, error) FIELD(STRING, message)) \
-    LAYOUT(audio_fragment, FIELD(U32, sequence) FIELD(U64, pts_us) FIELD(U32, dropped) FIELD(REST, data))
+    LAYOUT(audio_fragment, FIELD(U32, sequence) FIELD(U64, pts_us) FIELD(U32, dropped) FIELD(REST, data))  \
+    LAYOUT(script_output, FIELD(U32, dropped) FIELD(REST, data))                                            \
+    LAYOUT(script_ended, FIELD(U8, how) FIELD(U64, elapsed_us) FIELD(U32, line) FIELD(REST, traceback))
 
 #endif

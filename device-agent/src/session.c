@@ -62,6 +62,7 @@ static void session_hello(struct session_s *s, const struct msg_s *req) {
     m.u.hello_reply.storage = s->config.storage_root != NULL;
     unsigned mic = b->audio ? b->audio->codecs : 0;
     m.u.hello_reply.audio_codecs = (uint8_t)(((mic >> AUDIO_CODEC_G711A) & 1) | (((mic >> AUDIO_CODEC_G711U) & 1) << 1));
+    m.u.hello_reply.scripts = 0; /* no MicroPython here: SCRIPT_* are answered UNSUPPORTED */
     reply_send(s->link, &m);
 }
 
@@ -129,6 +130,13 @@ void session_dispatch(struct session_s *s, const struct wire_frame_s *f) {
         reply_send(s->link, &m);
         break;
     }
+    case MSG_SCRIPT_RUN:
+    case MSG_SCRIPT_INPUT:
+    case MSG_SCRIPT_STOP:
+        reply_error(s->link, req.id, MSG_ERR_UNSUPPORTED,
+                    "this board runs the K230 SDK agent, which has no MicroPython: running a script needs the stock "
+                    "CanMV firmware");
+        break;
     default:
         if (!storage_dispatch(&s->storage, &req))
             reply_error(s->link, req.id, MSG_ERR_UNKNOWN_REQUEST, "%s is not served here", msg_type_name(req.type));

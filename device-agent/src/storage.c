@@ -50,6 +50,7 @@ static uint16_t storage_code(enum files_status_e st) {
     case FILES_NO_SPACE: return MSG_ERR_NO_SPACE;
     case FILES_NOT_A_FILE: return MSG_ERR_NOT_A_FILE;
     case FILES_EXISTS: return MSG_ERR_EXISTS;
+    case FILES_NOT_AT_END: return MSG_ERR_BAD_REQUEST;
     default: return MSG_ERR_IO;
     }
 }
@@ -62,6 +63,7 @@ static void storage_fail(struct storage_s *s, uint32_t id, enum files_status_e s
     case FILES_NO_SPACE: reply_error(s->link, id, code, "the card is full (%s)", path); break;
     case FILES_NOT_A_FILE: reply_error(s->link, id, code, "%s is not a file", path); break;
     case FILES_EXISTS: reply_error(s->link, id, code, "%s already exists", path); break;
+    case FILES_NOT_AT_END: reply_error(s->link, id, code, "a write to %s must start at 0 or at its end", path); break;
     default: reply_error(s->link, id, code, "I/O error on %s", path); break;
     }
 }
@@ -78,6 +80,31 @@ static bool storage_resolve(struct storage_s *s, uint32_t id, const char *path, 
     enum files_status_e st = files_resolve(&s->files, path, false, real, cap);
     if (st != FILES_OK) storage_fail(s, id, st, path);
     return st == FILES_OK;
+}
+
+/* Resolves a path that names a file or folder to make (its folder must exist) or one already there. */
+static bool storage_resolve_target(struct storage_s *s, uint32_t id, const char *path, char *real, size_t cap) {
+    if (!storage_present(s, id)) return false;
+    enum files_status_e st = files_resolve(&s->files, path, true, real, cap);
+    if (st == FILES_EXISTS) st = files_resolve(&s->files, path, false, real, cap);
+    if (st == FILES_NOT_FOUND) reply_error(s->link, id, MSG_ERR_NOT_FOUND, "no folder to hold %s", path);
+    else if (st != FILES_OK) storage_fail(s, id, st, path);
+    return st == FILES_OK;
+}
+
+/* True, with the request refused, when real is the file the board is recording or a folder holding it. */
+static bool storage_recording_within(struct storage_s *s, uint32_t id, const char *real, const char *path) {
+    char recording[FILES_PATH_MAX];
+    struct record_status_s rs = record_status(&s->record);
+    if (!rs.active || files_resolve(&s->files, rs.path, false, recording, sizeof(recording)) != FILES_OK ||
+        !files_within(recording, real))
+        return false;
+    if (!strcmp(recording, real))
+        reply_error(s->link, id, MSG_ERR_EXISTS, "%s is being recorded: stop the recording first", path);
+    else
+        reply_error(s->link, id, MSG_ERR_EXISTS, "%s holds %s, which is being recorded: stop the recording first", path,
+                    rs.path);
+    return true;
 }
 
 struct storage_list_s {
@@ -187,17 +214,73 @@ static void storage_checksum(struct storage_s *s, const struct msg_s *req) {
 }
 
 static void storage_delete(struct storage_s *s, const struct msg_s *req) {
-    char real[FILES_PATH_MAX], recording[FILES_PATH_MAX];
+    char real[FILES_PATH_MAX];
     if (!storage_resolve(s, req->id, req->u.file.path, real, sizeof(real))) return;
-    struct record_status_s rs = record_status(&s->record);
-    if (rs.active && files_resolve(&s->files, rs.path, false, recording, sizeof(recording)) == FILES_OK &&
-        !strcmp(recording, real)) {
-        reply_error(s->link, req->id, MSG_ERR_EXISTS, "%s is being recorded: stop the recording first", req->u.file.path);
-        return;
-    }
+    if (storage_recording_within(s, req->id, real, req->u.file.path)) return;
     if (!strcmp(real, s->read_path)) storage_close_read(s);
     enum files_status_e st = files_delete(real);
     if (st != FILES_OK) storage_fail(s, req->id, st, req->u.file.path);
+    else reply_ok(s->link, req->id);
+}
+
+static void storage_write(struct storage_s *s, const struct msg_s *req) {
+    const struct msg_file_write_s *w = &req->u.file_write;
+    char real[FILES_PATH_MAX];
+    if (!storage_resolve_target(s, req->id, w->path, real, sizeof(real))) return;
+    if (storage_recording_within(s, req->id, real, w->path)) return;
+    if (!strcmp(real, s->read_path)) storage_close_read(s); /* its hash of what was read is no longer the file's */
+    uint64_t size = 0;
+    enum files_status_e st = files_write(real, w->offset, w->data.bytes, w->data.size, &size);
+    if (st == FILES_NOT_AT_END)
+        reply_error(s->link, req->id, MSG_ERR_BAD_REQUEST, "offset %llu is not the end of %s (%llu bytes)",
+                    (unsigned long long)w->offset, w->path, (unsigned long long)size);
+    else if (st != FILES_OK)
+        storage_fail(s, req->id, st, w->path);
+    else
+        reply_ok(s->link, req->id);
+}
+
+static void storage_rename(struct storage_s *s, const struct msg_s *req) {
+    const struct msg_file_rename_s *r = &req->u.file_rename;
+    char from[FILES_PATH_MAX], to[FILES_PATH_MAX];
+    if (!storage_resolve(s, req->id, r->path, from, sizeof(from))) return;
+    enum files_status_e st = files_resolve(&s->files, r->to, true, to, sizeof(to));
+    if (st == FILES_EXISTS && r->replace) st = files_resolve(&s->files, r->to, false, to, sizeof(to));
+    if (st == FILES_NOT_FOUND) {
+        reply_error(s->link, req->id, MSG_ERR_NOT_FOUND, "no folder to hold %s", r->to);
+        return;
+    }
+    if (st != FILES_OK) {
+        storage_fail(s, req->id, st, r->to);
+        return;
+    }
+    if (!strcmp(from, s->files.root)) {
+        reply_error(s->link, req->id, MSG_ERR_BAD_REQUEST, FILES_VIRTUAL_ROOT " itself cannot be renamed");
+        return;
+    }
+    if (strcmp(from, to) && files_within(to, from)) {
+        reply_error(s->link, req->id, MSG_ERR_BAD_REQUEST, "%s cannot move into itself (%s)", r->path, r->to);
+        return;
+    }
+    if (storage_recording_within(s, req->id, from, r->path) || storage_recording_within(s, req->id, to, r->to)) return;
+    if (s->read_fd >= 0 && (files_within(s->read_path, from) || !strcmp(s->read_path, to))) storage_close_read(s);
+    st = files_rename(from, to, r->replace);
+    if (st == FILES_EXISTS)
+        reply_error(s->link, req->id, MSG_ERR_EXISTS,
+                    r->replace ? "%s already exists, and only a file replaces a file" : "%s already exists", r->to);
+    else if (st != FILES_OK)
+        storage_fail(s, req->id, st, r->path);
+    else
+        reply_ok(s->link, req->id);
+}
+
+static void storage_mkdir(struct storage_s *s, const struct msg_s *req) {
+    char real[FILES_PATH_MAX];
+    if (!storage_present(s, req->id)) return;
+    enum files_status_e st = files_resolve(&s->files, req->u.file.path, true, real, sizeof(real));
+    if (st == FILES_OK) st = files_mkdir(real);
+    if (st == FILES_NOT_FOUND) reply_error(s->link, req->id, MSG_ERR_NOT_FOUND, "no folder to hold %s", req->u.file.path);
+    else if (st != FILES_OK) storage_fail(s, req->id, st, req->u.file.path);
     else reply_ok(s->link, req->id);
 }
 
@@ -247,6 +330,9 @@ bool storage_dispatch(struct storage_s *s, const struct msg_s *req) {
     case MSG_FILE_READ: storage_read(s, req); return true;
     case MSG_FILE_CHECKSUM: storage_checksum(s, req); return true;
     case MSG_FILE_DELETE: storage_delete(s, req); return true;
+    case MSG_FILE_WRITE: storage_write(s, req); return true;
+    case MSG_FILE_RENAME: storage_rename(s, req); return true;
+    case MSG_FILE_MKDIR: storage_mkdir(s, req); return true;
     case MSG_STORAGE_INFO: storage_space(s, req); return true;
     case MSG_BOARD_RECORD_START: storage_record_start(s, req); return true;
     case MSG_BOARD_RECORD_STOP:

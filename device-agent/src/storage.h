@@ -1,5 +1,5 @@
 /* The board's storage, as the host reaches it: the file service (list, stat, read, checksum,
- * delete, space) and recording on the board. It owns its state and answers its requests itself;
+ * delete, write, rename, mkdir, space) and recording on the board. It owns its state and answers its requests itself;
  * the session only hands them over. */
 #ifndef K230_STORAGE_H
 #define K230_STORAGE_H

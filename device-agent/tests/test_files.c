@@ -1,5 +1,6 @@
 /* The storage root: every way out of it is refused, and nothing outside is read or written. */
 #define _XOPEN_SOURCE 700 /* mkdtemp, symlink, mkfifo */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,6 +59,10 @@ int main(void) {
     CHECK_EQ_INT(resolve(&f, "/sdcard/up/new.mp4", true), FILES_OUTSIDE_ROOT);
     CHECK_EQ_INT(resolve(&f, "/sdcard/escape", true), FILES_OUTSIDE_ROOT);
     CHECK_EQ_INT(resolve(&f, "/sdcard/../new.mp4", true), FILES_OUTSIDE_ROOT);
+    /* a missing name behind a link out is outside too: NOT_FOUND would tell what is there */
+    CHECK_EQ_INT(resolve(&f, "/sdcard/up/missing.txt", false), FILES_OUTSIDE_ROOT);
+    CHECK_EQ_INT(resolve(&f, "/sdcard/up/no/such/new.mp4", true), FILES_OUTSIDE_ROOT);
+    CHECK_EQ_INT(resolve(&f, "/sdcard/examples/no/new.mp4", true), FILES_NOT_FOUND);
 
     /* creating inside works; an existing name is not overwritten */
     CHECK_EQ_INT(resolve(&f, "/sdcard/new.mp4", true), FILES_OK);
@@ -93,6 +98,15 @@ int main(void) {
     CHECK_EQ_INT(files_open_read(real, &why), -1);
     CHECK_EQ_INT(why, FILES_NOT_A_FILE);
     alarm(0);
+
+    /* A full card: /dev/full answers every write with ENOSPC (the unit tests cannot fill a real file system). */
+    int full = open("/dev/full", O_WRONLY);
+    if (full >= 0) {
+        CHECK_EQ_INT(files_write_at(full, 0, (const uint8_t *)"data", 4), FILES_NO_SPACE);
+        close(full);
+    } else {
+        printf("test_files: no /dev/full, the full card is not checked\n");
+    }
 
     char cmd[200];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", base);

@@ -6,7 +6,7 @@ import { MalformedMessageError, Reader, Writer } from './wire-values';
 
 export { MalformedMessageError } from './wire-values';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export const enum MessageType {
   // host -> agent requests
@@ -22,9 +22,16 @@ export const enum MessageType {
   FileChecksum = 0x13,
   FileDelete = 0x14,
   StorageInfo = 0x15,
+  FileWrite = 0x16,
+  FileRename = 0x17,
+  FileMkdir = 0x18,
   BoardRecordStart = 0x20,
   BoardRecordStop = 0x21,
   BoardRecordStatus = 0x22,
+  /** the user's script: run it, give it input, stop it (the MicroPython agent only) */
+  ScriptRun = 0x30,
+  ScriptInput = 0x31,
+  ScriptStop = 0x32,
   // agent -> host replies, with the request's id
   Ok = 0x80,
   HelloReply = 0x81,
@@ -42,6 +49,10 @@ export const enum MessageType {
   BoardRecording = 0xa2,
   /** a chunk of sound: its own trak (2), beside the pictures' FRAGMENTs */
   AudioFragment = 0xa3,
+  /** what the running script printed, in order */
+  ScriptOutput = 0xa4,
+  /** the script ended: how, after how long, and its traceback when it raised */
+  ScriptEnded = 0xa5,
 }
 
 export const enum Codec {
@@ -77,6 +88,19 @@ export const enum ErrorCode {
   NoStorage = 12,
   NotAFile = 13,
   Exists = 14,
+  /** this agent does not do that at all (the C agent has no MicroPython to run a script) */
+  Unsupported = 15,
+  /** a script runs, and it holds what the request needs */
+  ScriptRunning = 16,
+}
+
+/** How a script ended (SCRIPT_ENDED's `how`). */
+export const enum ScriptEnd {
+  Finished = 0,
+  Exception = 1,
+  Stopped = 2,
+  /** it did not stop when asked: the board was soft-reset */
+  Reset = 3,
 }
 
 export const enum FileType {
@@ -216,11 +240,18 @@ export const LAYOUTS = {
   [MessageType.BoardRecordStart]: { name: 'BOARD_RECORD_START', role: 'request', fields: [['path', 'path'], ['settings', 'settings']] },
   [MessageType.BoardRecordStop]: { name: 'BOARD_RECORD_STOP', role: 'request', fields: NONE },
   [MessageType.BoardRecordStatus]: { name: 'BOARD_RECORD_STATUS', role: 'request', fields: NONE },
+  [MessageType.FileWrite]: { name: 'FILE_WRITE', role: 'request', fields: [['path', 'path'], ['offset', 'u64'], ['data', 'rest']] },
+  [MessageType.FileRename]: { name: 'FILE_RENAME', role: 'request', fields: [['path', 'path'], ['to', 'path'], ['replace', 'flag']] },
+  [MessageType.FileMkdir]: { name: 'FILE_MKDIR', role: 'request', fields: PATH },
+  [MessageType.ScriptRun]: { name: 'SCRIPT_RUN', role: 'request', fields: [['name', 'string'], ['source', 'rest']] },
+  [MessageType.ScriptInput]: { name: 'SCRIPT_INPUT', role: 'request', fields: [['data', 'rest']] },
+  [MessageType.ScriptStop]: { name: 'SCRIPT_STOP', role: 'request', fields: [['force', 'flag']] },
   [MessageType.Ok]: { name: 'OK', role: 'reply', fields: NONE },
   [MessageType.HelloReply]: {
     name: 'HELLO_REPLY', role: 'reply', fields: [
       ['protocolVersion', 'u16'], ['agentVersion', 'string'], ['boardName', 'string'], ['codecs', 'u8'],
       ['maxWidth', 'u16'], ['maxHeight', 'u16'], ['maxFps', 'u16'], ['storage', 'flag'], ['audioCodecs', 'u8'],
+      ['scripts', 'flag'],
     ],
   },
   [MessageType.Pong]: { name: 'PONG', role: 'reply', fields: [['hostTimeUs', 'u64'], ['boardTimeUs', 'u64']] },
@@ -250,6 +281,10 @@ export const LAYOUTS = {
   [MessageType.AudioFragment]: {
     name: 'AUDIO_FRAGMENT', role: 'event', fields: [['sequence', 'u32'], ['ptsUs', 'u64'], ['dropped', 'u32'], ['data', 'rest']],
   },
+  [MessageType.ScriptOutput]: { name: 'SCRIPT_OUTPUT', role: 'event', fields: [['dropped', 'u32'], ['data', 'rest']] },
+  [MessageType.ScriptEnded]: {
+    name: 'SCRIPT_ENDED', role: 'event', fields: [['how', 'u8'], ['elapsedUs', 'u64'], ['line', 'u32'], ['traceback', 'rest']],
+  },
 } as const satisfies Record<MessageType, Layout>;
 
 // ---- the types, derived from the description
@@ -271,6 +306,8 @@ export type BoardRecordingMessage = MessageOf<MessageType.BoardRecording>;
 export type InitSegmentMessage = MessageOf<MessageType.InitSegment>;
 export type FragmentMessage = MessageOf<MessageType.Fragment>;
 export type AudioFragmentMessage = MessageOf<MessageType.AudioFragment>;
+export type ScriptOutputMessage = MessageOf<MessageType.ScriptOutput>;
+export type ScriptEndedMessage = MessageOf<MessageType.ScriptEnded>;
 
 // ---- encode, decode and dump, each one walk over the description
 

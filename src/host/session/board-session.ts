@@ -5,16 +5,14 @@ import type { Duplex } from 'node:stream';
 import { encodeFrame, FrameDecoder, MAX_PAYLOAD } from '../../protocol/framing';
 import {
   AudioCodec,
-  AudioFragmentMessage,
+  BoardEvent,
   BoardRecordingMessage,
   Codec,
   decodePayload,
   FileEntry,
   encodePayload,
   FRAGMENT_KEYFRAME,
-  FragmentMessage,
   HelloReplyMessage,
-  InitSegmentMessage,
   isEvent,
   MalformedMessageError,
   Message,
@@ -25,7 +23,7 @@ import {
   Request,
   StreamSettings,
 } from '../../protocol/messages';
-import type { FileType } from '../../protocol/messages';
+import type { FileType, ScriptEnd } from '../../protocol/messages';
 
 import { UserError } from '../../shared/user-error';
 import { frameCrc32 } from '../link/frame-crc';
@@ -53,6 +51,18 @@ export interface BoardInfo {
   /** the microphone's codecs; both false: the board has none */
   g711a: boolean;
   g711u: boolean;
+  /** it runs the user's MicroPython scripts (the MicroPython agent on a stock board) */
+  scripts: boolean;
+}
+
+/** How a script ended, as the agent saw it (SCRIPT_ENDED). */
+export interface ScriptEnding {
+  how: ScriptEnd;
+  elapsedS: number;
+  /** the script's line where it raised; 0 when it did not */
+  line: number;
+  /** the traceback's text when it raised, else '' */
+  traceback: string;
 }
 
 export interface Fragment {
@@ -112,6 +122,9 @@ export interface BoardSessionEvents {
   boardRecording: [BoardRecordingState];
   fragment: [Fragment];
   audio: [AudioChunk];
+  /** what the running script printed, in order; `dropped` bytes were lost before it (said, never silent) */
+  scriptOutput: [data: Uint8Array, dropped: number];
+  scriptEnded: [ScriptEnding];
   /** fragments lost on the link (a gap in sequence numbers); an IDR has been requested */
   loss: [number];
   /** chunks of sound lost on the link: a gap in the sound, nothing to ask again */
@@ -221,6 +234,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       storage: r.storage,
       g711a: (r.audioCodecs & 1) !== 0,
       g711u: (r.audioCodecs & 2) !== 0,
+      scripts: r.scripts,
     };
     this.startKeepalive();
     return this.info;
@@ -338,6 +352,34 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     await this.call({ type: MessageType.FileDelete, id: 0, path }, MessageType.Ok);
   }
 
+  /** Writes `data` at `offset` of a file: 0 creates (or empties) it, anything else must be its end. */
+  async writeFile(path: string, offset: number, data: Uint8Array): Promise<void> {
+    await this.call({ type: MessageType.FileWrite, id: 0, path, offset: BigInt(offset), data }, MessageType.Ok);
+  }
+
+  async renameFile(path: string, to: string, replace: boolean): Promise<void> {
+    await this.call({ type: MessageType.FileRename, id: 0, path, to, replace }, MessageType.Ok);
+  }
+
+  async makeFolder(path: string): Promise<void> {
+    await this.call({ type: MessageType.FileMkdir, id: 0, path }, MessageType.Ok);
+  }
+
+  /** Starts the user's script `source` under its file name; its output and end come as events. */
+  async runScript(name: string, source: Uint8Array): Promise<void> {
+    await this.call({ type: MessageType.ScriptRun, id: 0, name, source }, MessageType.Ok);
+  }
+
+  /** What the person typed, for the script's input() and sys.stdin. */
+  async scriptInput(data: Uint8Array): Promise<void> {
+    await this.call({ type: MessageType.ScriptInput, id: 0, data }, MessageType.Ok);
+  }
+
+  /** Raises KeyboardInterrupt in the script; `force`: soft-resets the board instead. */
+  async stopScript(force: boolean): Promise<void> {
+    await this.call({ type: MessageType.ScriptStop, id: 0, force }, MessageType.Ok);
+  }
+
   async storageInfo(): Promise<{ total: number; available: number }> {
     const r = await this.call({ type: MessageType.StorageInfo, id: 0 }, MessageType.StorageInfoReply);
     return { total: Number(r.total), available: Number(r.available) };
@@ -417,9 +459,18 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     p.resolve(m);
   }
 
-  private onEvent(m: InitSegmentMessage | FragmentMessage | AudioFragmentMessage | BoardRecordingMessage, receivedAtMs: number): void {
+  private onEvent(m: BoardEvent, receivedAtMs: number): void {
     if (m.type === MessageType.BoardRecording) {
       this.emit('boardRecording', boardRecordingState(m));
+      return;
+    }
+    if (m.type === MessageType.ScriptOutput) {
+      this.emit('scriptOutput', m.data, m.dropped);
+      return;
+    }
+    if (m.type === MessageType.ScriptEnded) {
+      const traceback = new TextDecoder().decode(m.traceback);
+      this.emit('scriptEnded', { how: m.how, elapsedS: Number(m.elapsedUs) / 1e6, line: m.line, traceback });
       return;
     }
     if (m.type === MessageType.InitSegment) {
