@@ -1,12 +1,13 @@
 # K230 Live agent for the stock CanMV K230 firmware (v1.7 or later, MicroPython 1.21): the session and
-# its requests (the C twin: device-agent/src/session.c, main.c). It speaks the protocol of
+# its requests (the C twin: device-agent/src/session.c, main.c), and the user's scripts (script.py). It speaks the protocol of
 # docs/protocol.md as device-agent/src does in C: the board's own H.264/H.265 from Encoder.GetStream,
 # muxed here into fragmented MP4, one fragment per frame, with the microphone's G.711 beside it when
 # asked; the file service, confined to /sdcard; board recordings on /sdcard. Only what CanMV's
 # MicroPython 1.21 has is used.
 # The host pastes the modules through the raw REPL's raw-paste mode, each after those it needs
-# (wire, mp4, capture, stream, live, sdcard, recording, agent): each runs in __main__, where the
-# definitions of those before it are, and this last one starts the agent. Nothing is written to the board.
+# (wire, mp4, capture, stream, live, sdcard, recording, script, agent): each runs in __main__, where the
+# definitions of those before it are; then it types main() at the friendly REPL, so that the board is
+# back at its prompt when the agent ends. Nothing is written to the board.
 import os
 import sys
 
@@ -14,16 +15,19 @@ import sys
 if __name__ != '__main__':
     from wire import (LAYOUTS, PROTOCOL_VERSION, E_UNSUPPORTED_VERSION, E_BAD_REQUEST, E_UNKNOWN_REQUEST,
                       E_UNSUPPORTED_SETTING, E_NOT_STREAMING, E_HANDSHAKE_REQUIRED, E_ENCODER, E_IO, E_EXISTS,
-                      Malformed, Link, decode_payload)
+                      E_SCRIPT_RUNNING, Malformed, Link, decode_payload)
     from capture import (LIVE_CHANNEL, MAX_WIDTH, MAX_HEIGHT, MAX_FPS, Clock, SharedMicrophone, check_settings,
                          media_api)
     from stream import Stream
     from live import LiveSink
-    from sdcard import Failure, Checksum, file_stat, list_folder, os_failure, read_file, regular_file, space
+    from sdcard import (Failure, Checksum, file_stat, list_folder, make_folder, os_failure, read_file, regular_file,
+                        rename_file, resolve, space, write_file)
     from recording import BoardRecording, recording_path
+    from script import RESET, ScriptRun, release_script_media
 
-AGENT_VERSION = '0.3.0'
+AGENT_VERSION = '0.4.0'
 KEEPALIVE_US = 5000000
+NO_HOST_US = 1500000  # no frame from a host for this long (it pings every second): the board is a person's
 
 
 class Agent:
@@ -38,6 +42,8 @@ class Agent:
         self.live = None  # the live view's Stream
         self.recording = None
         self.checksum = None  # a SHA-256 under way
+        self.script = None  # the user's script while it runs
+        self.ending = False  # leave the loop: '!bye', a person's keys, or a script ended by force
 
     def reply(self, id_, name, **fields):
         self.link.send(name, id_, fields)
@@ -74,7 +80,7 @@ class Agent:
             return self.reply(id_, 'HELLO_REPLY', protocol_version=PROTOCOL_VERSION,
                               agent_version='micropython %s (CanMV %s)' % (AGENT_VERSION, self.firmware),
                               board_name=self.board_name, codecs=3, max_width=MAX_WIDTH, max_height=MAX_HEIGHT,
-                              max_fps=MAX_FPS, storage=1, audio_codecs=3 if self.media['sound'] else 0)
+                              max_fps=MAX_FPS, storage=1, audio_codecs=3 if self.media['sound'] else 0, scripts=1)
         if not self.greeted:
             return self.error(id_, E_HANDSHAKE_REQUIRED, 'say HELLO first')
         try:
@@ -88,6 +94,8 @@ class Agent:
         self.reply(id_, 'PONG', host_time_us=m['host_time_us'], board_time_us=self.clock.now())
 
     def on_stream_start(self, id_, m):
+        if self.script:
+            self.script.refuse_media()
         s = m['settings']
         why = check_settings(s)
         if why:
@@ -148,6 +156,71 @@ class Agent:
         os.remove(p)
         self.reply(id_, 'OK')
 
+    def on_file_write(self, id_, m):
+        if self.recording and self.recording.active and self.recording.path == resolve(m['path']):
+            raise Failure(E_EXISTS, '%s is being recorded' % m['path'])
+        write_file(m['path'], m['offset'], m['data'])
+        self.reply(id_, 'OK')
+
+    def on_file_rename(self, id_, m):
+        if self.recording and self.recording.active and self.recording.path in (resolve(m['path']), resolve(m['to'])):
+            raise Failure(E_EXISTS, '%s is being recorded' % self.recording.path)
+        rename_file(m['path'], m['to'], m['replace'])
+        self.reply(id_, 'OK')
+
+    def on_file_mkdir(self, id_, m):
+        make_folder(m['path'])
+        self.reply(id_, 'OK')
+
+    # -- the user's script
+    def on_script_run(self, id_, m):
+        if self.script:
+            raise Failure(E_SCRIPT_RUNNING, 'the script %s is running: stop it first' % self.script.name)
+        if self.recording and self.recording.active:
+            raise Failure(E_SCRIPT_RUNNING, 'the board is recording to its card: stop that first')
+        try:
+            source = m['source'].decode()
+        except UnicodeError:
+            raise Failure(E_BAD_REQUEST, '%s is not UTF-8 text' % m['name'])
+        self.reply(id_, 'OK')
+        run = self.script = ScriptRun(self, m['name'])
+        start = self.clock.now()
+        try:
+            how, line, traceback = run.execute(source)
+            elapsed = self.clock.now() - start
+            run.flush()
+        finally:
+            self.script = None
+            if run.media_taken:
+                release_script_media()
+                self.restore_media()
+        self.link.send('SCRIPT_ENDED', 0, {'how': how, 'elapsed_us': elapsed, 'line': line, 'traceback': b''},
+                       traceback.encode())
+        if how == RESET:
+            self.ending = True  # the host soft-resets the board once the agent has left
+
+    def on_script_input(self, id_, m):
+        if not self.script:
+            raise Failure(E_BAD_REQUEST, 'no script is running')
+        self.script.typed += m['data']
+        self.reply(id_, 'OK')
+
+    def on_script_stop(self, id_, m):
+        if self.script:
+            self.script.stop = 2 if m['force'] else max(self.script.stop, 1)
+        self.reply(id_, 'OK')
+
+    def release_media(self):
+        """The script takes the camera, the encoder and the microphone: the live view lets go of them."""
+        self.stop_live()
+        self.microphone.close()
+        self.media['stop']()
+
+    def restore_media(self):
+        """The script has ended and what it left is released: the agent's media are its own again."""
+        self.media = media_api()
+        self.microphone = SharedMicrophone(self.media['sound'])
+
     def on_storage_info(self, id_, m):
         total, available = space()
         self.reply(id_, 'STORAGE_INFO_REPLY', total=total, available=available)
@@ -178,31 +251,48 @@ class Agent:
 
     # -- the loop
     def run(self):
-        # '!bye' ends the agent, once a board recording (which outlives its host) has stopped
-        while not (self.link.lines.quit and not (self.recording and self.recording.active)):
+        # '!bye' ends the agent, once a board recording (which outlives its host) has stopped; so do the
+        # keys a person (or another tool) sends a REPL while no host is connected
+        while not self.ending:
             busy = self.live or (self.recording and self.recording.active) or self.checksum
-            now = self.clock.now()
-            for type_, flags, id_, payload in self.link.receive(2 if busy else 50, now):
-                self.handle(type_, id_, payload)
-            self.microphone.listen(self.clock)
-            if self.live:
-                self.live.pump()
-            self.pump_checksum()
-            now = self.clock.now()
-            if self.greeted and now - self.link.heard_us > KEEPALIVE_US:
-                self.greeted = False  # the host is gone: no one watches the stream
-                self.stop_live()
-            r = self.recording
-            was_active = r and r.active
-            if r:
-                r.pump()
-            chunks = self.microphone.take()
-            if self.live:
-                self.live.pump_sound(chunks)
-            if r:
-                r.pump_sound(chunks)
-                if r.tick(now) or (was_active and not r.active):
-                    self.link.send('BOARD_RECORDING', 0, r.status())
+            try:
+                self.step(2 if busy else 50)
+            except KeyboardInterrupt:
+                pass  # a Ctrl-C that came for a script just ended
+            recording = self.recording and self.recording.active
+            lines = self.link.lines
+            if lines.quit and not recording:
+                self.ending = True
+            elif lines.handback:
+                lines.handback = False
+                if not recording and self.clock.now() - self.link.heard_us > NO_HOST_US:
+                    self.ending = True
+
+    def step(self, wait_ms):
+        """One turn: requests, the microphone, the live stream, checksums and the board recording.
+        The loop takes turns; so does a running script, at each of its prints, inputs and sleeps."""
+        now = self.clock.now()
+        for type_, flags, id_, payload in self.link.receive(wait_ms, now):
+            self.handle(type_, id_, payload)
+        self.microphone.listen(self.clock)
+        if self.live:
+            self.live.pump()
+        self.pump_checksum()
+        now = self.clock.now()
+        if self.greeted and now - self.link.heard_us > KEEPALIVE_US:
+            self.greeted = False  # the host is gone: no one watches the stream
+            self.stop_live()
+        r = self.recording
+        was_active = r and r.active
+        if r:
+            r.pump()
+        chunks = self.microphone.take()
+        if self.live:
+            self.live.pump_sound(chunks)
+        if r:
+            r.pump_sound(chunks)
+            if r.tick(now) or (was_active and not r.active):
+                self.link.send('BOARD_RECORDING', 0, r.status())
 
     def close(self):
         self.stop_live()
@@ -239,7 +329,3 @@ def main():
             agent.close()
         media['stop']()
         media['MediaManager'].deinit()
-
-
-if __name__ == '__main__':
-    main()

@@ -1,12 +1,13 @@
 # The file service on /sdcard, and nowhere else (the C twins: device-agent/src/files.c, storage.c):
-# list, stat, read, checksum and delete, each failure a typed error.
+# list, stat, read, write, rename, make a folder, checksum and delete, each failure a typed error.
 import errno
 import hashlib
 import os
 
 # Imported in tests; pasted by the host, the modules before it have left their names in __main__.
 if __name__ != '__main__':
-    from wire import E_IO, E_NO_SPACE, E_NOT_A_FILE, E_NOT_FOUND, E_OUTSIDE_ROOT, T_DIR, T_FILE, T_OTHER
+    from wire import (E_BAD_REQUEST, E_EXISTS, E_IO, E_NO_SPACE, E_NOT_A_FILE, E_NOT_FOUND, E_OUTSIDE_ROOT, T_DIR,
+                      T_FILE, T_OTHER)
 
 STORAGE_ROOT = '/sdcard'
 FILE_READ_MAX = 256 * 1024
@@ -110,6 +111,60 @@ def read_file(path, offset, length):
     with open(p, 'rb') as f:
         f.seek(offset)
         return f.read(n)
+
+
+def write_file(path, offset, data):
+    """Offset 0 creates the file (or empties it); any other offset must be its end: an upload appends."""
+    p = resolve(path)
+    if p == STORAGE_ROOT:
+        raise Failure(E_NOT_A_FILE, '%s is not a file' % path)
+    try:
+        if offset:
+            kind, size, mtime = stat_of(p)
+            if kind != T_FILE:
+                raise Failure(E_NOT_A_FILE, '%s is not a file' % path)
+            if size != offset:
+                raise Failure(E_BAD_REQUEST, 'offset %d is not the end of %s (%d bytes)' % (offset, path, size))
+        with open(p, 'ab' if offset else 'wb') as f:
+            f.write(data)
+    except OSError as e:
+        raise os_failure(e, path)
+
+
+def exists(p):
+    try:
+        os.stat(p)
+        return True
+    except OSError:
+        return False
+
+
+def rename_file(path, to, replace):
+    src, dst = resolve(path), resolve(to)
+    if STORAGE_ROOT in (src, dst):
+        raise Failure(E_OUTSIDE_ROOT, '%s itself cannot be renamed' % STORAGE_ROOT)
+    if not exists(src):
+        raise Failure(E_NOT_FOUND, '%s: no such file or folder' % path)
+    if exists(dst):
+        if not replace:
+            raise Failure(E_EXISTS, '%s already exists' % to)
+        if stat_of(dst)[0] != T_FILE:
+            raise Failure(E_NOT_A_FILE, '%s is not a file' % to)
+        os.remove(dst)  # FAT's rename does not replace
+    try:
+        os.rename(src, dst)
+    except OSError as e:
+        raise os_failure(e, to)
+
+
+def make_folder(path):
+    p = resolve(path)
+    if exists(p):
+        raise Failure(E_EXISTS, '%s already exists' % path)
+    try:
+        os.mkdir(p)
+    except OSError as e:
+        raise os_failure(e, path)
 
 
 class Checksum:

@@ -7,7 +7,7 @@ import binascii
 import select
 import struct
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 MAX_REQUEST = 65536
 MAGIC = b'K2'
 # What a host's line holds: base64 (RFC 4648), and the '!' of "!bye".
@@ -35,14 +35,20 @@ LAYOUTS = {
     0x13: ('FILE_CHECKSUM', 'request', PATH),
     0x14: ('FILE_DELETE', 'request', PATH),
     0x15: ('STORAGE_INFO', 'request', NONE),
+    0x16: ('FILE_WRITE', 'request', (('path', 'path'), ('offset', 'u64'), ('data', 'rest'))),
+    0x17: ('FILE_RENAME', 'request', (('path', 'path'), ('to', 'path'), ('replace', 'flag'))),
+    0x18: ('FILE_MKDIR', 'request', PATH),
     0x20: ('BOARD_RECORD_START', 'request', (('path', 'path'), ('settings', 'settings'))),
     0x21: ('BOARD_RECORD_STOP', 'request', NONE),
     0x22: ('BOARD_RECORD_STATUS', 'request', NONE),
+    0x30: ('SCRIPT_RUN', 'request', (('name', 'string'), ('source', 'rest'))),
+    0x31: ('SCRIPT_INPUT', 'request', (('data', 'rest'),)),
+    0x32: ('SCRIPT_STOP', 'request', (('force', 'flag'),)),
     0x80: ('OK', 'reply', NONE),
     0x81: ('HELLO_REPLY', 'reply', (('protocol_version', 'u16'), ('agent_version', 'string'),
                                     ('board_name', 'string'), ('codecs', 'u8'), ('max_width', 'u16'),
                                     ('max_height', 'u16'), ('max_fps', 'u16'), ('storage', 'flag'),
-                                    ('audio_codecs', 'u8'))),
+                                    ('audio_codecs', 'u8'), ('scripts', 'flag'))),
     0x86: ('PONG', 'reply', (('host_time_us', 'u64'), ('board_time_us', 'u64'))),
     0x90: ('FILE_LIST_REPLY', 'reply', (('truncated', 'flag'), ('entries', 'entries'))),
     0x91: ('FILE_STAT_REPLY', 'reply', (('file_type', 'fileType'), ('size', 'u64'), ('mtime_ms', 'u64'))),
@@ -57,6 +63,8 @@ LAYOUTS = {
                                  ('data', 'rest'))),
     0xA2: ('BOARD_RECORDING', 'reply or event', RECORDING),
     0xA3: ('AUDIO_FRAGMENT', 'event', (('sequence', 'u32'), ('pts_us', 'u64'), ('dropped', 'u32'), ('data', 'rest'))),
+    0xA4: ('SCRIPT_OUTPUT', 'event', (('dropped', 'u32'), ('data', 'rest'))),
+    0xA5: ('SCRIPT_ENDED', 'event', (('how', 'u8'), ('elapsed_us', 'u64'), ('line', 'u32'), ('traceback', 'rest'))),
 }
 NAMES = {}
 for _type in LAYOUTS:
@@ -65,6 +73,7 @@ for _type in LAYOUTS:
 E_UNSUPPORTED_VERSION, E_BAD_REQUEST, E_UNKNOWN_REQUEST, E_UNSUPPORTED_SETTING = 1, 2, 3, 4
 E_NOT_STREAMING, E_HANDSHAKE_REQUIRED, E_ENCODER, E_NOT_FOUND, E_OUTSIDE_ROOT = 5, 6, 7, 8, 9
 E_IO, E_NO_SPACE, E_NO_STORAGE, E_NOT_A_FILE, E_EXISTS = 10, 11, 12, 13, 14
+E_UNSUPPORTED, E_SCRIPT_RUNNING = 15, 16
 T_FILE, T_DIR, T_OTHER = 1, 2, 3
 CODEC_H264, CODEC_H265 = 1, 2
 AUDIO_OFF, AUDIO_G711A, AUDIO_G711U = 0, 1, 2
@@ -268,13 +277,18 @@ class LineFrames:
         self.overlong = False  # this line outgrew any frame: dropped at its end
         self.decoder = FrameDecoder()
         self.quit = False  # the line "!bye" came
+        self.handback = False  # a person's Ctrl-C, Ctrl-B or lone CR came: they want the REPL
 
     def push(self, data):
         frames = []
         for i in range(len(data)):
             c = data[i:i + 1]
             if c == b'\r':
-                continue  # a CRLF line, or a REPL probe's CR
+                if data[i + 1:i + 2] != b'\n':
+                    self.handback = True  # a terminal's Enter: a CR alone
+                continue
+            if c == b'\x03' or c == b'\x02':
+                self.handback = True  # Ctrl-C, Ctrl-B: what a serial terminal or a tool sends a REPL
             if c != b'\n':
                 if c not in LINE_BYTES or c == b'!':
                     # no line holds it (a probe's Ctrl-B, a cut line's tail): the line starts again,
@@ -323,11 +337,9 @@ class Link:
         payload = encode_payload(type_, m)
         head = frame_head(type_, id_, len(payload) + len(tail))
         crc = binascii.crc32(tail, binascii.crc32(payload, binascii.crc32(head)))
-        self.out.write(head)
-        self.out.write(payload)
-        if tail:
-            self.out.write(tail)
-        self.out.write(struct.pack('<I', crc))
+        # One write: the firmware's write is whole under its lock, so nothing printed from another thread
+        # (a script's _thread, a warning from C) can land inside a frame
+        self.out.write(b''.join((head, payload, tail, struct.pack('<I', crc))))
 
     def receive(self, wait_ms, now_us):
         """The frames that came within wait_ms (at most one batch of bytes)."""

@@ -7,8 +7,11 @@ import { inspectCommand } from './inspect';
 import { lsCommand } from './ls';
 import { portsCommand } from './ports';
 import { pullCommand } from './pull';
+import { pushCommand } from './push';
 import { rmCommand } from './rm';
 import { recordCommand } from './record';
+import { replCommand } from './repl';
+import { runCommand } from './run';
 import { settingsUsage } from './stream-options';
 import { serveCommand } from './serve';
 import { simCommand } from './sim';
@@ -21,6 +24,10 @@ const USAGE = `usage: k230live <command> [options]
   serve --port PATH [--rtsp 8554] [--http 8080] [--listen 127.0.0.1] [stream options]
                                       the board's stream for other programs (OBS, VLC, ffmpeg, GStreamer, OpenCV):
                                       rtsp://127.0.0.1:8554/k230 and http://127.0.0.1:8080/k230.mp4, until Ctrl-C
+  run --port PATH FILE.py [--seconds S]   run a MicroPython script on a stock CanMV board: its output here,
+                                      stdin to its input(); exit 0 finished, 1 exception, 130 Ctrl-C
+  repl --port PATH                    the board's MicroPython REPL on this terminal (Ctrl-] leaves)
+  push --port PATH LOCAL [REMOTE]     copy a file to the board (default /sdcard/NAME): resumable, verified by SHA-256
   ls --port PATH [DIR]                list a folder of the board's storage (default /sdcard)
   pull --port PATH REMOTE [LOCAL]     copy a file from the board: resumable, verified by SHA-256
   rm --port PATH REMOTE               delete a file on the board
@@ -45,6 +52,9 @@ async function main(argv: string[]): Promise<number> {
     inspect: inspectCommand,
     ls: lsCommand,
     pull: pullCommand,
+    push: pushCommand,
+    run: runCommand,
+    repl: replCommand,
     rm: rmCommand,
     df: dfCommand,
     'board-record': boardRecordCommand,

@@ -8,6 +8,8 @@ import { PREVIEW_VIEW_TYPE, PreviewPanel } from './preview-panel';
 import { autoConnect, savedPort, savePort, streamSettings } from './settings';
 import { PortClaims } from './port-claim';
 import { checkSimulator, launchSimulatedBoard, SIMULATED_PORT, simulatorAvailable } from './simulated-board';
+import { ReplTerminal } from './repl-terminal';
+import { ScriptRunner } from './script-runner';
 import { saveSnapshot } from './snapshot';
 import { BoardStatusBar } from './status-bar';
 import { StreamSharing } from './stream-sharing';
@@ -26,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     saveSnapshot(png, recordingFileName(connection.info?.boardName ?? 'board', new Date()).replace(/\.mp4$/, '.png'), log),
   );
   const sharing = new StreamSharing(connection, log);
+  const scripts = new ScriptRunner(connection, log);
   let simulator: SimulatedBoard | undefined;
 
   const statusBar = new BoardStatusBar(connection, recording, sharing);
@@ -61,7 +64,8 @@ export function activate(context: vscode.ExtensionContext): void {
     preview,
     sharing,
     statusBar,
-    syncUiContext(connection, recording, sharing, simulatorAvailable(context.extensionUri)),
+    scripts,
+    syncUiContext({ connection, recording, sharing, scripts, simulator: simulatorAvailable(context.extensionUri) }),
     vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => preview.restore(panel),
     }),
@@ -93,6 +97,21 @@ export function activate(context: vscode.ExtensionContext): void {
       if (connection.state !== 'disconnected') await sharing.start();
     }),
     command('k230live.stopSharing', () => sharing.stop()),
+    command('k230live.runFile', async (uri?: vscode.Uri) => {
+      const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+      await scripts.runFile(document);
+    }),
+    command('k230live.stopScript', () => scripts.stop()),
+    command('k230live.openRepl', async () => {
+      const port = connection.port ?? savedPort();
+      if (!port) throw new Error(vscode.l10n.t('connect to a board first (K230: Connect)'));
+      if (connection.info && !connection.info.scripts) throw new Error(vscode.l10n.t('this board runs the K230 SDK agent, which has no MicroPython REPL'));
+      await recording.stop();
+      await sharing.stop();
+      await connection.disconnect();
+      const pty = new ReplTerminal(port, () => void connection.connect(port).catch((e: Error) => log.warn(`after the REPL: ${e.message}`)));
+      vscode.window.createTerminal({ name: vscode.l10n.t('K230 REPL'), pty, iconPath: new vscode.ThemeIcon('terminal') }).show();
+    }),
     ...registerBoardStorage(connection, workspaceFiles, log, command),
     { dispose: () => void simulator?.stop() },
   );

@@ -120,7 +120,7 @@ export function checkFirmware(version: string, portPath: string): void {
 }
 
 /** The MicroPython agent's modules, each after those it needs: pasted in turn, they share __main__. */
-export const AGENT_MODULES = ['wire', 'mp4', 'capture', 'stream', 'live', 'sdcard', 'recording', 'agent'] as const;
+export const AGENT_MODULES = ['wire', 'mp4', 'capture', 'stream', 'live', 'sdcard', 'recording', 'script', 'agent'] as const;
 
 /** The agent's modules as startAgent pastes them (pasteText). */
 export function agentSource(root: string): { name: string; code: string }[] {
@@ -155,15 +155,16 @@ export function pasteText(code: string): string {
     .join('\n');
 }
 
-/** Uploads the agent's modules through raw-paste mode, one execution each, and starts it with the
- * last one; the port then speaks our protocol. */
+/** Uploads the agent's modules through raw-paste mode, one execution each, then starts it from the
+ * friendly REPL (main()), so that the board is back at its prompt when the agent ends; the port
+ * then speaks our protocol. */
 export async function startAgent(port: Duplex, modules: { name: string; code: string }[], portPath: string): Promise<void> {
   const l = new Listener(port);
   const fail = (what: string) => new UserError(`${portPath}: the CanMV REPL ${what}; it sent ${describe(l.bytes.subarray(-60))}`);
   try {
     await write(port, '\r\x03\x03\x01');
     if (!(await l.until(() => l.text.includes('raw REPL; CTRL-B to exit\r\n>'), 2000))) throw fail('did not enter the raw REPL');
-    for (const [i, module] of modules.entries()) {
+    for (const module of modules) {
       let from = l.bytes.length;
       await write(port, '\x05A\x01');
       if (!(await l.until(() => l.bytes.length - from >= 4, 2000))) throw fail('did not answer raw-paste mode');
@@ -183,13 +184,16 @@ export async function startAgent(port: Duplex, modules: { name: string; code: st
       const end = l.bytes.length;
       await write(port, '\x04');
       if (!(await l.until(() => l.bytes.subarray(end).includes(0x04), 5000))) throw fail('did not take the end of the upload');
-      if (i === modules.length - 1) break; // the agent runs now
       // The module's output, 0x04, what it raised, 0x04, and the raw REPL's prompt again.
       const ran = () => /\x04[^\x04]*\x04([^\x04]*)\x04>$/.exec(l.bytes.subarray(end).toString('latin1'));
       if (!(await l.until(() => ran() !== null, 5000))) throw fail(`did not run ${module.name}.py`);
       const raised = ran()![1].trim().split('\n').pop();
       if (raised) throw fail(`could not run the agent's ${module.name}.py (${raised})`);
     }
+    const from = l.bytes.length;
+    await write(port, '\x02'); // the friendly REPL: its banner, then its prompt
+    if (!(await l.until(() => l.bytes.subarray(from).toString('latin1').endsWith('>>> '), 3000))) throw fail('did not leave the raw REPL');
+    await write(port, 'main()\r');
   } finally {
     l.detach();
   }
@@ -200,8 +204,7 @@ export async function stopAgent(port: Duplex): Promise<void> {
   const l = new Listener(port);
   try {
     await write(port, '\n!bye\n');
-    await l.until(() => l.text.includes('\x04>'), 2000); // the raw REPL's prompt once the script ended
-    await write(port, '\x02');
+    await l.until(() => l.text.endsWith('>>> '), 2000); // the friendly REPL's prompt once main() returned
   } finally {
     l.detach();
   }

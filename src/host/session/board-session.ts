@@ -177,6 +177,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   private closed = false;
   private lastHeardMs = performance.now();
   private keepalive: NodeJS.Timeout | undefined;
+  /** the user's script runs: the agent answers between its steps, and a step may be long */
+  private scriptRunning = false;
   private readonly requestTimeoutMs: number;
   private readonly label: string;
 
@@ -250,7 +252,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       const quietMs = performance.now() - this.lastHeardMs;
       // A request allowed longer than that (a checksum of a big file) may keep the board busy.
       const patient = [...this.pending.values()].some((p) => p.timeoutMs > silenceMs);
-      if (quietMs >= silenceMs && !patient) {
+      if (quietMs >= silenceMs && !patient && !this.scriptRunning) {
         this.end(`the board stopped answering: nothing from ${this.label} for ${(quietMs / 1000).toFixed(1)} s`);
       } else {
         this.ping().catch(() => undefined);
@@ -368,6 +370,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   /** Starts the user's script `source` under its file name; its output and end come as events. */
   async runScript(name: string, source: Uint8Array): Promise<void> {
     await this.call({ type: MessageType.ScriptRun, id: 0, name, source }, MessageType.Ok);
+    this.scriptRunning = true;
   }
 
   /** What the person typed, for the script's input() and sys.stdin. */
@@ -375,9 +378,25 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     await this.call({ type: MessageType.ScriptInput, id: 0, data }, MessageType.Ok);
   }
 
-  /** Raises KeyboardInterrupt in the script; `force`: soft-resets the board instead. */
+  /** Raises KeyboardInterrupt in the script at its next print, input or sleep; `force`: at every
+   * one, and the agent leaves once it has ended, for a soft reset (softReset). */
   async stopScript(force: boolean): Promise<void> {
     await this.call({ type: MessageType.ScriptStop, id: 0, force }, MessageType.Ok);
+  }
+
+  /** The firmware's Ctrl-C, raised wherever the script is, even in a loop that never prints: the last
+   * resort after Stop (the agent keeps Ctrl-C on while a script runs). One byte, never a frame. */
+  interruptScript(): void {
+    if (!this.closed) this.link.write(Buffer.of(0x03));
+  }
+
+  /** A script that had to be ended by force leaves the agent: Ctrl-D at the board's prompt soft-resets
+   * it (the firmware tears down what the script held), and this session ends. */
+  async softReset(): Promise<void> {
+    if (this.closed) return;
+    this.link.write(Buffer.of(0x04));
+    await new Promise((r) => setTimeout(r, 300));
+    this.end('the board was soft-reset to end a script that did not stop');
   }
 
   async storageInfo(): Promise<{ total: number; available: number }> {
@@ -469,6 +488,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       return;
     }
     if (m.type === MessageType.ScriptEnded) {
+      this.scriptRunning = false;
       const traceback = new TextDecoder().decode(m.traceback);
       this.emit('scriptEnded', { how: m.how, elapsedS: Number(m.elapsedUs) / 1e6, line: m.line, traceback });
       return;
