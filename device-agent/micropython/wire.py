@@ -12,6 +12,7 @@ MAX_REQUEST = 65536
 MAGIC = b'K2'
 # What a host's line holds: base64 (RFC 4648), and the '!' of "!bye".
 LINE_BYTES = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=!'
+LINE_SET = set(LINE_BYTES[:-1])  # the '!' of a command begins a line
 
 # ---- the messages (the same rows as src/protocol/messages.ts and device-agent/src/msg_layouts.h;
 # the golden vectors in test/vectors hold the three together)
@@ -273,7 +274,7 @@ class LineFrames:
     The C twin: device-agent/src/text_frames.c; test/vectors/lines.vec holds both to one rule."""
 
     def __init__(self):
-        self.line = b''
+        self.line = bytearray()
         self.overlong = False  # this line outgrew any frame: dropped at its end
         self.decoder = FrameDecoder()
         self.quit = False  # the line "!bye" came
@@ -281,33 +282,47 @@ class LineFrames:
 
     def push(self, data):
         frames = []
-        for i in range(len(data)):
-            c = data[i:i + 1]
-            if c == b'\r':
-                if data[i + 1:i + 2] != b'\n':
-                    self.handback = True  # a terminal's Enter: a CR alone
-                continue
-            if c == b'\x03' or c == b'\x02':
-                self.handback = True  # Ctrl-C, Ctrl-B: what a serial terminal or a tool sends a REPL
-            if c != b'\n':
-                if c not in LINE_BYTES or c == b'!':
-                    # no line holds it (a probe's Ctrl-B, a cut line's tail): the line starts again,
-                    # with the '!' that begins a command
-                    self.line = c if c == b'!' else b''
-                    self.overlong = False
-                elif len(self.line) > 4 * MAX_REQUEST // 3 + 8:
-                    self.overlong = True
-                else:
-                    self.line += c
-                continue
-            line = b'' if self.overlong else self.line
-            self.line = b''
+        start, n = 0, len(data)
+        while start < n:
+            end = data.find(b'\n', start)
+            self._take(data, start, n if end < 0 else end, end >= 0)
+            if end < 0:
+                break
+            line = b'' if self.overlong else bytes(self.line)
+            self.line = bytearray()
             self.overlong = False
             if line == b'!bye':
                 self.quit = True
             elif is_base64(line):
                 frames += self.decoder.push(binascii.a2b_base64(line))
+            start = end + 1
         return frames
+
+    def _take(self, data, start, end, ends_line):
+        """Adds data[start:end] (no LF in it) to the line: a byte no line holds starts it again, and a
+        '!' starts it again with itself (the "!bye" command)."""
+        keep = start
+        for i in range(start, end):
+            c = data[i]
+            if c in LINE_SET:
+                continue
+            if c == 13:  # a CRLF line's CR is dropped; a CR alone is a terminal's Enter
+                self.handback = self.handback or i + 1 < end or not ends_line
+                self._add(data, keep, i)
+                keep = i + 1
+                continue
+            if c == 3 or c == 2:
+                self.handback = True  # Ctrl-C, Ctrl-B: what a serial terminal or a tool sends a REPL
+            self.line = bytearray()
+            self.overlong = False
+            keep = i if c == 33 else i + 1
+        self._add(data, keep, end)
+
+    def _add(self, data, start, end):
+        if len(self.line) + end - start > 4 * MAX_REQUEST // 3 + 8:
+            self.overlong = True
+        elif not self.overlong:
+            self.line += data[start:end]
 
 
 def is_base64(line):
@@ -345,8 +360,8 @@ class Link:
         """The frames that came within wait_ms (at most one batch of bytes)."""
         if not self.poller.poll(wait_ms):
             return []
-        got = b''
-        while len(got) < 4096 and self.poller.poll(0):
+        got = bytearray()
+        while len(got) < 16384 and self.poller.poll(0):
             c = self.inp.read(1)
             if not c:
                 break

@@ -12,14 +12,16 @@ export interface CliResult {
   ms: number;
 }
 
-export function runCli(args: string[], onStart?: (pid: number) => void): Promise<CliResult> {
+/** `input`: what goes to the command's stdin, then its end (none: stdin is closed at once). */
+export function runCli(args: string[], onStart?: (pid: number) => void, input?: string): Promise<CliResult> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin!.end(input);
   onStart?.(child.pid!);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })));
 }
 

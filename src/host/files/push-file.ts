@@ -30,10 +30,12 @@ export interface PushResult {
   seconds: number;
 }
 
-/** Bytes a FILE_WRITE carries: its text-safe line (base64) stays well under the agents' 64 KiB request. */
-export const WRITE_CHUNK = 32 * 1024;
+/** Bytes a FILE_WRITE carries: the MicroPython agent reads its line a byte at a time (docs/running-scripts.md). */
+export const WRITE_CHUNK = 8 * 1024;
 /** Writes in flight at once: the agent appends them in order. */
-const WINDOW = 4;
+const WINDOW = 2;
+/** A write waits for the ones before it in the window: time for all of them at the slowest agent's pace. */
+const WRITE_TIMEOUT_MS = 15_000;
 
 export function remotePartPath(remote: string): string {
   return `${remote}.k230part`;
@@ -83,7 +85,7 @@ export async function pushFile(session: BoardSession, local: string, remote: str
       fs.readSync(fd, data, 0, data.length, offset);
       const at = offset;
       offset += data.length;
-      const write = session.writeFile(part, at, data).then(() => {
+      const write = session.writeFile(part, at, data, WRITE_TIMEOUT_MS).then(() => {
         done = Math.max(done, at + data.length);
         const seconds = (performance.now() - started) / 1000;
         options.onProgress?.({ bytes: done, total: size, rateBps: (done - resumedFrom) / Math.max(seconds, 1e-3) });

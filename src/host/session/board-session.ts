@@ -355,8 +355,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   }
 
   /** Writes `data` at `offset` of a file: 0 creates (or empties) it, anything else must be its end. */
-  async writeFile(path: string, offset: number, data: Uint8Array): Promise<void> {
-    await this.call({ type: MessageType.FileWrite, id: 0, path, offset: BigInt(offset), data }, MessageType.Ok);
+  async writeFile(path: string, offset: number, data: Uint8Array, timeoutMs?: number): Promise<void> {
+    await this.call({ type: MessageType.FileWrite, id: 0, path, offset: BigInt(offset), data }, MessageType.Ok, timeoutMs);
   }
 
   async renameFile(path: string, to: string, replace: boolean): Promise<void> {
