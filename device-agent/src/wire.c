@@ -36,6 +36,7 @@ uint8_t *wire_decoder_space(struct wire_decoder_s *d, size_t *avail) {
 void wire_decoder_commit(struct wire_decoder_s *d, size_t n) { d->end += n; }
 
 size_t wire_decoder_push(struct wire_decoder_s *d, const uint8_t *data, size_t n) {
+    if (d->cap - d->end < n) wire_decoder_compact(d); /* room from what was taken: a text-safe line comes whole */
     size_t avail;
     uint8_t *space = wire_decoder_space(d, &avail);
     if (n > avail) n = avail;

@@ -40,7 +40,7 @@ void wire_decoder_destroy(struct wire_decoder_s *d);
 /* Space to read into; call wire_decoder_commit with how many bytes arrived. */
 uint8_t *wire_decoder_space(struct wire_decoder_s *d, size_t *avail);
 void wire_decoder_commit(struct wire_decoder_s *d, size_t n);
-/* Copies bytes in (tests and fuzzers); returns how many were taken. */
+/* Copies bytes in (a text-safe line's frames, tests and fuzzers); returns how many were taken. */
 size_t wire_decoder_push(struct wire_decoder_s *d, const uint8_t *data, size_t n);
 /* 1 and a frame when one is complete and valid, 0 when more bytes are needed. */
 int wire_decoder_next(struct wire_decoder_s *d, struct wire_frame_s *out);

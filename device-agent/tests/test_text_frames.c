@@ -23,7 +23,7 @@ static size_t base64(const uint8_t *in, size_t n, char *out) {
 
 /* A text line holding one frame of `len` payload bytes, with id `id`; returns its length. */
 static size_t frame_line(char *out, uint32_t id, size_t len) {
-    uint8_t payload[300], frame[400];
+    uint8_t payload[1024], frame[1100];
     for (size_t i = 0; i < len; i++) payload[i] = (uint8_t)(i * 13 + id);
     size_t n = wire_encode(frame, sizeof(frame), 0x06, 0, id, payload, (uint32_t)len);
     size_t o = base64(frame, n, out);
@@ -122,8 +122,29 @@ static void test_a_byte_no_line_holds_starts_the_line_again(void) {
     text_frames_destroy(&t);
 }
 
+/* An upload's long run of large FILE_WRITEs, each taken as it comes: the decoder makes room from what
+ * was taken, however far into its buffer the lines before have come (once, it cut the third off). */
+static void test_large_frames_keep_coming_line_after_line(void) {
+    struct text_frames_s t;
+    CHECK_EQ_INT(text_frames_init(&t, 1024), 0);
+    char text[1000];
+    int taken = 0;
+    for (uint32_t id = 1; id <= 8; id++) {
+        size_t n = frame_line(text, id, 700);
+        text_frames_push(&t, (const uint8_t *)text, n);
+        uint32_t ids[2];
+        int got = ids_of(&t, ids, 2);
+        CHECK_EQ_INT(got, 1);
+        if (got == 1) CHECK_EQ_INT(ids[0], id);
+        taken += got;
+    }
+    CHECK_EQ_INT(taken, 8);
+    text_frames_destroy(&t);
+}
+
 int main(void) {
     test_a_byte_no_line_holds_starts_the_line_again();
+    test_large_frames_keep_coming_line_after_line();
     test_base64_decodes_each_padding();
     test_lines_in_any_pieces_give_their_frames();
     test_noise_and_damage_cost_only_their_line();
