@@ -263,10 +263,10 @@ class Agent:
             lines = self.link.lines
             if lines.quit and not recording:
                 self.ending = True
-            elif lines.handback:
-                lines.handback = False
-                if not recording and self.clock.now() - self.link.heard_us > NO_HOST_US:
-                    self.ending = True
+            elif lines.handback and not recording and self.clock.now() - self.link.heard_us > NO_HOST_US:
+                self.link.out.write(b'\r\nK230 Live agent ended: the REPL is yours again '
+                                    b'(the next K230 Live command starts the agent again)\r\n')
+                self.ending = True
 
     def step(self, wait_ms):
         """One turn: requests, the microphone, the live stream, checksums and the board recording.

@@ -366,6 +366,8 @@ class Link:
             if not c:
                 break
             got += c
-        if got:
-            self.heard_us = now_us
-        return self.lines.push(got)
+        frames = self.lines.push(got)
+        if frames:
+            self.heard_us = now_us  # a host's frames; a person's keys are not a host
+            self.lines.handback = False
+        return frames

@@ -1,7 +1,7 @@
 // k230live repl: the board's friendly REPL on this terminal, keys straight to the board (Ctrl-C
 // interrupts, Ctrl-D soft-resets, as on the board); Ctrl-] leaves and gives the port back.
 import { parseArgs } from 'node:util';
-import { openRepl } from '../host/board/repl';
+import { openRepl } from '../host/board/open-repl';
 import { UserError } from '../shared/user-error';
 
 const LEAVE = 0x1d; // Ctrl-]

@@ -2,7 +2,7 @@
 // Ctrl+C and Ctrl+D are the board's own). K230 Live lets go of the port while it is open and
 // connects again when it is closed.
 import * as vscode from 'vscode';
-import { openRepl, ReplLink } from '../host/board/repl';
+import { openRepl, ReplLink } from '../host/board/open-repl';
 
 export class ReplTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();

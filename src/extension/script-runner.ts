@@ -34,7 +34,8 @@ export class ScriptRunner implements vscode.Disposable {
     this.diagnostics.clear();
     const name = document.isUntitled ? 'untitled.py' : path.basename(document.fileName);
     const pty = this.showTerminal();
-    pty.write(`\x1b[2m▶ ${name} on ${session.info?.boardName ?? 'the board'}\x1b[0m\n`);
+    // Each run starts on a clean terminal: its own output, from the top.
+    pty.write(`\x1b[2J\x1b[3J\x1b[H\x1b[2m▶ ${name} on ${session.info?.boardName ?? 'the board'}\x1b[0m\n`);
     const run = await ScriptRun.start(session, name, document.getText(), {
       output: (text) => pty.write(text),
       lost: (bytes) => pty.write(`\n\x1b[33m[${bytes} bytes of output lost on the board]\x1b[0m\n`),

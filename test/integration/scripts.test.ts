@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { connectBoard } from '../../src/host/board/connect';
-import { openRepl } from '../../src/host/board/repl';
+import { openRepl } from '../../src/host/board/open-repl';
+import { openPort } from '../../src/host/link/serial-port';
 import { recordStream } from '../../src/host/recording/record-stream';
 import { ScriptRun } from '../../src/host/script/script-run';
 import { AudioCodec, ScriptEnd } from '../../src/protocol/messages';
@@ -239,4 +240,23 @@ test('the C agent (K230 SDK builds) runs no scripts, and says why in one line', 
   } finally {
     await sdk.stop();
   }
+});
+
+test('after a command, a serial terminal\'s Enter, Ctrl-C or Ctrl-B gets the REPL back; the next command starts the agent again', async () => {
+  for (const key of ['\r', '\x03', '\x02']) {
+    const rec = await cli(['record', '--frames', '10', '--width', '640', '--height', '480', '--out', path.join(base, 'before-terminal.mp4')]);
+    assert.equal(rec.code, 0, rec.stderr); // the agent stays on the board for the next command
+    const port = await openPort(board.portPath);
+    try {
+      let seen = '';
+      port.on('data', (b: Buffer) => (seen += b.toString('latin1')));
+      port.write(key); // a person at a serial terminal, as the first thing they send
+      await waitFor(() => seen.endsWith('>>> '), `the REPL's prompt after ${JSON.stringify(key)}`, 10_000);
+      assert.match(seen, /the REPL is yours again/);
+    } finally {
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+    }
+  }
+  const again = await cli(['run', script('back.py', 'print("agent again")\n')]);
+  assert.equal(again.stdout, 'agent again\n');
 });

@@ -1,0 +1,94 @@
+// Run File on Board in a real VS Code (code-server), as a person does it: the ▶ in the editor title
+// runs the open file on a simulated stock CanMV board, its output shows in a terminal, a failing
+// line is marked in the editor, and ■ stops a script that does not end.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { CodeServer, runCommand, startCodeServer } from '../../scripts/code-server';
+import { TEST_VSIX } from '../../scripts/package-files';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
+import { boardItem, screenshot, waitFor as waitUntil } from './workbench';
+
+const boardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-run-'));
+const portLink = path.join(boardDir, 'port');
+let board: SimulatedBoard;
+let vscode: CodeServer;
+let page: Page;
+
+const waitFor = (what: string, check: () => Promise<boolean> | boolean, timeoutMs?: number) => waitUntil(page, what, check, timeoutMs);
+/** What the terminal panel shows (the DOM renderer: its rows are text). */
+const terminalText = () => page.locator('.terminal-wrapper.active .xterm-rows').innerText().catch(() => '');
+
+async function openFile(name: string, code: string): Promise<void> {
+  fs.writeFileSync(path.join(vscode.workspace, name), code);
+  // Quick Open, from the editor (the terminal keeps some keys); a file just made may take a moment to be found.
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  await waitFor(`${name} in Quick Open`, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+1');
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill(name);
+    return row.waitFor({ timeout: 3000 }).then(() => true, () => false);
+  });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor();
+}
+
+const runButton = () => page.locator('.editor-actions').getByRole('button', { name: /Run File on Board/ });
+const stopButton = () => page.locator('.editor-actions').getByRole('button', { name: /Stop Script/ });
+
+before(async () => {
+  board = await startSimulatedBoard({ stock: true, ptyLink: portLink, sdcard: path.join(boardDir, 'sdcard') });
+  vscode = await startCodeServer(TEST_VSIX, {
+    'k230live.port': portLink,
+    'k230live.autoConnect': false,
+    'terminal.integrated.gpuAcceleration': 'off',
+    'workbench.colorTheme': 'Default Dark Modern',
+  });
+  page = vscode.page;
+  await page.waitForTimeout(3000); // the extension host starts
+  await runCommand(page, 'K230: Connect');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: portLink }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await boardItem(page).filter({ hasText: /connected/ }).waitFor({ timeout: 30_000 });
+});
+
+after(async () => {
+  await vscode?.close();
+  await board?.stop();
+  fs.rmSync(boardDir, { recursive: true, force: true });
+});
+
+test('▶ in the editor title runs the open file on the board; its output shows in a terminal as it is printed', async () => {
+  await openFile('hello.py', 'import time\nprint("你好 from the board")\nfor i in range(3):\n    print("count", i)\n    time.sleep(0.2)\n');
+  await runButton().click();
+  await waitFor('the script\'s lines in the terminal', async () => /count 2/.test(await terminalText()), 20_000);
+  const text = await terminalText();
+  assert.ok(text.indexOf('你好 from the board') < text.indexOf('count 0'), text);
+  await waitFor('how it ended', async () => /hello\.py finished in \d+\.\d s/.test(await terminalText()));
+  await screenshot(page, 'run-script.png');
+});
+
+test('an exception marks the failing line in the editor, and the terminal shows the traceback', async () => {
+  await openFile('boom.py', 'x = 0\nprint("dividing")\ny = 1 / x\n');
+  await runButton().click();
+  await waitFor('the traceback', async () => /File "boom\.py", line 3/.test(await terminalText()), 20_000);
+  await page.locator('.squiggly-error').first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Control+Shift+M'); // the Problems panel
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'ZeroDivisionError' }).first().waitFor({ timeout: 10_000 });
+});
+
+test('■ stops a script that never ends, and the terminal says so', async () => {
+  await openFile('forever.py', 'import time\nwhile True:\n    print("still running")\n    time.sleep(0.2)\n');
+  await runButton().click();
+  await waitFor('the script runs', async () => /still running/.test(await terminalText()), 20_000).catch(async (e) => {
+    await screenshot(page, 'run-script-failed.png');
+    throw new Error(`${(e as Error).message}; the terminal shows: ${await terminalText()}`);
+  });
+  await stopButton().click();
+  await waitFor('stopped by you', async () => /forever\.py stopped by you after/.test(await terminalText()), 10_000);
+  await runButton().waitFor({ timeout: 5000 }); // ▶ is back
+});
