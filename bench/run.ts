@@ -8,6 +8,7 @@ import { benchRecordingOverhead, benchRss } from './host-cost';
 import { benchIngest } from './ingest';
 import { benchLatency } from './player-latency';
 import { benchPull } from './pull-throughput';
+import { benchScripts } from './scripts';
 import { benchSoundCost, benchSoundLatency } from './sound';
 import { benchStockAgent } from './stock-agent';
 import { benchStreamServer } from './stream-server';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const soundCost = await step('CPU with and without sound', () => benchSoundCost(quick ? 5 : 10, 2));
   const soundLatency = await step('sound: capture to speaker beside capture to screen (Chromium)', () => benchSoundLatency(quick ? 6 : 20));
   const streamServer = await step('capture to decoded by ffmpeg over RTSP and HTTP, beside the preview', () => benchStreamServer(quick ? 8 : 30));
+  const scripts = await step('the user\'s script: through the agent beside the raw REPL', () => benchScripts(quick ? 1 : 3));
   const rss = await step('memory over a long 1080p30 stream', () => benchRss(Number(process.env.BENCH_RSS_SECONDS ?? (quick ? 30 : 600))));
 
   const results = {
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     stock_agent: stockAgent,
     sound: { cost: soundCost, latency: soundLatency },
     stream_server: streamServer,
+    scripts,
     latency_details: latency,
     targets: {
       latency_p50_ms: 50, latency_p95_ms: 100, ttff_ms: 400, ingest_mbps: 100, pull_ratio: 0.9, agent_instr_per_byte: 8, rss_growth_pct: 5, agent_idle_cpu_pct: 1,

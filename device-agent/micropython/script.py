@@ -164,6 +164,8 @@ class ScriptRun:
             if self.held and time.ticks_diff(now, self.last_flush) >= FLUSH_US:
                 self.flush()
             self.agent.step(wait_ms)
+        if self.stop == 2:
+            raise SystemExit()  # by force: past `except KeyboardInterrupt` and `except Exception` alike
         if self.stop:
             raise KeyboardInterrupt()
 

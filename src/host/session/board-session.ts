@@ -394,9 +394,11 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
    * it (the firmware tears down what the script held), and this session ends. */
   async softReset(): Promise<void> {
     if (this.closed) return;
+    this.onClosed('the board was soft-reset to end a script that did not stop'); // no request goes out after this
     this.link.write(Buffer.of(0x04));
-    await new Promise((r) => setTimeout(r, 300));
-    this.end('the board was soft-reset to end a script that did not stop');
+    await new Promise((r) => setTimeout(r, 300)); // the byte goes out before the port closes
+    if (this.options.closeLink) await this.options.closeLink();
+    else this.link.destroy();
   }
 
   async storageInfo(): Promise<{ total: number; available: number }> {
