@@ -89,3 +89,34 @@ test('the errors of a dead tty, on a read, the poller or a write, say "hung up o
   const other = fakePort(0, () => Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' }))).wrapped;
   await assert.rejects(other.write(Buffer.from('x')), { code: 'EACCES' });
 });
+
+/** A poller as bindings-cpp 13 has it: once() polls for its event, and each poll replaces the one before (uv_poll_start). */
+class ReplacingPoller extends EventEmitter {
+  polling = 0;
+  poll(flag = 0): void {
+    this.polling = flag;
+  }
+  override once(event: string, cb: (...args: unknown[]) => void): this {
+    this.poll({ readable: 1, writable: 2, disconnect: 4 }[event] ?? 0);
+    return super.once(event, cb);
+  }
+}
+
+test("a read's wait for bytes keeps a write's wait for room: the poller asks for both", async () => {
+  const { reader, writer } = fifo('both');
+  const poller = new ReplacingPoller();
+  const port = { fd: reader as number | null, poller, isOpen: true, write: async () => undefined };
+  const wrapped = endingAtZero(port as unknown as BindingPortInterface);
+  const room = new Promise((resolve) => poller.once('writable', resolve)); // what the binding's write does on EAGAIN
+  assert.equal(poller.polling, 2);
+  const reading = wrapped.read(Buffer.alloc(8), 0, 8);
+  await untilWaiting(poller);
+  assert.equal(poller.polling, 1 | 2, 'polls for bytes and for room');
+  poller.emit('writable', null);
+  await room;
+  fs.writeSync(writer, 'k230');
+  poller.emit('readable', null);
+  assert.equal((await reading).bytesRead, 4);
+  fs.closeSync(reader);
+  fs.closeSync(writer);
+});

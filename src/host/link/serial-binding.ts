@@ -1,4 +1,5 @@
-// serialport's own binding, with one change: a read that returns 0 bytes ends the link.
+// serialport's own binding, with two changes: a read that returns 0 bytes ends the link, and a
+// write waiting for room is not forgotten by the poller (pollForAllWaiting).
 // On Linux and macOS a tty whose other end is gone (USB unplugged: cdc-acm and usb-serial hang the
 // tty up; a PTY whose master closed) reads 0 bytes from then on. @serialport/bindings-cpp 13 reads
 // again at once on 0 without asking its poller (serialport/bindings-cpp#162; PR #164 unmerged), so
@@ -8,10 +9,33 @@ import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo } fr
 import * as fs from 'node:fs';
 import { SerialPort } from 'serialport';
 
-/** The unix port bindings' own fd and poller, which their read uses. */
+/** The unix port bindings' own fd and poller, which their read and write use. */
 interface UnixPortInternals {
   fd: number | null;
-  poller: { once(event: 'readable', cb: (err: Error | null) => void): unknown };
+  poller: {
+    once(event: 'readable', cb: (err: Error | null) => void): unknown;
+    poll?(flag?: number): void;
+    listenerCount(event: string): number;
+  };
+}
+
+/** The poller's event flags (libuv's UV_READABLE, UV_WRITABLE, UV_DISCONNECT). */
+const POLL_FLAGS = { readable: 1, writable: 2, disconnect: 4 } as const;
+
+/**
+ * bindings-cpp 13's poller starts each poll with only the event asked for last (poller.cpp:
+ * uv_poll_start(handle, events), not all it holds), so a read's wait for bytes cancels a write's
+ * wait for room: the write then waits for ever, as an upload did once the board fell behind. Here
+ * every poll asks for every event something still waits on.
+ */
+function pollForAllWaiting(poller: UnixPortInternals['poller']): void {
+  if (!poller.poll) return;
+  const poll = poller.poll.bind(poller);
+  poller.poll = (flag = 0) => {
+    let all = flag;
+    for (const [event, bit] of Object.entries(POLL_FLAGS)) if (poller.listenerCount(event) > 0) all |= bit;
+    poll(all);
+  };
 }
 
 /** A read error the stream treats as a disconnect (anything not `canceled` is one). */
@@ -45,6 +69,7 @@ function ended(e: unknown): Error {
 /** Wraps an open port: every call goes to it, but a unix read is ours and a dead link says so plainly. */
 export function endingAtZero(port: BindingPortInterface): BindingPortInterface {
   if (!isUnixPort(port)) return port; // Windows: overlapped reads report a vanished device as an error
+  pollForAllWaiting(port.poller);
   const waitReadable = () =>
     new Promise<void>((resolve, reject) => port.poller.once('readable', (err) => (err ? reject(err) : resolve())));
   const read = async (buffer: Buffer, offset: number, length: number) => {
