@@ -1,11 +1,13 @@
-// The Board Files view: the board's storage as a tree, with Pull to Workspace, Delete and Refresh.
+// The Board Files view: the board's storage as a tree of lazily listed folders, with Pull to
+// Workspace, Delete and Refresh; names for New Folder and Rename.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { freeName, pathInside, safeLocalName } from '../host/files/local-names';
 import { partialPaths, pullFile } from '../host/files/pull-file';
 import { formatBytes } from '../shared/format';
-import { FileType } from '../protocol/messages';
+import { BoardError } from '../host/session/board-session';
+import { ErrorCode, FileType } from '../protocol/messages';
 import { BoardConnection } from './board-connection';
 import { recordingsFolder } from './settings';
 import type { WorkspaceFiles } from './workspace-files';
@@ -16,11 +18,29 @@ export class BoardFileItem extends vscode.TreeItem {
     const when = new Date(mtimeMs).toLocaleString();
     this.description = isFolder ? when : `${formatBytes(size)} · ${when}`;
     this.tooltip = [boardPath, isFolder ? vscode.l10n.t('folder') : vscode.l10n.t('{0} bytes', size), vscode.l10n.t('modified {0}', when)].join('\n');
-    this.contextValue = isFolder ? 'folder' : 'file';
+    // menus tell a script (Set as main.py) from other files: `viewItem =~ /^file/`, `viewItem == file.py`
+    this.contextValue = isFolder ? 'folder' : /\.py$/i.test(name) ? 'file.py' : 'file';
     this.iconPath = isFolder ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
     this.resourceUri = vscode.Uri.parse(`k230-board:${boardPath}`); // file icons by extension
     this.id = boardPath;
   }
+}
+
+export const BOARD_ROOT = '/sdcard';
+
+/** The board folder an action on `item` works in: the folder itself, a file's folder, or /sdcard. */
+export function folderOf(item: BoardFileItem | undefined): string {
+  if (!item) return BOARD_ROOT;
+  return item.isFolder ? item.boardPath : path.posix.dirname(item.boardPath);
+}
+
+/** Why `name` cannot be a new name in a folder holding `taken`; undefined when it can. */
+export function nameProblem(name: string, taken: ReadonlySet<string>): string | undefined {
+  if (!name.trim()) return vscode.l10n.t('a name is needed');
+  if (name.includes('/')) return vscode.l10n.t('a name cannot hold /');
+  if (name === '.' || name === '..') return vscode.l10n.t('{0} is not a name a file or folder can have', name);
+  if (taken.has(name)) return vscode.l10n.t('{0} already exists here', name);
+  return undefined;
 }
 
 export class BoardFilesProvider implements vscode.TreeDataProvider<BoardFileItem>, vscode.Disposable {
@@ -45,11 +65,17 @@ export class BoardFilesProvider implements vscode.TreeDataProvider<BoardFileItem
 
   async getChildren(parent?: BoardFileItem): Promise<BoardFileItem[]> {
     if (this.connection.state === 'disconnected' || this.connection.state === 'connecting' || !this.connection.info?.storage) return [];
-    const folder = parent?.boardPath ?? '/sdcard';
+    const folder = parent?.boardPath ?? BOARD_ROOT;
     const { entries } = await this.connection.board.list(folder);
     return entries
       .map((e) => new BoardFileItem(`${folder}/${e.name}`, e.name, e.fileType === FileType.Directory, Number(e.size), Number(e.mtimeMs)))
       .sort((a, b) => Number(b.isFolder) - Number(a.isFolder) || a.name.localeCompare(b.name));
+  }
+
+  /** The names a board folder holds (none when it is not there). */
+  async names(folder: string): Promise<Set<string>> {
+    const { entries } = await this.connection.board.list(folder).catch((e) => (e instanceof BoardError && e.code === ErrorCode.NotFound ? { entries: [] } : Promise.reject(e)));
+    return new Set(entries.map((e) => e.name));
   }
 
   dispose(): void {

@@ -1,9 +1,11 @@
-// Board storage in the editor: the Board Files view and its commands, and recording on the board.
+// Board storage in the editor: the Board Files view and its commands (pull, upload, new folder,
+// rename, delete, Set as main.py), and recording on the board.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { convertRawToMp4 } from '../host/media-tools/convert-to-mp4';
 import { BoardConnection } from './board-connection';
-import { BoardFileItem, BoardFilesProvider, pullToWorkspace } from './board-files';
+import { BoardFileItem, BoardFilesProvider, folderOf, nameProblem, pullToWorkspace } from './board-files';
+import { BoardFilesDrop, setAsMainPy, uploadToBoard } from './board-upload';
 import { streamSettings } from './settings';
 import type { WorkspaceFiles } from './workspace-files';
 
@@ -16,7 +18,20 @@ export function registerBoardStorage(
   command: <A extends unknown[]>(id: string, run: (...args: A) => Promise<unknown>) => vscode.Disposable,
 ): vscode.Disposable[] {
   const files = new BoardFilesProvider(connection);
-  const view = vscode.window.createTreeView('k230live.boardFiles', { treeDataProvider: files, showCollapseAll: true });
+  const view = vscode.window.createTreeView('k230live.boardFiles', { treeDataProvider: files, showCollapseAll: true, dragAndDropController: new BoardFilesDrop() });
+
+  /** A name for something new in `folder`, checked against what the folder holds as it is typed. */
+  const askName = async (folder: string, options: { title: string; value?: string; keep?: string }) => {
+    const taken = await files.names(folder);
+    if (options.keep) taken.delete(options.keep);
+    const stem = options.value?.lastIndexOf('.') ?? -1;
+    return vscode.window.showInputBox({
+      title: options.title,
+      value: options.value,
+      valueSelection: options.value ? [0, stem > 0 ? stem : options.value.length] : undefined,
+      validateInput: (name) => nameProblem(name, taken),
+    });
+  };
 
   const offerConversion = async (raw: vscode.Uri) => {
     const convert = vscode.l10n.t('Convert to MP4');
@@ -55,6 +70,46 @@ export function registerBoardStorage(
       await connection.board.deleteFile(target.boardPath);
       log.info(`deleted ${target.boardPath} on the board`);
       files.refresh();
+    }),
+    command('k230live.boardFiles.upload', async (item?: BoardFileItem, given?: unknown) => {
+      // Files given as an argument (a drop, scripts, tests) skip the open dialog.
+      const uris = Array.isArray(given)
+        ? given.flatMap((u) => (u instanceof vscode.Uri ? [u] : typeof u === 'string' ? [u.includes('://') ? vscode.Uri.parse(u) : vscode.Uri.file(u)] : []))
+        : undefined;
+      const folder = folderOf(uris ? item : (item ?? view.selection[0])); // a drop on the empty area is /sdcard, whatever is selected
+      const picked = uris?.length ? uris : await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: vscode.l10n.t('Upload to {0}', folder), title: vscode.l10n.t('Upload to {0}', folder) });
+      if (!picked?.length) return;
+      try {
+        const sent = await uploadToBoard(connection, picked, folder, workspaceFiles, log);
+        if (sent.length === 1) void vscode.window.showInformationMessage(vscode.l10n.t('K230: uploaded {0} (verified).', sent[0]));
+        else if (sent.length) void vscode.window.showInformationMessage(vscode.l10n.t('K230: uploaded {0} files to {1} (verified).', sent.length, folder));
+      } finally {
+        files.refresh(); // what went up before a failure or a cancel is listed too
+      }
+    }),
+    command('k230live.boardFiles.newFolder', async (item?: BoardFileItem) => {
+      const parent = folderOf(item ?? view.selection[0]);
+      const name = await askName(parent, { title: vscode.l10n.t('New folder in {0}', parent) });
+      if (name === undefined) return;
+      await connection.board.makeFolder(`${parent}/${name}`);
+      log.info(`made the folder ${parent}/${name} on the board`);
+      files.refresh();
+    }),
+    command('k230live.boardFiles.rename', async (item?: BoardFileItem) => {
+      const target = item ?? view.selection[0];
+      if (!target) return;
+      const folder = path.posix.dirname(target.boardPath);
+      const name = await askName(folder, { title: vscode.l10n.t('Rename {0}', target.boardPath), value: target.name, keep: target.name });
+      if (name === undefined || name === target.name) return;
+      await connection.board.renameFile(target.boardPath, `${folder}/${name}`, false);
+      log.info(`renamed ${target.boardPath} to ${folder}/${name} on the board`);
+      files.refresh();
+    }),
+    command('k230live.setAsMainPy', async (source?: BoardFileItem | vscode.Uri) => {
+      const editor = vscode.window.activeTextEditor?.document;
+      const script = source ?? (editor?.languageId === 'python' ? editor.uri : view.selection.find((i) => i.contextValue === 'file.py'));
+      if (!script) throw new Error(vscode.l10n.t('pick a .py file to run when the board starts'));
+      if (await setAsMainPy(connection, script, log)) files.refresh();
     }),
     command('k230live.convertRawStream', async (uri?: vscode.Uri) => {
       const raw = uri ?? (await vscode.window.showOpenDialog({ filters: { [vscode.l10n.t('Raw H.264/H.265')]: ['264', 'h264', '265', 'h265', 'hevc'] } }))?.[0];
