@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "test_camera.h"
 #include "msg.h"
 #include "session.h"
 #include "sha256.h"
@@ -24,23 +25,7 @@ static uint32_t next_id = 1;
 static struct msg_s reply;
 static char said[MSG_STRING_MAX + 1]; /* the last ERROR's message */
 
-/* ---- a camera that opens and never sends a frame: enough for a board recording to be running */
-
-static struct camera_s *test_camera_open(const struct camera_settings_s *s, camera_on_au_fn on_au, void *ctx,
-                                         char *err, size_t err_len) {
-    (void)s, (void)on_au, (void)ctx, (void)err, (void)err_len;
-    return (struct camera_s *)&next_id; /* any non-NULL handle */
-}
-static int test_camera_request_idr(struct camera_s *cam) { return (void)cam, 0; }
-static int test_camera_set_bitrate(struct camera_s *cam, int kbps) { return (void)cam, (void)kbps, 0; }
-static void test_camera_close(struct camera_s *cam) { (void)cam; }
-
-static const struct camera_backend_s test_camera = {
-    .name = "test", .max_width = 1920, .max_height = 1080, .max_fps = 60,
-    .codecs = 1u << CAMERA_CODEC_H264,
-    .open = test_camera_open, .request_idr = test_camera_request_idr,
-    .set_bitrate = test_camera_set_bitrate, .close = test_camera_close,
-};
+/* ---- the camera: tests/test_camera.h, which never sends a frame here: enough for a board recording to run */
 
 /* ---- the host's end */
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "test_camera.h"
 #include "stream.h"
 
 static const uint8_t sps[] = {0x67, 0x42, 0xc0, 0x1f, 0xda, 0x01, 0x40, 0x16, 0xe8, 0x40, 0x00,
@@ -13,29 +14,8 @@ static const uint8_t pps[] = {0x68, 0xce, 0x3c, 0x80};
 static const uint8_t idr[] = {0x65, 0x88, 0x84, 0x00, 0x33};
 static const uint8_t slice[] = {0x41, 0x9a, 0x02, 0x03};
 
-/* ---- a camera the test drives by hand: each call of test_camera_frame is one captured frame */
-
-static camera_on_au_fn test_on_au;
-static void *test_on_au_ctx;
+/* ---- the camera: tests/test_camera.h; each call of test_camera_frame is one captured frame */
 static int64_t test_pts_us;
-
-static struct camera_s *test_camera_open(const struct camera_settings_s *s, camera_on_au_fn on_au, void *ctx,
-                                         char *err, size_t err_len) {
-    (void)s, (void)err, (void)err_len;
-    test_on_au = on_au;
-    test_on_au_ctx = ctx;
-    return (struct camera_s *)&test_on_au; /* any non-NULL handle */
-}
-static int test_camera_request_idr(struct camera_s *cam) { return (void)cam, 0; }
-static int test_camera_set_bitrate(struct camera_s *cam, int kbps) { return (void)cam, (void)kbps, 0; }
-static void test_camera_close(struct camera_s *cam) { (void)cam; }
-
-static const struct camera_backend_s test_camera = {
-    .name = "test", .max_width = 1920, .max_height = 1080, .max_fps = 60,
-    .codecs = 1u << CAMERA_CODEC_H264,
-    .open = test_camera_open, .request_idr = test_camera_request_idr,
-    .set_bitrate = test_camera_set_bitrate, .close = test_camera_close,
-};
 
 /* One frame from the camera; returns whether the pipeline asked for the next one to be an IDR. */
 static bool test_camera_frame(bool keyframe) {
