@@ -14,7 +14,6 @@ if __name__ != '__main__':
     from wire import E_SCRIPT_RUNNING
 
 FINISHED, EXCEPTION, STOPPED, RESET = 0, 1, 2, 3  # SCRIPT_ENDED's how
-FLUSH_US = 1000  # a newline goes out once this long has passed since the last frame of output
 OUTPUT_MAX = 4096  # past this much held, output goes out at once
 SERVE_US = 2000  # a print serves the link at most this often
 # What a script imports that takes the board's media from the agent's live view.
@@ -97,8 +96,7 @@ class ScriptRun:
         self.name = name
         self.held = bytearray()
         self.typed = bytearray()
-        self.last_flush = time.ticks_us()
-        self.last_serve = self.last_flush
+        self.last_serve = time.ticks_us()
         self.stop = 0  # 1: Stop asked, raised at the next print, input or sleep; 2: by force
         self.media_taken = False
         self.saved = {}
@@ -106,9 +104,8 @@ class ScriptRun:
     # -- output and input
     def out(self, s):
         self.held += s if isinstance(s, (bytes, bytearray)) else s.encode()
-        now = time.ticks_us()
-        if len(self.held) >= OUTPUT_MAX or (b'\n' in s if isinstance(s, (bytes, bytearray)) else '\n' in s) and \
-                time.ticks_diff(now, self.last_flush) >= FLUSH_US:
+        # A line goes out when it ends: the script may compute for long after it, with no print to carry it
+        if len(self.held) >= OUTPUT_MAX or (b'\n' in s if isinstance(s, (bytes, bytearray)) else '\n' in s):
             self.flush()
         self.serve(0)
 
@@ -116,7 +113,6 @@ class ScriptRun:
         if self.held:
             self.agent.link.send('SCRIPT_OUTPUT', 0, {'dropped': 0, 'data': b''}, bytes(self.held))
             self.held = bytearray()
-        self.last_flush = time.ticks_us()
 
     def print(self, *args, sep=' ', end='\n', file=None):
         if file is not None and not isinstance(file, ScriptOut):
@@ -161,7 +157,7 @@ class ScriptRun:
         now = time.ticks_us()
         if force or wait_ms or time.ticks_diff(now, self.last_serve) >= SERVE_US:
             self.last_serve = now
-            if self.held and time.ticks_diff(now, self.last_flush) >= FLUSH_US:
+            if self.held:
                 self.flush()
             self.agent.step(wait_ms)
         if self.stop == 2:

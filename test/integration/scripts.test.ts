@@ -260,3 +260,15 @@ test('after a command, a serial terminal\'s Enter, Ctrl-C or Ctrl-B gets the REP
   const again = await cli(['run', script('back.py', 'print("agent again")\n')]);
   assert.equal(again.stdout, 'agent again\n');
 });
+
+test('a loop without I/O: Stop by force, the simulated board soft-resets it (its VM cannot take Ctrl-C there), and the board answers again', async () => {
+  const s = await connectBoard(board.portPath);
+  let printed = '';
+  const run = await ScriptRun.start(s, 'spin.py', 'print("spinning")\nwhile True:\n    pass\n', { output: (t) => (printed += t) });
+  await waitFor(() => printed.includes('spinning'), 'the script runs', 10_000);
+  const r = await run.stop();
+  assert.match(r.linkLost ?? '', /spin\.py did not stop/);
+  assert.equal(s.isClosed, true);
+  const again = await cli(['run', script('alive.py', 'print("alive")\n')]);
+  assert.equal(again.stdout, 'alive\n', again.stderr);
+});

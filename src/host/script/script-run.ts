@@ -7,7 +7,7 @@ import type { BoardSession, ScriptEnding } from '../session/board-session';
 
 /** How long a script may take to end after KeyboardInterrupt before it is ended by force. */
 export const STOP_GRACE_MS = 2000;
-/** After force, how long before the script is given up as beyond reach (the board needs its reset button). */
+/** After force, how long before the script is given up as beyond reach and the link let go. */
 const FORCE_GRACE_MS = 3000;
 
 export interface ScriptOutputSink {
@@ -89,7 +89,9 @@ export class ScriptRun {
     this.session.interruptScript();
     void this.session.stopScript(true).catch(() => undefined);
     if (await this.endsWithin(FORCE_GRACE_MS)) return this.ended;
-    throw new UserError(`${this.name} does not answer Stop, nor the board's Ctrl-C: press the board's reset button`);
+    // Nothing answered: the agent is beyond reach. Let go of the link; a reconnect finds the board once it is back.
+    this.session.abandon(`${this.name} did not stop: nothing answered Stop or the board's Ctrl-C; if the board does not come back, press its reset button`);
+    return this.ended;
   }
 
   private async endsWithin(ms: number): Promise<boolean> {

@@ -260,6 +260,11 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     }, KEEPALIVE_MS);
   }
 
+  /** The board is beyond reach though the port is open (a script that answers nothing): let go of it. */
+  abandon(reason: string): void {
+    if (!this.closed) this.end(reason);
+  }
+
   /** The link is dead though still open: close the session with a reason, then release the link. */
   private end(reason: string): void {
     this.onClosed(reason);

@@ -47,6 +47,8 @@ interface EncoderChannel {
 }
 
 const PACK_HEAD = 16;
+/** How long the VM may take to read a Ctrl-C before the simulated board soft-resets it. */
+const CTRL_C_TAKEN_MS = 1000;
 /** a frame of k230-sim-ai: its head (u32 samples, u32 sequence, u64 pts), then 4 bytes a sample */
 const AI_HEAD = 16;
 
@@ -54,7 +56,7 @@ export class StockBoard {
   private usb!: ChildProcess;
   private worker?: Worker;
   private toVm?: import('node:worker_threads').MessagePort;
-  private signal = new Int32Array(new SharedArrayBuffer(8));
+  private signal = new Int32Array(new SharedArrayBuffer(12)); // [0] messages to the VM, [1] its stdout not yet sent, [2] messages it has taken
   private channels = new Map<number, EncoderChannel>();
   private microphone?: ChildProcess;
   private binds = new Map<number, number>(); // venc channel -> sensor channel
@@ -147,6 +149,20 @@ export class StockBoard {
     if (!b.length) return;
     const copy = Uint8Array.from(b);
     this.tell({ type: 'usb', bytes: copy.buffer }, [copy.buffer]);
+    if (b.includes(0x03)) this.ctrlCTaken(Atomics.load(this.signal, 0));
+  }
+
+  /**
+   * A board's firmware raises KeyboardInterrupt from its reader thread, even in a loop without I/O;
+   * this VM takes the port's bytes only at I/O (docs/running-scripts.md). A Ctrl-C it has not taken
+   * within CTRL_C_TAKEN_MS ends the loop the one way left here: a soft reset.
+   */
+  private ctrlCTaken(sent: number): void {
+    setTimeout(() => {
+      if (this.stopping || !this.toVm || Atomics.load(this.signal, 2) >= sent) return;
+      this.options.log?.('Ctrl-C not taken: the script loops without I/O, which this VM cannot interrupt; a soft reset ends it');
+      this.softReset();
+    }, CTRL_C_TAKEN_MS);
   }
 
   // ---- the VM: one per boot

@@ -12,7 +12,7 @@ import type { ToBoard, ToVm, VmConfig } from './vm-messages';
 /* eslint-disable @typescript-eslint/no-explicit-any -- the VM's module and FS are untyped */
 const config = workerData as VmConfig;
 const port: MessagePort = config.port;
-const signal = new Int32Array(config.signal); // [0] bumps on every message to us; [1] stdout bytes not yet sent
+const signal = new Int32Array(config.signal); // [0] bumps on every message to us; [1] stdout bytes not yet sent; [2] the last [0] taken
 const OUT_LIMIT = 64 * 1024; // what the USB side holds before a write blocks, as a full CDC buffer does
 
 const send = (m: ToBoard, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer ?? []);
@@ -41,6 +41,7 @@ function pump(running: boolean): void {
   const now = Atomics.load(signal, 0);
   if (now === seen) return;
   seen = now;
+  Atomics.store(signal, 2, now); // taken: the board sees that the VM reads the port
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
     const msg = m.message as ToVm;
     if (msg.type === 'usb') {
