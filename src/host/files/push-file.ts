@@ -31,13 +31,13 @@ export interface PushResult {
 }
 
 /** Bytes a FILE_WRITE carries: the MicroPython agent reads its line a byte at a time (docs/running-scripts.md). */
-export const WRITE_CHUNK = 8 * 1024;
+const WRITE_CHUNK = 8 * 1024;
 /** Writes in flight at once: the agent appends them in order. */
 const WINDOW = 2;
 /** A write waits for the ones before it in the window: time for all of them at the slowest agent's pace. */
 const WRITE_TIMEOUT_MS = 15_000;
 
-export function remotePartPath(remote: string): string {
+function remotePartPath(remote: string): string {
   return `${remote}.k230part`;
 }
 
