@@ -1,10 +1,10 @@
 // Pulls a file from the board: pipelined reads, resumable, verified end to end by SHA-256, written
 // under a temporary name and renamed only once verified.
-import { createHash, Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { FILE_READ_MAX, FileType } from '../../protocol/messages';
 import { UserError } from '../../shared/user-error';
 import { BoardSession, TimeoutError } from '../session/board-session';
+import { hashOfStart } from './file-hash';
 
 export interface PullProgress {
   bytes: number;
@@ -56,15 +56,6 @@ function resumableBytes(localPath: string, want: PartialMeta): number {
   return 0;
 }
 
-/** A running SHA-256 of the bytes kept so far: what an earlier pull left is hashed once, up front. */
-async function hashOfPartial(file: string, bytes: number): Promise<Hash> {
-  const hash = createHash('sha256');
-  if (bytes > 0) {
-    for await (const chunk of fs.createReadStream(file, { start: 0, end: bytes - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  }
-  return hash;
-}
-
 /** A read answered late is asked again: a reply lost to a damaged frame costs a retry, not the pull. */
 const READ_TIMEOUT_MS = 3000;
 const READ_TRIES = 4;
@@ -98,7 +89,7 @@ export async function pullFile(session: BoardSession, remote: string, localPath:
   }
 
   // The file is hashed as its bytes arrive, in order: verifying costs no second read.
-  const hash = await hashOfPartial(data, resumedFrom);
+  const hash = await hashOfStart(data, resumedFrom); // what an earlier pull left is hashed once, up front
   let done = resumedFrom;
   try {
     let next = resumedFrom;

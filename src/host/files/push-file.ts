@@ -1,11 +1,12 @@
 // Pushes a local file to the board: written as NAME.k230part in appended chunks, resumable from what
 // an interrupted push left, verified end to end by SHA-256, renamed over NAME only once verified.
 // The agent confines every path to its storage root; the host adds nothing it could be talked out of.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { ErrorCode, FileType } from '../../protocol/messages';
 import { UserError } from '../../shared/user-error';
 import { BoardError, BoardSession } from '../session/board-session';
+import { hashOfStart } from './file-hash';
 
 export interface PushProgress {
   bytes: number;
@@ -41,21 +42,18 @@ function remotePartPath(remote: string): string {
   return `${remote}.k230part`;
 }
 
-async function sha256Of(file: string, bytes: number): Promise<string> {
-  const hash = createHash('sha256');
-  if (bytes > 0) for await (const chunk of fs.createReadStream(file, { start: 0, end: bytes - 1 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** How much of an earlier push's part on the board is the start of this file: it goes on from there. */
-async function resumable(session: BoardSession, part: string, local: string, size: number): Promise<number> {
+/** How much of an earlier push's part on the board is the start of this file (it goes on from there),
+ * and the running hash of the local file up to there. */
+async function resumable(session: BoardSession, part: string, local: string, size: number): Promise<{ from: number; hash: Hash }> {
+  const none = () => ({ from: 0, hash: createHash('sha256') });
   try {
     const st = await session.stat(part);
-    if (st.fileType !== FileType.File || st.size === 0 || st.size > size) return 0;
+    if (st.fileType !== FileType.File || st.size === 0 || st.size > size) return none();
     const theirs = await session.checksum(part, 10_000 + st.size / 5_000);
-    return theirs.sha256 === (await sha256Of(local, st.size)) ? st.size : 0;
+    const hash = await hashOfStart(local, st.size);
+    return theirs.sha256 === hash.copy().digest('hex') ? { from: st.size, hash } : none();
   } catch (e) {
-    if (e instanceof BoardError && e.code === ErrorCode.NotFound) return 0;
+    if (e instanceof BoardError && e.code === ErrorCode.NotFound) return none();
     throw e;
   }
 }
@@ -75,7 +73,8 @@ export async function pushFile(session: BoardSession, local: string, remote: str
       if (exists) throw new UserError(`${remote} already exists on the board`);
     }
     const part = remotePartPath(remote);
-    const resumedFrom = await resumable(session, part, local, size);
+    // The file is hashed as its chunks are read for the board: verifying costs no second read.
+    const { from: resumedFrom, hash } = await resumable(session, part, local, size);
     let done = resumedFrom;
     if (resumedFrom === 0) await session.writeFile(part, 0, new Uint8Array(0));
     const inFlight: Promise<void>[] = [];
@@ -83,6 +82,7 @@ export async function pushFile(session: BoardSession, local: string, remote: str
       if (options.signal?.aborted) throw new UserError(`push cancelled after ${done} of ${size} bytes; push again to resume`);
       const data = Buffer.alloc(Math.min(WRITE_CHUNK, size - offset));
       fs.readSync(fd, data, 0, data.length, offset);
+      hash.update(data);
       const at = offset;
       offset += data.length;
       const write = session.writeFile(part, at, data, WRITE_TIMEOUT_MS).then(() => {
@@ -95,7 +95,7 @@ export async function pushFile(session: BoardSession, local: string, remote: str
       if (inFlight.length >= WINDOW) await inFlight.shift();
     }
     await Promise.all(inFlight);
-    const ours = await sha256Of(local, size);
+    const ours = hash.digest('hex');
     const theirs = await session.checksum(part, 10_000 + size / 5_000);
     if (theirs.sha256 !== ours || theirs.size !== size) {
       await session.deleteFile(part).catch(() => undefined);
