@@ -23,7 +23,9 @@ const USAGE = `usage: k230live <command> [options]
          ${settingsUsage()}
   serve --port PATH [--rtsp 8554] [--http 8080] [--listen 127.0.0.1] [stream options]
                                       the board's stream for other programs (OBS, VLC, ffmpeg, GStreamer, OpenCV):
-                                      rtsp://127.0.0.1:8554/k230 and http://127.0.0.1:8080/k230.mp4, until Ctrl-C
+                                      rtsp://127.0.0.1:8554/k230 and http://127.0.0.1:8080/k230.mp4 (pictures and sound),
+                                      rtsp://127.0.0.1:8554/k230-video and http://127.0.0.1:8080/k230-video.mp4
+                                      (pictures only), until Ctrl-C
   run --port PATH FILE.py [--seconds S]   run a MicroPython script on a stock CanMV board: its output here,
                                       stdin to its input(); exit 0 finished, 1 exception, 130 Ctrl-C
   repl --port PATH                    the board's MicroPython REPL on this terminal (Ctrl-] leaves)

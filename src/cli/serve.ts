@@ -1,9 +1,11 @@
-// k230live serve: the board's stream for other programs, over RTSP and HTTP, until Ctrl-C.
+// k230live serve: the board's stream for other programs, over RTSP and HTTP, until Ctrl-C; it prints
+// each URL with what it carries (pictures and sound, or pictures only).
 import { parseArgs } from 'node:util';
 import { estimateClockOffset } from '../host/session/clock-sync';
 import { UserError } from '../shared/user-error';
 import { fitSound } from '../host/session/sound-fit';
-import { DEFAULT_SHARE, shareStream } from '../host/stream-server/share';
+import { DEFAULT_SHARE, shareStream, urlLines } from '../host/stream-server/share';
+import { AudioCodec } from '../protocol/messages';
 import { withBoard } from './with-board';
 import { SETTINGS_OPTIONS, settingsFromOptions } from './stream-options';
 
@@ -40,8 +42,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     try {
       if (shared.warning) process.stderr.write(`k230live: warning: ${shared.warning}\n`);
       await session.startStream(fitted.settings);
-      console.log(shared.urls.rtsp);
-      console.log(shared.urls.http);
+      // One URL a line, then what it carries: the first word of each line is the URL.
+      for (const line of urlLines(shared.all, fitted.settings.audio !== AudioCodec.Off)) console.log(line);
       process.stderr.write('k230live: serving the board\'s stream; Ctrl-C stops\n');
       const reason = await new Promise<string | undefined>((resolve) => {
         process.once('SIGINT', () => resolve(undefined));

@@ -1,7 +1,10 @@
 // K230: Share Stream: the board's stream for other programs (OBS, VLC, ffmpeg, GStreamer, OpenCV)
-// over RTSP and HTTP on this machine, started and stopped by one command, its clients counted.
+// over RTSP and HTTP on this machine, started and stopped by one command, its clients counted; its
+// message lists each URL, those with the sound and those with pictures only.
 import * as vscode from 'vscode';
-import { shareStream, type SharedStream } from '../host/stream-server/share';
+import { fitSound } from '../host/session/sound-fit';
+import { shareStream, soundNote, type SharedStream } from '../host/stream-server/share';
+import { AudioCodec } from '../protocol/messages';
 import { BoardConnection } from './board-connection';
 import { shareSettings } from './settings';
 
@@ -29,6 +32,11 @@ export class StreamSharing implements vscode.Disposable {
     return this.shared?.urls ?? {};
   }
 
+  /** every URL served, each saying whether it carries the sound */
+  get all(): SharedStream['all'] {
+    return this.shared?.all ?? [];
+  }
+
   async start(): Promise<void> {
     if (this.shared) return this.showUrls();
     const s = shareSettings();
@@ -50,7 +58,7 @@ export class StreamSharing implements vscode.Disposable {
       await this.stop();
       throw e;
     }
-    this.log.info(`sharing the stream: ${shared.urls.rtsp} ${shared.urls.http}`);
+    this.log.info(`sharing the stream: ${shared.all.map((u) => `${u.url} (${soundNote(u)})`).join(' ')}`);
     if (shared.warning) {
       this.log.warn(shared.warning);
       void vscode.window.showWarningMessage(`K230: ${shared.warning}.`); // the host's words (src/host): English
@@ -70,13 +78,25 @@ export class StreamSharing implements vscode.Disposable {
     this.changeEmitter.fire();
   }
 
-  /** The URLs, with a button to copy each. */
+  /** The URLs, those with sound first, then those with pictures only; a button to copy each RTSP and HTTP URL. */
   async showUrls(): Promise<void> {
     const { rtsp, http } = this.urls;
-    const copy: Record<string, string | undefined> = { [vscode.l10n.t('Copy RTSP URL')]: rtsp, [vscode.l10n.t('Copy HTTP URL')]: http };
+    const rtspVideo = this.all.find((u) => u.url.startsWith('rtsp:') && !u.sound)?.url;
+    const copy: Record<string, string | undefined> = {
+      [vscode.l10n.t('Copy RTSP URL')]: rtsp,
+      [vscode.l10n.t('Copy RTSP URL (pictures only)')]: rtspVideo,
+      [vscode.l10n.t('Copy HTTP URL')]: http,
+    };
     const stop = vscode.l10n.t('Stop Sharing');
-    const at = rtsp && http ? vscode.l10n.t('{0} and {1}', rtsp, http) : (rtsp ?? http ?? '');
-    const picked = await vscode.window.showInformationMessage(vscode.l10n.t('K230: sharing the stream at {0}.', at), ...Object.keys(copy).filter((k) => copy[k]), stop);
+    const both = (urls: string[]) => (urls.length === 2 ? vscode.l10n.t('{0} and {1}', urls[0], urls[1]) : urls.join(', '));
+    const main = both(this.all.filter((u) => u.sound).map((u) => u.url));
+    const videoOnly = both(this.all.filter((u) => !u.sound).map((u) => u.url));
+    const info = this.connection.info;
+    const streamSound = !!info && fitSound(this.connection.streamSettings, info).settings.audio !== AudioCodec.Off;
+    const message = streamSound
+      ? vscode.l10n.t('K230: sharing the stream at {0} (pictures and sound), and at {1} (pictures only).', main, videoOnly)
+      : vscode.l10n.t('K230: sharing the stream at {0} and at {1}, pictures only: the stream has no sound.', main, videoOnly);
+    const picked = await vscode.window.showInformationMessage(message, ...Object.keys(copy).filter((k) => copy[k]), stop);
     if (picked === stop) return this.stop();
     const url = picked && copy[picked];
     if (url) {

@@ -286,7 +286,7 @@ test('malformed and unwanted requests: 400 and a closed connection, 461 for UDP,
   assert.equal((await ffmpegDecodes(shared.urls.rtsp!, 30)).frames, 30, 'the server goes on');
 });
 
-test('k230live serve prints the URLs on loopback, and a warning line when told to listen wider', async () => {
+test('k230live serve prints the URLs on loopback, each with what it carries, and a warning line when told to listen wider', async () => {
   for (const listen of [undefined, '0.0.0.0']) {
     const other = await startSimulatedBoard();
     const args = ['serve', '--port', other.portPath, '--rtsp', '0', '--http', '0', ...(listen ? ['--listen', listen] : [])];
@@ -296,10 +296,14 @@ test('k230live serve prints the URLs on loopback, and a warning line when told t
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     try {
-      await waitFor(() => stdout.split('\n').length >= 3, 'the URLs', 15_000);
-      const [rtsp, http] = stdout.trim().split('\n');
+      await waitFor(() => stdout.split('\n').length >= 5, 'the URLs', 15_000);
+      // One URL a line, then what it carries.
+      const [[rtsp, rtspNote], [rtspVideo, rtspVideoNote], [http, httpNote], [httpVideo, httpVideoNote]] = stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
       assert.match(rtsp, /^rtsp:\/\/127\.0\.0\.1:\d+\/k230$/);
+      assert.equal(rtspVideo, `${rtsp}-video`);
       assert.match(http, /^http:\/\/127\.0\.0\.1:\d+\/k230\.mp4$/);
+      assert.equal(httpVideo, http.replace('k230.mp4', 'k230-video.mp4'));
+      assert.deepEqual([rtspNote, rtspVideoNote, httpNote, httpVideoNote], ['pictures and sound', 'pictures only', 'pictures and sound', 'pictures only']);
       if (listen) assert.match(stderr, /^k230live: warning: the stream is open to every machine that reaches 0\.0\.0\.0: anyone there can watch the camera$/m);
       else assert.doesNotMatch(stderr, /warning/);
       assert.equal((await ffmpegDecodes(rtsp, 10)).frames, 10);

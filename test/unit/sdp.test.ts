@@ -1,9 +1,12 @@
 // The SDP a DESCRIBE answers with, for parameter sets the agent really sends (taken from the avcC and hvcC of
-// `k230live record` against the simulated board, 1280x720).
+// `k230live record` against the simulated board, 1280x720); and what each RTSP path describes: /k230 the
+// pictures and the sound, /k230-video the pictures alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAvcSps, parseHevcSps } from '../../src/host/bitstream/sps';
 import { sessionDescription, type SessionOptions } from '../../src/host/stream-server/rtsp/sdp';
+import { describedSession, RTSP_PATHS, rtspPathOf } from '../../src/host/stream-server/rtsp/rtsp-server';
+import { AudioCodec, Codec } from '../../src/protocol/messages';
 import { hex } from '../support/bytes';
 
 const AVC = { sps: hex('6742c01fda014016e840000003004000000f23c60ca8'), pps: hex('68ce3c80') };
@@ -114,4 +117,52 @@ test('what cannot be described is refused', () => {
   assert.throws(() => sessionDescription(h264Session({ video: { codec: 'h264', payloadType: 96, control: 'track 0', ...AVC } })), /white space/);
   assert.throws(() => sessionDescription(h264Session({ video: { codec: 'h264', payloadType: 200, control: 'trackID=0', ...AVC } })), RangeError);
   assert.throws(() => sessionDescription(h264Session({ video: { codec: 'h265', payloadType: 96, control: 'trackID=0', sps: HEVC.sps, pps: HEVC.pps } })), /needs the VPS/);
+});
+
+// ---- what each RTSP path describes (rtsp-server.ts answers DESCRIBE with sessionDescription(describedSession(...)))
+
+const H264_ULAW = { codec: Codec.H264, audio: { codec: AudioCodec.G711U, rate: 8000 } };
+
+test('DESCRIBE of /k230 with the sound on: the whole description above, pictures and sound', () => {
+  assert.equal(sessionDescription(describedSession(RTSP_PATHS.main, H264_ULAW, AVC, '192.168.1.20')), sessionDescription(h264Session()));
+});
+
+test('DESCRIBE of /k230-video with the sound on: the same description without its audio media', () => {
+  const withSound = sessionDescription(describedSession(RTSP_PATHS.main, H264_ULAW, AVC, '192.168.1.20'));
+  const videoOnly = sessionDescription(describedSession(RTSP_PATHS.videoOnly, H264_ULAW, AVC, '192.168.1.20'));
+  assert.equal(videoOnly, withSound.slice(0, withSound.indexOf('m=audio')));
+  assert.ok(!videoOnly.includes('m=audio') && !videoOnly.includes('PCMU') && !videoOnly.includes('trackID=1'));
+});
+
+test('with the sound off, both paths describe the pictures alone, the same way', () => {
+  const stream = { codec: Codec.H264, audio: undefined };
+  const main = sessionDescription(describedSession(RTSP_PATHS.main, stream, AVC, '192.168.1.20'));
+  assert.equal(main, sessionDescription(describedSession(RTSP_PATHS.videoOnly, stream, AVC, '192.168.1.20')));
+  assert.ok(!main.includes('m=audio'));
+});
+
+test('H.265 and A-law at 16000 Hz on /k230-video: the H.265 video alone', () => {
+  const text = sessionDescription(describedSession(RTSP_PATHS.videoOnly, { codec: Codec.H265, audio: { codec: AudioCodec.G711A, rate: 16000 } }, HEVC, '127.0.0.1'));
+  assert.ok(text.includes('a=rtpmap:96 H265/90000\r\n'));
+  assert.ok(text.endsWith('a=control:trackID=0\r\n'));
+  const main = sessionDescription(describedSession(RTSP_PATHS.main, { codec: Codec.H265, audio: { codec: AudioCodec.G711A, rate: 16000 } }, HEVC, '127.0.0.1'));
+  assert.ok(main.endsWith('m=audio 0 RTP/AVP 97\r\na=rtpmap:97 PCMA/16000\r\na=control:trackID=1\r\n'));
+});
+
+test('each request path falls under its own entry, a track URL under its session; other paths under none (404)', () => {
+  const cases: [string, string | undefined][] = [
+    ['/k230', '/k230'],
+    ['/k230/trackID=0', '/k230'],
+    ['/k230/trackID=1', '/k230'],
+    ['/k230-video', '/k230-video'],
+    ['/k230-video/trackID=0', '/k230-video'],
+    ['/k230-video/trackID=1', '/k230-video'], // its SETUP gets 404: the path has no sound track
+    ['/k230-videos', undefined],
+    ['/k230x', undefined],
+    ['/k23', undefined],
+    ['/', undefined],
+    ['/video/k230', undefined],
+  ];
+  for (const [path, entry] of cases) assert.equal(rtspPathOf(path)?.path, entry, path);
+  assert.deepEqual(Object.values(RTSP_PATHS).map((p) => [p.path, p.sound]), [['/k230', true], ['/k230-video', false]]);
 });

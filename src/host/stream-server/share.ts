@@ -4,7 +4,7 @@ import type { ClockOffset } from '../session/clock-sync';
 import { UserError } from '../../shared/user-error';
 import type { BoardSession } from '../session/board-session';
 import { HTTP_PATHS, startHttpServer, type HttpStreamServer } from './http/http-server';
-import { RTSP_PATH, startRtspServer, type RtspStreamServer } from './rtsp/rtsp-server';
+import { RTSP_PATHS, startRtspServer, type RtspStreamServer } from './rtsp/rtsp-server';
 import { StreamHub } from './stream-hub';
 
 export const DEFAULT_SHARE = { rtspPort: 8554, httpPort: 8080, listen: '127.0.0.1' } as const;
@@ -20,8 +20,17 @@ export interface ShareOptions {
   onClients?: (count: number) => void;
 }
 
+/** One URL the servers answer, and whether it carries the board's sound (when the stream has any). */
+export interface SharedUrl {
+  url: string;
+  sound: boolean;
+}
+
 export interface SharedStream {
+  /** the main URLs: the pictures and, when the stream has it, the sound */
   urls: { rtsp?: string; http?: string };
+  /** every URL served, to show a person: RTSP's, then HTTP's, each with sound first */
+  all: SharedUrl[];
   /** one line when the servers listen beyond this machine */
   warning?: string;
   clientCount(): number;
@@ -51,11 +60,16 @@ export async function shareStream(session: BoardSession, o: ShareOptions): Promi
     throw new UserError(`cannot share the stream: port ${(err as { port?: number }).port ?? ''} on ${o.listen} ${what}`);
   }
   const host = o.listen.includes(':') ? `[${o.listen}]` : o.listen === '0.0.0.0' || o.listen === '::' ? '127.0.0.1' : o.listen;
+  const all: SharedUrl[] = [
+    ...(rtsp ? Object.values(RTSP_PATHS).map((p) => ({ url: `rtsp://${host}:${rtsp!.port}${p.path}`, sound: p.sound })) : []),
+    ...(http ? [{ url: `http://${host}:${http.port}${HTTP_PATHS.mp4}`, sound: true }, { url: `http://${host}:${http.port}${HTTP_PATHS.videoOnly}`, sound: false }] : []),
+  ];
   return {
     urls: {
-      rtsp: rtsp && `rtsp://${host}:${rtsp.port}${RTSP_PATH}`,
+      rtsp: rtsp && `rtsp://${host}:${rtsp.port}${RTSP_PATHS.main.path}`,
       http: http && `http://${host}:${http.port}${HTTP_PATHS.mp4}`,
     },
+    all,
     warning: isLoopback(o.listen) ? undefined : `the stream is open to every machine that reaches ${o.listen}: anyone there can watch the camera`,
     clientCount: count,
     unread: () => rtsp?.unread() ?? [],
@@ -64,4 +78,18 @@ export async function shareStream(session: BoardSession, o: ShareOptions): Promi
       await Promise.all([rtsp?.close(), http?.close()]);
     },
   };
+}
+
+/**
+ * A few words on what a shared URL carries: "pictures and sound", or "pictures only" for the URLs
+ * without sound and for every URL of a stream that has none (`streamSound` false).
+ */
+export function soundNote(u: SharedUrl, streamSound = true): string {
+  return u.sound && streamSound ? 'pictures and sound' : 'pictures only';
+}
+
+/** The URLs one to a line, each followed by what it carries, in aligned columns. */
+export function urlLines(all: SharedUrl[], streamSound = true): string[] {
+  const width = Math.max(0, ...all.map((u) => u.url.length));
+  return all.map((u) => `${u.url.padEnd(width)}  ${soundNote(u, streamSound)}`);
 }

@@ -1,7 +1,8 @@
 // RTSP for ffmpeg, GStreamer, OpenCV and OBS: rtsp://HOST:PORT/k230, the board's H.264/H.265 and its
-// G.711, RTP interleaved in the RTSP connection (RFC 2326 §10.12), the one transport every desktop
-// client opens. A SETUP over UDP gets 461 Unsupported Transport (clients then try TCP); a request
-// that does not parse gets 400 and the connection closes.
+// G.711, or rtsp://HOST:PORT/k230-video, the pictures alone (for what cannot hold G.711, such as
+// ffmpeg's MP4 writer); RTP interleaved in the RTSP connection (RFC 2326 §10.12), the one transport
+// every desktop client opens. A SETUP over UDP gets 461 Unsupported Transport (clients then try
+// TCP); a request that does not parse gets 400 and the connection closes.
 import { randomInt } from 'node:crypto';
 import * as net from 'node:net';
 import { AudioCodec, Codec } from '../../../protocol/messages';
@@ -9,18 +10,36 @@ import { boardToHostMs, type ClockOffset } from '../../session/clock-sync';
 import { fragmentPayload } from '../../mp4/fragment-edits';
 import type { InitSegment } from '../../session/board-session';
 import { ClientFeed } from '../client-feed';
-import { parameterSets } from './parameter-sets';
+import { parameterSets, type ParameterSets } from './parameter-sets';
 import { senderReport } from '../rtp/rtcp';
 import { RTP_HEADER_SIZE } from '../rtp/rtp-header';
-import { RtpSoundPacketizer } from '../rtp/rtp-sound';
+import { RtpSoundPacketizer, soundPayloadType, type SoundRate } from '../rtp/rtp-sound';
 import { RtpVideoPacketizer, splitLengthPrefixed } from '../rtp/rtp-video';
 import { RtspReader, RtspRequest } from './rtsp-reader';
 import { interleavedFrame, rtspResponse } from './rtsp-response';
 import { parseTransport } from './rtsp-transport';
-import { sessionDescription } from './sdp';
+import { sessionDescription, type SessionOptions } from './sdp';
 import type { StreamHub } from '../stream-hub';
 
-export const RTSP_PATH = '/k230';
+/**
+ * The paths RTSP answers, each a session of its own: the pictures, and the sound where `sound` says so
+ * and the board's stream has it. A path without sound describes no audio media at all.
+ */
+export const RTSP_PATHS = {
+  main: { path: '/k230', sound: true },
+  videoOnly: { path: '/k230-video', sound: false },
+} as const satisfies Record<string, RtspPath>;
+
+export interface RtspPath {
+  readonly path: string;
+  readonly sound: boolean;
+}
+
+/** The entry a request's path falls under (the path itself, or a track's control URL below it). */
+export function rtspPathOf(path: string): RtspPath | undefined {
+  return Object.values(RTSP_PATHS).find((p) => path === p.path || path.startsWith(`${p.path}/`));
+}
+
 const VIDEO_PAYLOAD_TYPE = 96;
 /** How long a DESCRIBE waits for the board's first init segment. */
 const DESCRIBE_WAIT_MS = 5000;
@@ -135,14 +154,15 @@ class RtspConnection {
   private async answer(req: RtspRequest): Promise<void> {
     const path = pathOf(req.uri);
     if (req.method === 'OPTIONS') return this.reply(req, 200, 'OK', { Public: PUBLIC });
-    if (path === undefined || !(path === RTSP_PATH || path.startsWith(`${RTSP_PATH}/`))) return this.reply(req, 404, 'Not Found');
+    const served = path === undefined ? undefined : rtspPathOf(path);
+    if (path === undefined || !served) return this.reply(req, 404, 'Not Found');
     switch (req.method) {
       case 'DESCRIBE':
-        return this.describe(req);
+        return this.describe(req, served);
       case 'SETUP':
-        return this.setup(req, path);
+        return this.setup(req, path, served);
       case 'PLAY':
-        return this.play(req);
+        return this.play(req, served);
       case 'TEARDOWN':
         this.stop();
         this.reply(req, 200, 'OK');
@@ -156,7 +176,7 @@ class RtspConnection {
     }
   }
 
-  private async describe(req: RtspRequest): Promise<void> {
+  private async describe(req: RtspRequest, served: RtspPath): Promise<void> {
     let init: InitSegment;
     try {
       init = await this.hub.initSegment(DESCRIBE_WAIT_MS);
@@ -164,21 +184,15 @@ class RtspConnection {
       return this.reply(req, 503, 'Service Unavailable');
     }
     this.init = init;
-    const sets = parameterSets(init.data, init.codec);
-    const sdp = sessionDescription({
-      origin: this.socket.localAddress ?? '127.0.0.1',
-      sessionName: 'K230 Live',
-      video: { codec: videoCodec(init), payloadType: VIDEO_PAYLOAD_TYPE, control: 'trackID=0', ...sets },
-      sound: init.audio && { codec: soundCodec(init), rate: init.audio.rate as 8000 | 16000, payloadType: this.soundPacketizer(init).payloadType, control: 'trackID=1' },
-    });
-    const base = `rtsp://${hostOf(req, this.socket)}${RTSP_PATH}/`;
+    const sdp = sessionDescription(describedSession(served, init, parameterSets(init.data, init.codec), this.socket.localAddress ?? '127.0.0.1'));
+    const base = `rtsp://${hostOf(req, this.socket)}${served.path}/`;
     this.reply(req, 200, 'OK', { 'Content-Base': base, 'Content-Type': 'application/sdp' }, sdp);
   }
 
-  private setup(req: RtspRequest, path: string): void {
+  private setup(req: RtspRequest, path: string, served: RtspPath): void {
     const init = this.init;
     const track = /\/trackID=([01])$/.exec(path);
-    if (!init || !track || (track[1] === '1' && !init.audio)) return this.reply(req, 404, 'Not Found');
+    if (!init || !track || (track[1] === '1' && !hasSound(served, init))) return this.reply(req, 404, 'Not Found');
     const transport = parseTransport(req.headers.get('transport') ?? '');
     if (!transport || transport.profile !== 'RTP/AVP/TCP') return this.reply(req, 461, 'Unsupported Transport');
     const id = Number(track[1]);
@@ -191,9 +205,9 @@ class RtspConnection {
     this.reply(req, 200, 'OK', { Transport: `RTP/AVP/TCP;unicast;interleaved=${channel}-${channel + 1};ssrc=${ssrcHex}` });
   }
 
-  private play(req: RtspRequest): void {
+  private play(req: RtspRequest, served: RtspPath): void {
     if (!this.sessionId || !this.tracks.size) return this.reply(req, 455, 'Method Not Valid in This State');
-    const base = `rtsp://${hostOf(req, this.socket)}${RTSP_PATH}/`;
+    const base = `rtsp://${hostOf(req, this.socket)}${served.path}/`;
     const info = [...this.tracks].map(([id, t]) => `url=${base}trackID=${id};seq=${t.kind === 'video' ? this.video!.nextSequence : this.sound!.nextSequence}`);
     this.reply(req, 200, 'OK', { Range: 'npt=0.000-', 'RTP-Info': info.join(',') });
     if (this.playing) return;
@@ -278,11 +292,31 @@ function rtpTimestamp(ptsUs: bigint, rate: number, offset: bigint): number {
   return Number(((ptsUs * BigInt(rate)) / 1_000_000n + offset) % 0x1_0000_0000n);
 }
 
-function videoCodec(init: InitSegment): 'h264' | 'h265' {
+/**
+ * What a DESCRIBE of `served` describes: the pictures as trackID=0, and the sound as trackID=1 when the
+ * path carries sound and the stream has it. Without sound there is no audio media at all, so a client
+ * (ffmpeg writing MP4, which holds no G.711) never learns there was any.
+ */
+export function describedSession(served: RtspPath, stream: Pick<InitSegment, 'codec' | 'audio'>, sets: ParameterSets, origin: string): SessionOptions {
+  const sound = hasSound(served, stream) ? { codec: soundCodec(stream), rate: stream.audio!.rate as SoundRate } : undefined;
+  return {
+    origin,
+    sessionName: 'K230 Live',
+    video: { codec: videoCodec(stream), payloadType: VIDEO_PAYLOAD_TYPE, control: 'trackID=0', ...sets },
+    sound: sound && { ...sound, payloadType: soundPayloadType(sound.codec, sound.rate), control: 'trackID=1' },
+  };
+}
+
+/** Whether a session at this path carries the sound: the path's entry says so, and the stream has it. */
+function hasSound(served: RtspPath, init: Pick<InitSegment, 'audio'>): boolean {
+  return served.sound && init.audio !== undefined;
+}
+
+function videoCodec(init: Pick<InitSegment, 'codec'>): 'h264' | 'h265' {
   return init.codec === Codec.H265 ? 'h265' : 'h264';
 }
 
-function soundCodec(init: InitSegment): 'g711a' | 'g711u' {
+function soundCodec(init: Pick<InitSegment, 'audio'>): 'g711a' | 'g711u' {
   return init.audio?.codec === AudioCodec.G711A ? 'g711a' : 'g711u';
 }
 
