@@ -35,7 +35,7 @@ function fragmentStream(megabytes: number): Buffer[] {
 async function greetedSession(link: Duplex): Promise<BoardSession> {
   const session = new BoardSession(link);
   const greeting = session.connect();
-  const reply = { type: MessageType.HelloReply, id: 1, protocolVersion: PROTOCOL_VERSION, agentVersion: 'bench', boardName: 'bench', codecs: 1, maxWidth: 1920, maxHeight: 1080, maxFps: 60, storage: false, audioCodecs: 0, scripts: false } as const;
+  const reply = { type: MessageType.HelloReply, id: 1, protocolVersion: PROTOCOL_VERSION, agentVersion: 'bench', boardName: 'bench', codecs: 1, maxWidth: 1920, maxHeight: 1080, maxFps: 60, storage: false, audioCodecs: 0, scripts: false, sources: 1 } as const;
   link.emit('data', Buffer.from(encodeFrame(reply.type, reply.id, encodePayload(reply))));
   await greeting;
   return session;

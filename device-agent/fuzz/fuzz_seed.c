@@ -233,7 +233,7 @@ static void seed_session_requests(void) {
     for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
         struct msg_s m = {.type = MSG_BOARD_RECORD_START};
         snprintf(m.u.board_record_start.path, sizeof(m.u.board_record_start.path), "%s", records[i]);
-        m.u.board_record_start.settings = (struct msg_stream_settings_s){1280, 720, 30, MSG_CODEC_H264, MSG_PROFILE_HIGH, 4000, 30, MSG_AUDIO_G711U, 8000};
+        m.u.board_record_start.settings = (struct msg_stream_settings_s){1280, 720, 30, MSG_CODEC_H264, MSG_PROFILE_HIGH, 4000, 30, MSG_AUDIO_G711U, 8000, MSG_SOURCE_CAMERA};
         out[0] = 1;
         n = 1 + seed_request(out + 1, &m);
         n += seed_request(out + n, &(struct msg_s){.type = MSG_BOARD_RECORD_STATUS});

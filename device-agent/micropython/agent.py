@@ -5,7 +5,7 @@
 # asked; the file service, confined to /sdcard; board recordings on /sdcard. Only what CanMV's
 # MicroPython 1.21 has is used.
 # The host pastes the modules through the raw REPL's raw-paste mode, each after those it needs
-# (wire, mp4, capture, stream, live, sdcard, recording, script, agent): each runs in __main__, where the
+# (wire, mp4, capture, display, stream, live, sdcard, recording, script, agent): each runs in __main__, where the
 # definitions of those before it are; then it types main() at the friendly REPL, so that the board is
 # back at its prompt when the agent ends. Nothing is written to the board.
 import os
@@ -15,9 +15,11 @@ import sys
 if __name__ != '__main__':
     from wire import (LAYOUTS, PROTOCOL_VERSION, E_UNSUPPORTED_VERSION, E_BAD_REQUEST, E_UNKNOWN_REQUEST,
                       E_UNSUPPORTED_SETTING, E_NOT_STREAMING, E_HANDSHAKE_REQUIRED, E_ENCODER, E_IO, E_EXISTS,
-                      E_SCRIPT_RUNNING, Malformed, Link, decode_payload)
-    from capture import (LIVE_CHANNEL, MAX_WIDTH, MAX_HEIGHT, MAX_FPS, Clock, SharedMicrophone, check_settings,
-                         media_api)
+                      E_SCRIPT_RUNNING, SOURCE_CAMERA, SOURCE_DISPLAY, SOURCE_FOLLOW, SOURCE_NONE, Malformed, Link,
+                      decode_payload)
+    from capture import (LIVE_CHANNEL, MAX_WIDTH, MAX_HEIGHT, MAX_FPS, Channel, Clock, SharedMicrophone,
+                         check_settings, media_api)
+    from display import DisplayChannel, display_settings, script_display
     from stream import Stream
     from live import LiveSink
     from sdcard import (Failure, Checksum, file_stat, list_folder, make_folder, os_failure, read_file, regular_file,
@@ -25,7 +27,7 @@ if __name__ != '__main__':
     from recording import BoardRecording, recording_path
     from script import RESET, ScriptRun, release_script_media
 
-AGENT_VERSION = '0.4.0'
+AGENT_VERSION = '0.5.0'
 KEEPALIVE_US = 5000000
 NO_HOST_US = 1500000  # no frame from a host for this long (it pings every second): the board is a person's
 
@@ -39,7 +41,10 @@ class Agent:
         self.clock = Clock()
         self.microphone = SharedMicrophone(media['sound'])
         self.greeted = False
-        self.live = None  # the live view's Stream
+        self.want = None  # the live view's settings as the host asked for them (STREAM_START), or None
+        self.live = None  # its Stream, while the source it shows is there
+        self.live_failed = None  # (source, available) that failed to open: not tried again until that changes
+        self.told = None  # (available, live) as the last SOURCES said them
         self.recording = None
         self.checksum = None  # a SHA-256 under way
         self.script = None  # the user's script while it runs
@@ -61,6 +66,57 @@ class Agent:
             raise Failure(E_NOT_STREAMING, 'no stream is running')
         return self.live
 
+    # -- the live view's source: the camera, or the running script's display
+    def available(self):
+        """The sources there now, one bit each: the camera unless a script holds it, and the running
+        script's display while it has one with write-back."""
+        bits = 0
+        if not (self.script and self.script.media_taken):
+            bits |= 1 << SOURCE_CAMERA
+        if self.script and script_display() is not None:
+            bits |= 1 << SOURCE_DISPLAY
+        return bits
+
+    def open_live(self, source):
+        s = self.want
+        if source == SOURCE_DISPLAY:
+            d = script_display()
+            s = display_settings(s, d) if d else None
+            if s is None:
+                raise OSError('the display %s cannot be encoded' % (d,))
+            return Stream(lambda x: DisplayChannel(self.media, x, d), SOURCE_DISPLAY, s, LiveSink(self.link),
+                          self.clock, self.microphone, 'live')
+        return Stream(lambda x: Channel(self.media, LIVE_CHANNEL, x), SOURCE_CAMERA, s, LiveSink(self.link),
+                      self.clock, self.microphone, 'live')
+
+    def reconcile_live(self, asked=False):
+        """Streams the source the host asked for whenever it is there (FOLLOW: the script's display
+        while it shows one, else the camera), and says so in SOURCES when anything changed. `asked`:
+        STREAM_START's own turn, whose reply tells why a source that is there would not open."""
+        available = self.available()
+        target = None
+        if self.want:
+            source = self.want['source']
+            if source == SOURCE_FOLLOW:
+                source = SOURCE_DISPLAY if available & (1 << SOURCE_DISPLAY) else SOURCE_CAMERA
+            if available & (1 << source):
+                target = source
+        if self.live and (self.live.source != target or
+                          (target == SOURCE_DISPLAY and self.live.channel.display != script_display())):
+            self.stop_live()
+        if target is not None and not self.live and self.live_failed != (target, available):
+            try:
+                self.live = self.open_live(target)
+                self.live_failed = None
+            except Exception:
+                self.live_failed = (target, available)
+                if asked:
+                    raise
+        now = (available, self.live.source if self.live else SOURCE_NONE)
+        if now != self.told:
+            self.told = now
+            self.link.send('SOURCES', 0, {'available': now[0], 'live': now[1]})
+
     # -- requests
     def handle(self, type_, id_, payload):
         layout = LAYOUTS.get(type_)
@@ -76,11 +132,15 @@ class Agent:
                 return self.error(id_, E_UNSUPPORTED_VERSION, 'agent speaks protocol version %d, the host asked for %d'
                                   % (PROTOCOL_VERSION, m['protocol_version']))
             self.stop_live()
+            self.want = None
             self.greeted = True
-            return self.reply(id_, 'HELLO_REPLY', protocol_version=PROTOCOL_VERSION,
-                              agent_version='micropython %s (CanMV %s)' % (AGENT_VERSION, self.firmware),
-                              board_name=self.board_name, codecs=3, max_width=MAX_WIDTH, max_height=MAX_HEIGHT,
-                              max_fps=MAX_FPS, storage=1, audio_codecs=3 if self.media['sound'] else 0, scripts=1)
+            self.reply(id_, 'HELLO_REPLY', protocol_version=PROTOCOL_VERSION,
+                       agent_version='micropython %s (CanMV %s)' % (AGENT_VERSION, self.firmware),
+                       board_name=self.board_name, codecs=3, max_width=MAX_WIDTH, max_height=MAX_HEIGHT,
+                       max_fps=MAX_FPS, storage=1, audio_codecs=3 if self.media['sound'] else 0, scripts=1,
+                       sources=(1 << SOURCE_CAMERA) | (1 << SOURCE_DISPLAY))
+            self.told = None  # a new host hears what is there now
+            return self.reconcile_live()
         if not self.greeted:
             return self.error(id_, E_HANDSHAKE_REQUIRED, 'say HELLO first')
         try:
@@ -94,21 +154,29 @@ class Agent:
         self.reply(id_, 'PONG', host_time_us=m['host_time_us'], board_time_us=self.clock.now())
 
     def on_stream_start(self, id_, m):
-        if self.script:
-            self.script.refuse_media()
         s = m['settings']
+        if s['source'] not in (SOURCE_CAMERA, SOURCE_DISPLAY, SOURCE_FOLLOW):
+            raise Failure(E_UNSUPPORTED_SETTING, 'unknown source %d' % s['source'])
         why = check_settings(s)
         if why:
             raise Failure(E_UNSUPPORTED_SETTING, why)
         self.stop_live()
+        self.want = s
+        self.live_failed = None
         try:
-            self.live = Stream(self.media, LIVE_CHANNEL, s, LiveSink(self.link), self.clock, self.microphone, 'live')
+            self.reconcile_live(True)
         except Exception as e:
+            self.want = None
+            self.reconcile_live()
             raise Failure(E_ENCODER, 'the encoder refused: %s' % e)
+        # The source asked for may not be there yet (a script's display before Display.init): the
+        # stream starts when it comes, and SOURCES says so.
         self.reply(id_, 'OK')
 
     def on_stream_stop(self, id_, m):
+        self.want = None
         self.stop_live()
+        self.reconcile_live()
         self.reply(id_, 'OK')
 
     def on_request_idr(self, id_, m):
@@ -191,6 +259,8 @@ class Agent:
             run.flush()
         finally:
             self.script = None
+            if self.live and self.live.source == SOURCE_DISPLAY:
+                self.stop_live()  # its display's channel goes before what the script left is released
             if run.media_taken:
                 release_script_media()
                 self.restore_media()
@@ -226,6 +296,10 @@ class Agent:
         self.reply(id_, 'STORAGE_INFO_REPLY', total=total, available=available)
 
     def on_board_record_start(self, id_, m):
+        if self.script:
+            self.script.refuse_media()
+        if m['settings']['source'] == SOURCE_DISPLAY:
+            raise Failure(E_UNSUPPORTED_SETTING, 'the board records its camera only: record the display in VS Code')
         if self.recording and self.recording.active:
             raise Failure(E_EXISTS, 'the board is already recording %s' % self.recording.path)
         why = check_settings(m['settings'])
@@ -275,12 +349,15 @@ class Agent:
         for type_, flags, id_, payload in self.link.receive(wait_ms, now):
             self.handle(type_, id_, payload)
         self.microphone.listen(self.clock)
+        if self.greeted:
+            self.reconcile_live()
         if self.live:
             self.live.pump()
         self.pump_checksum()
         now = self.clock.now()
         if self.greeted and now - self.link.heard_us > KEEPALIVE_US:
             self.greeted = False  # the host is gone: no one watches the stream
+            self.want = None
             self.stop_live()
         r = self.recording
         was_active = r and r.active

@@ -79,6 +79,11 @@ class Channel:
     """One encoder channel fed by one sensor channel: Create, Start, GetStream, ReleaseStream."""
 
     def __init__(self, media, chn, settings):
+        self.create(media, chn, settings)
+        self.bind = media['link'](chn, settings)
+        self.encoder.Start(chn)
+
+    def create(self, media, chn, settings):
         self.media = media
         self.chn = chn
         self.header = b''
@@ -95,8 +100,6 @@ class Channel:
         attr = m['ChnAttrStr'](payload, profile, s['width'], s['height'], bit_rate=s['bitrate_kbps'],
                                gopLen=s['gop'], src_frame_rate=MAX_FPS, dst_frame_rate=s['fps'])
         self.encoder.Create(chn, attr)
-        self.bind = m['link'](chn, s)
-        self.encoder.Start(chn)
 
     def close(self):
         for step in (lambda: self.encoder.Stop(self.chn), self.bind.destroy,

@@ -18,7 +18,8 @@ class LiveSink:
         self.link.send('INIT_SEGMENT', 0, {'codec': s['codec'], 'width': s['width'], 'height': s['height'],
                                            'codec_string': m.track['info']['codec_string'],
                                            'audio': m.audio[0] if m.audio else AUDIO_OFF,
-                                           'audio_rate': m.audio[1] if m.audio else 0, 'data': b''}, data)
+                                           'audio_rate': m.audio[1] if m.audio else 0, 'source': stream.source,
+                                           'data': b''}, data)
         return True
 
     def picture(self, stream, pts, keyframe, data):

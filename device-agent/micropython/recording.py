@@ -5,8 +5,8 @@ import time
 
 # Imported in tests; pasted by the host, the modules before it have left their names in __main__.
 if __name__ != '__main__':
-    from wire import E_EXISTS, E_IO, E_NO_SPACE
-    from capture import RECORD_CHANNEL
+    from wire import E_EXISTS, E_IO, E_NO_SPACE, SOURCE_CAMERA
+    from capture import RECORD_CHANNEL, Channel
     from stream import Stream
     from sdcard import STORAGE_ROOT, Failure, resolve, space
 
@@ -44,7 +44,8 @@ class BoardRecording:
         self.message = ''
         self.active = True
         try:
-            self.stream = Stream(media, RECORD_CHANNEL, settings, self, clock, microphone, 'record')
+            self.stream = Stream(lambda s: Channel(media, RECORD_CHANNEL, s), SOURCE_CAMERA, settings, self, clock,
+                                 microphone, 'record')
         except Exception:
             self.file.close()
             os.remove(path)  # no encoder, no recording: nothing is left on the card

@@ -100,6 +100,7 @@ class ScriptRun:
         self.stop = 0  # 1: Stop asked, raised at the next print, input or sleep; 2: by force
         self.media_taken = False
         self.saved = {}
+        self.display = None  # (Display, its own show_image) while show_image is hooked
 
     # -- output and input
     def out(self, s):
@@ -171,6 +172,23 @@ class ScriptRun:
             self.media_taken = True
             self.agent.release_media()
 
+    def hook_display(self):
+        """Once the script has media.display: each show_image serves the link after it, so that the
+        new picture goes out at once and Stop reaches a loop that only shows images."""
+        m = sys.modules.get('media.display')
+        if self.display or m is None:
+            return
+        d = m.Display
+        shown = d.show_image
+        run = self
+
+        def show_image(*args, **kwargs):
+            r = shown(*args, **kwargs)
+            run.serve(0, True)
+            return r
+        self.display = (d, getattr(d, '__dict__', {}).get('show_image', shown))
+        d.show_image = show_image
+
     def refuse_media(self):
         if self.media_taken:
             raise Failure(E_SCRIPT_RUNNING, 'the script %s holds the camera and the encoder until it ends' % self.name)
@@ -184,7 +202,9 @@ class ScriptRun:
             for prefix in MEDIA_PREFIXES:
                 if name == prefix or name.startswith(prefix + '.'):
                     run.take_media()
-            return real_import(name, *args)
+            module = real_import(name, *args)
+            run.hook_display()
+            return module
 
         out = ScriptOut(self)
         hooks = {
@@ -206,6 +226,9 @@ class ScriptRun:
             self.take_media()
 
     def uninstall(self):
+        if self.display:
+            self.display[0].show_image = self.display[1]
+            self.display = None
         for name, module in self.saved['modules'].items():
             if module is None:
                 sys.modules.pop(name, None)

@@ -1,11 +1,12 @@
-# An encoder pipeline (the C twin: device-agent/src/stream.c): one encoder channel's pictures, and the
+# An encoder pipeline (the C twin: device-agent/src/stream.c): one encoder channel's pictures (the
+# camera's, or the display's: display.py), and the
 # shared microphone's chunks when the settings ask for sound, muxed one fragment each into a sink:
 # the live view's (live.py) or a board recording's file (recording.py). A sink that falls behind or
 # loses a picture gets nothing more until the next IDR.
 # Imported in tests; pasted by the host, the modules before it have left their names in __main__.
 if __name__ != '__main__':
     from mp4 import Muxer
-    from capture import Channel, chunk_pts
+    from capture import chunk_pts
 
 IDR_AGAIN = 30  # pictures held back before an IDR is asked for again, in case the encoder let one go
 
@@ -35,9 +36,10 @@ class Stream:
     """A sink has init(stream, data), picture(stream, pts, keyframe, data) and sound(stream, pts, data),
     each False when it took nothing more, and stale_us: how old a picture it still takes (None: any)."""
 
-    def __init__(self, media, chn, settings, sink, clock, microphone, user):
-        self.media = media
-        self.channel = Channel(media, chn, settings)
+    def __init__(self, open_channel, source, settings, sink, clock, microphone, user):
+        self.open_channel = open_channel  # settings -> a Channel
+        self.source = source  # SOURCE_CAMERA or SOURCE_DISPLAY
+        self.channel = open_channel(settings)
         self.sink = sink
         self.clock = clock
         self.microphone = microphone
@@ -54,7 +56,7 @@ class Stream:
         """New settings of the same size and codec (the firmware has no bit rate setter): the stream
         goes on from the new channel's IDR."""
         self.channel.close()
-        self.channel = Channel(self.media, self.channel.chn, settings)
+        self.channel = self.open_channel(settings)
         self.muxer.settings = settings
 
     def pump(self):

@@ -7,7 +7,7 @@ import binascii
 import select
 import struct
 
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 MAX_REQUEST = 65536
 MAGIC = b'K2'
 # What a host's line holds: base64 (RFC 4648), and the '!' of "!bye".
@@ -17,7 +17,8 @@ LINE_SET = set(LINE_BYTES[:-1])  # the '!' of a command begins a line
 # ---- the messages (the same rows as src/protocol/messages.ts and device-agent/src/msg_layouts.h;
 # the golden vectors in test/vectors hold the three together)
 SETTINGS = (('width', 'u16'), ('height', 'u16'), ('fps', 'u16'), ('codec', 'codec'), ('profile', 'profile'),
-            ('bitrate_kbps', 'u32'), ('gop', 'u16'), ('audio', 'audioCodec'), ('audio_rate', 'u16'))
+            ('bitrate_kbps', 'u32'), ('gop', 'u16'), ('audio', 'audioCodec'), ('audio_rate', 'u16'),
+            ('source', 'source'))
 ENTRY = (('file_type', 'fileType'), ('size', 'u64'), ('mtime_ms', 'u64'), ('name', 'string'))
 PATH = (('path', 'path'),)
 NONE = ()
@@ -49,7 +50,7 @@ LAYOUTS = {
     0x81: ('HELLO_REPLY', 'reply', (('protocol_version', 'u16'), ('agent_version', 'string'),
                                     ('board_name', 'string'), ('codecs', 'u8'), ('max_width', 'u16'),
                                     ('max_height', 'u16'), ('max_fps', 'u16'), ('storage', 'flag'),
-                                    ('audio_codecs', 'u8'), ('scripts', 'flag'))),
+                                    ('audio_codecs', 'u8'), ('scripts', 'flag'), ('sources', 'u8'))),
     0x86: ('PONG', 'reply', (('host_time_us', 'u64'), ('board_time_us', 'u64'))),
     0x90: ('FILE_LIST_REPLY', 'reply', (('truncated', 'flag'), ('entries', 'entries'))),
     0x91: ('FILE_STAT_REPLY', 'reply', (('file_type', 'fileType'), ('size', 'u64'), ('mtime_ms', 'u64'))),
@@ -59,13 +60,14 @@ LAYOUTS = {
     0xFF: ('ERROR', 'reply', (('code', 'u16'), ('message', 'string'))),
     0xA0: ('INIT_SEGMENT', 'event', (('codec', 'codec'), ('width', 'u16'), ('height', 'u16'),
                                      ('codec_string', 'string'), ('audio', 'audioCodec'), ('audio_rate', 'u16'),
-                                     ('data', 'rest'))),
+                                     ('source', 'source'), ('data', 'rest'))),
     0xA1: ('FRAGMENT', 'event', (('sequence', 'u32'), ('pts_us', 'u64'), ('flags', 'u8'), ('dropped', 'u32'),
                                  ('data', 'rest'))),
     0xA2: ('BOARD_RECORDING', 'reply or event', RECORDING),
     0xA3: ('AUDIO_FRAGMENT', 'event', (('sequence', 'u32'), ('pts_us', 'u64'), ('dropped', 'u32'), ('data', 'rest'))),
     0xA4: ('SCRIPT_OUTPUT', 'event', (('dropped', 'u32'), ('data', 'rest'))),
     0xA5: ('SCRIPT_ENDED', 'event', (('how', 'u8'), ('elapsed_us', 'u64'), ('line', 'u32'), ('traceback', 'rest'))),
+    0xA6: ('SOURCES', 'event', (('available', 'u8'), ('live', 'u8'))),
 }
 NAMES = {}
 for _type in LAYOUTS:
@@ -78,6 +80,8 @@ E_UNSUPPORTED, E_SCRIPT_RUNNING = 15, 16
 T_FILE, T_DIR, T_OTHER = 1, 2, 3
 CODEC_H264, CODEC_H265 = 1, 2
 AUDIO_OFF, AUDIO_G711A, AUDIO_G711U = 0, 1, 2
+SOURCE_CAMERA, SOURCE_DISPLAY, SOURCE_FOLLOW = 0, 1, 2
+SOURCE_NONE = 0xFF  # SOURCES' live when nothing is streamed
 FRAGMENT_KEYFRAME = 1  # FRAGMENT's flags
 
 
@@ -108,7 +112,7 @@ class Reader:
 
 
 def _read(kind, r):
-    if kind in ('u8', 'codec', 'profile', 'audioCodec', 'fileType'):
+    if kind in ('u8', 'codec', 'profile', 'audioCodec', 'source', 'fileType'):
         return r.unpack('<B', 1)
     if kind == 'flag':
         return 1 if r.unpack('<B', 1) else 0
@@ -146,7 +150,7 @@ def read_fields(fields, r):
 def _write(kind, v, out):
     if kind == 'flag':
         out.append(b'\x01' if v else b'\x00')
-    elif kind in ('u8', 'codec', 'profile', 'audioCodec', 'fileType'):
+    elif kind in ('u8', 'codec', 'profile', 'audioCodec', 'source', 'fileType'):
         out.append(struct.pack('<B', v))
     elif kind == 'u16':
         out.append(struct.pack('<H', v))

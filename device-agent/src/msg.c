@@ -19,6 +19,7 @@ static void msg_put_U64(struct bytes_writer_s *w, const uint64_t *v) { bytes_put
 #define msg_put_PROFILE msg_put_U8
 #define msg_put_FILE_TYPE msg_put_U8
 #define msg_put_AUDIO_CODEC msg_put_U8
+#define msg_put_SOURCE msg_put_U8
 
 /* Text fields are arrays: their puts and gets take a pointer to the whole array, so the compiler
  * checks each field's kind against its size. Longer text is cut at the kind's limit. */
@@ -104,6 +105,7 @@ static void msg_get_U64(struct msg_reader_s *r, uint64_t *v) {
 #define msg_get_PROFILE msg_get_U8
 #define msg_get_FILE_TYPE msg_get_U8
 #define msg_get_AUDIO_CODEC msg_get_U8
+#define msg_get_SOURCE msg_get_U8
 
 /* n bytes of text into out (room for n + 1); a NUL inside would cut the copy short, so it is refused. */
 static void msg_get_text(struct msg_reader_s *r, size_t n, char *out) {
@@ -200,6 +202,7 @@ static void msg_value_U64(struct msg_text_s *t, const uint64_t *v) { msg_print(t
 #define msg_value_PROFILE msg_value_U8
 #define msg_value_FILE_TYPE msg_value_U8
 #define msg_value_AUDIO_CODEC msg_value_U8
+#define msg_value_SOURCE msg_value_U8
 static void msg_value_STRING(struct msg_text_s *t, const msg_string_t *v) { msg_print(t, "%s", *v); }
 static void msg_value_PATH(struct msg_text_s *t, const msg_path_t *v) { msg_print(t, "%s", *v); }
 static void msg_value_SHA256(struct msg_text_s *t, const msg_sha256_t *v) { msg_hex(t, *v, 32); }
@@ -226,6 +229,7 @@ MSG_PLAIN_LINES(REST, const struct msg_bytes_s *)
 #define msg_lines_PROFILE msg_lines_U8
 #define msg_lines_FILE_TYPE msg_lines_U8
 #define msg_lines_AUDIO_CODEC msg_lines_U8
+#define msg_lines_SOURCE msg_lines_U8
 
 static void msg_lines_SETTINGS(struct msg_text_s *t, const char *key, const struct msg_stream_settings_s *p) {
     (void)key; /* its fields stand on lines of their own */

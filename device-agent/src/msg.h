@@ -9,7 +9,7 @@
 #include "bytes.h"
 #include "msg_layouts.h"
 
-#define MSG_PROTOCOL_VERSION 4
+#define MSG_PROTOCOL_VERSION 5
 #define MSG_STRING_MAX 255
 #define MSG_PATH_MAX 1023
 #define MSG_FILE_READ_MAX (256u * 1024u)
@@ -23,6 +23,9 @@ enum msg_role_e { MSG_ROLE_UNKNOWN, MSG_ROLE_REQUEST, MSG_ROLE_REPLY, MSG_ROLE_E
 enum msg_codec_e { MSG_CODEC_H264 = 1, MSG_CODEC_H265 = 2 };
 enum msg_profile_e { MSG_PROFILE_BASELINE = 0, MSG_PROFILE_MAIN = 1, MSG_PROFILE_HIGH = 2 };
 enum msg_audio_codec_e { MSG_AUDIO_OFF = 0, MSG_AUDIO_G711A = 1, MSG_AUDIO_G711U = 2 };
+/* What a stream shows; FOLLOW (settings only): a script's display while one shows, else the camera.
+ * HELLO_REPLY's sources and SOURCES' available hold one bit (1 << source) per source. */
+enum msg_source_e { MSG_SOURCE_CAMERA = 0, MSG_SOURCE_DISPLAY = 1, MSG_SOURCE_FOLLOW = 2, MSG_SOURCE_NONE = 0xFF };
 
 enum msg_error_e {
     MSG_ERR_UNSUPPORTED_VERSION = 1,
@@ -57,6 +60,7 @@ enum msg_file_type_e { MSG_FILE_TYPE_FILE = 1, MSG_FILE_TYPE_DIR = 2, MSG_FILE_T
 #define MSG_MEMBER_PROFILE(name) uint8_t name;
 #define MSG_MEMBER_FILE_TYPE(name) uint8_t name;
 #define MSG_MEMBER_AUDIO_CODEC(name) uint8_t name;
+#define MSG_MEMBER_SOURCE(name) uint8_t name;
 #define MSG_MEMBER_STRING(name) msg_string_t name;
 #define MSG_MEMBER_PATH(name) msg_path_t name;
 #define MSG_MEMBER_SHA256(name) msg_sha256_t name;

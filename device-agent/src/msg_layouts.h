@@ -11,7 +11,7 @@
  * FIELD(KIND, name) in wire order. The kinds are those of the TypeScript description:
  *   U8 U16 U32 U64  little-endian integers
  *   FLAG            a u8, 0 or 1
- *   CODEC PROFILE FILE_TYPE AUDIO_CODEC   a u8 that holds an enum below
+ *   CODEC PROFILE FILE_TYPE AUDIO_CODEC SOURCE   a u8 that holds an enum below
  *   STRING          u8 length, then that many bytes of UTF-8 without NUL
  *   PATH            u16 length (at most MSG_PATH_MAX), then that many bytes of UTF-8 without NUL
  *   SHA256          32 bytes
@@ -57,11 +57,13 @@
     TYPE(BOARD_RECORDING, 0xA2, REPLY_OR_EVENT, board_recording)   \
     TYPE(AUDIO_FRAGMENT, 0xA3, EVENT, audio_fragment)               \
     TYPE(SCRIPT_OUTPUT, 0xA4, EVENT, script_output)                 \
-    TYPE(SCRIPT_ENDED, 0xA5, EVENT, script_ended)
+    TYPE(SCRIPT_ENDED, 0xA5, EVENT, script_ended)                   \
+    TYPE(SOURCES, 0xA6, EVENT, sources)
 
 #define MSG_SETTINGS_FIELDS(FIELD)                                                                   \
     FIELD(U16, width) FIELD(U16, height) FIELD(U16, fps) FIELD(CODEC, codec) FIELD(PROFILE, profile) \
-    FIELD(U32, bitrate_kbps) FIELD(U16, gop) FIELD(AUDIO_CODEC, audio) FIELD(U16, audio_rate)
+    FIELD(U32, bitrate_kbps) FIELD(U16, gop) FIELD(AUDIO_CODEC, audio) FIELD(U16, audio_rate) \
+    FIELD(SOURCE, source)
 
 #define MSG_ENTRY_FIELDS(FIELD) FIELD(FILE_TYPE, file_type) FIELD(U64, size) FIELD(U64, mtime_ms) FIELD(STRING, name)
 
@@ -80,7 +82,8 @@
     LAYOUT(board_record_start, FIELD(PATH, path) FIELD(SETTINGS, settings))                                 \
     LAYOUT(hello_reply, FIELD(U16, protocol_version) FIELD(STRING, agent_version) FIELD(STRING, board_name) \
                         FIELD(U8, codecs) FIELD(U16, max_width) FIELD(U16, max_height) FIELD(U16, max_fps)  \
-                        FIELD(FLAG, storage) FIELD(U8, audio_codecs) FIELD(FLAG, scripts))                  \
+                        FIELD(FLAG, storage) FIELD(U8, audio_codecs) FIELD(FLAG, scripts) \
+                        FIELD(U8, sources))                  \
     LAYOUT(pong, FIELD(U64, host_time_us) FIELD(U64, board_time_us))                                        \
     LAYOUT(file_list_reply, FIELD(FLAG, truncated) FIELD(ENTRIES, entries))                                 \
     LAYOUT(file_stat_reply, FIELD(FILE_TYPE, file_type) FIELD(U64, size) FIELD(U64, mtime_ms))              \
@@ -90,6 +93,7 @@
     LAYOUT(error, FIELD(U16, code) FIELD(STRING, message))                                                  \
     LAYOUT(init_segment, FIELD(CODEC, codec) FIELD(U16, width) FIELD(U16, height)                           \
                          FIELD(STRING, codec_string) FIELD(AUDIO_CODEC, audio) FIELD(U16, audio_rate)  \
+                         FIELD(SOURCE, source)                                                      \
                          FIELD(REST, data))                                   \
     LAYOUT(fragment, FIELD(U32, sequence) FIELD(U64, pts_us) FIELD(U8, flags) FIELD(U32, dropped)           \
                      FIELD(REST, data))                                                                     \
@@ -97,6 +101,7 @@
                             FIELD(U32, frames) FIELD(U32, dropped) FIELD(U16, error) FIELD(STRING, message)) \
     LAYOUT(audio_fragment, FIELD(U32, sequence) FIELD(U64, pts_us) FIELD(U32, dropped) FIELD(REST, data))  \
     LAYOUT(script_output, FIELD(U32, dropped) FIELD(REST, data))                                            \
-    LAYOUT(script_ended, FIELD(U8, how) FIELD(U64, elapsed_us) FIELD(U32, line) FIELD(REST, traceback))
+    LAYOUT(script_ended, FIELD(U8, how) FIELD(U64, elapsed_us) FIELD(U32, line) FIELD(REST, traceback))    \
+    LAYOUT(sources, FIELD(U8, available) FIELD(U8, live))
 
 #endif

@@ -63,12 +63,22 @@ static void session_hello(struct session_s *s, const struct msg_s *req) {
     unsigned mic = b->audio ? b->audio->codecs : 0;
     m.u.hello_reply.audio_codecs = (uint8_t)(((mic >> AUDIO_CODEC_G711A) & 1) | (((mic >> AUDIO_CODEC_G711U) & 1) << 1));
     m.u.hello_reply.scripts = 0; /* no MicroPython here: SCRIPT_* are answered UNSUPPORTED */
+    m.u.hello_reply.sources = 1u << MSG_SOURCE_CAMERA;
     reply_send(s->link, &m);
+    /* What can be streamed now, told once: the camera, always there on this agent. */
+    struct msg_s sources = {.type = MSG_SOURCES};
+    sources.u.sources.available = 1u << MSG_SOURCE_CAMERA;
+    sources.u.sources.live = MSG_SOURCE_NONE;
+    reply_send(s->link, &sources);
 }
 
 static void session_stream_start(struct session_s *s, const struct msg_s *req) {
     struct camera_settings_s settings = settings_from_msg(&req->u.stream_start.settings);
     char err[200];
+    if (req->u.stream_start.settings.source == MSG_SOURCE_DISPLAY) {
+        reply_error(s->link, req->id, MSG_ERR_UNSUPPORTED_SETTING, "this board streams its camera only");
+        return;
+    }
     if (stream_start(&s->stream, &settings, err, sizeof(err)) < 0) {
         reply_error(s->link, req->id, MSG_ERR_UNSUPPORTED_SETTING, "%s", err);
         return;

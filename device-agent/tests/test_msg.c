@@ -20,7 +20,7 @@ static void test_every_type_round_trips(void) {
     snprintf(m.u.hello.host_name, sizeof(m.u.hello.host_name), "host");
     round_trip(&m);
     m = (struct msg_s){.type = MSG_STREAM_START, .id = 2};
-    m.u.stream_start.settings = (struct msg_stream_settings_s){1920, 1080, 30, MSG_CODEC_H265, MSG_PROFILE_MAIN, 8000, 60, MSG_AUDIO_G711U, 8000};
+    m.u.stream_start.settings = (struct msg_stream_settings_s){1920, 1080, 30, MSG_CODEC_H265, MSG_PROFILE_MAIN, 8000, 60, MSG_AUDIO_G711U, 8000, MSG_SOURCE_DISPLAY};
     round_trip(&m);
     m = (struct msg_s){.type = MSG_PONG, .id = 3};
     m.u.pong.host_time_us = 0x0102030405060708ull;

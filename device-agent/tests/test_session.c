@@ -44,7 +44,9 @@ static void end_session(void) {
     close(host);
 }
 
-/* Sends req as one frame and reads its reply into `reply` (type 0: none came within 2 s). */
+/* Sends req as one frame and reads its reply into `reply` (type 0: none came within 2 s); events
+ * on the way (SOURCES after HELLO_REPLY) are counted in `events`, not taken for the reply. */
+static int events;
 static const struct msg_s *ask(struct msg_s *req) {
     static uint8_t payload[SESSION_MAX_REQUEST];
     req->id = next_id++;
@@ -56,6 +58,10 @@ static const struct msg_s *ask(struct msg_s *req) {
     for (;;) {
         struct wire_frame_s r;
         if (wire_decoder_next(&replies, &r)) {
+            if (msg_role(r.type) == MSG_ROLE_EVENT) {
+                events++;
+                continue;
+            }
             if (msg_decode(r.type, r.id, r.payload, r.length, &reply) < 0 || reply.id != req->id) reply.type = 0;
             break;
         }
@@ -160,11 +166,16 @@ static void make_fixture(void) {
 static void test_hello_says_there_are_no_scripts(void) {
     struct msg_s m = {.type = MSG_HELLO};
     m.u.hello.protocol_version = MSG_PROTOCOL_VERSION;
+    events = 0;
     const struct msg_s *r = ask(&m);
     CHECK_EQ_INT(r->type, MSG_HELLO_REPLY);
-    CHECK_EQ_INT(r->u.hello_reply.protocol_version, 4);
+    CHECK_EQ_INT(r->u.hello_reply.protocol_version, 5);
     CHECK_EQ_INT(r->u.hello_reply.storage, 1);
     CHECK_EQ_INT(r->u.hello_reply.scripts, 0);
+    CHECK_EQ_INT(r->u.hello_reply.sources, 1 << MSG_SOURCE_CAMERA);
+    struct msg_s ping = {.type = MSG_PING};
+    CHECK_EQ_INT(ask(&ping)->type, MSG_PONG); /* the SOURCES that followed the reply is read on the way */
+    CHECK_EQ_INT(events, 1);
 }
 
 static void test_a_script_request_is_unsupported(void) {
@@ -339,7 +350,7 @@ static void test_the_file_being_recorded_is_not_written_or_moved(void) {
     struct msg_s start = {.type = MSG_BOARD_RECORD_START};
     snprintf(start.u.board_record_start.path, sizeof(start.u.board_record_start.path), "/sdcard/photos/rec.mp4");
     start.u.board_record_start.settings =
-        (struct msg_stream_settings_s){1280, 720, 30, MSG_CODEC_H264, MSG_PROFILE_HIGH, 4000, 30, MSG_AUDIO_OFF, 0};
+        (struct msg_stream_settings_s){1280, 720, 30, MSG_CODEC_H264, MSG_PROFILE_HIGH, 4000, 30, MSG_AUDIO_OFF, 0, MSG_SOURCE_CAMERA};
     CHECK_EQ_INT(ask(&start)->type, MSG_BOARD_RECORDING);
     CHECK_EQ_INT(reply.u.board_recording.active, 1);
     CHECK_EQ_INT(write_text("/sdcard/photos/rec.mp4", 0, "XX"), MSG_ERR_EXISTS);

@@ -3,7 +3,10 @@
  * MicroPython's Encoder.GetStream: a HEADER pack (the parameter sets) before each IDR, then one
  * I or P pack, each Annex-B with start codes. Each pack on stdout: u8 type (0 HEADER, 1 I, 2 P),
  * 3 zero bytes, u32 length, u64 pts (microseconds, CLOCK_MONOTONIC), all little-endian, then the
- * bytes. A byte 'I' on stdin asks for an IDR; end of stdin stops the channel. */
+ * bytes. A byte 'I' on stdin asks for an IDR; end of stdin stops the channel.
+ * With --input frames the channel has no camera: it encodes the pictures sent to it on stdin, as
+ * Encoder.SendFrame sends the display's write-back to VENC: a byte 'F', the u64 pts (little-endian),
+ * then one I420 picture of the channel's size; 'I' asks for an IDR as before. */
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -14,6 +17,7 @@
 
 #include "../src/bytes.h"
 #include "../src/camera.h"
+#include "../backends/sim/sim_encoder.h"
 
 enum { PACK_HEADER = 0, PACK_I = 1, PACK_P = 2 };
 #define PACK_MAX (8u << 20)
@@ -63,7 +67,60 @@ static bool on_au(void *ctx, const struct camera_au_s *au) {
     return false;
 }
 
+static bool read_all(void *buf, size_t len) {
+    uint8_t *p = buf;
+    while (len) {
+        ssize_t n = read(STDIN_FILENO, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+/* The pictures sent on stdin, each encoded as it comes: a VENC channel fed by SendFrame. */
+static int encode_frames(const struct camera_settings_s *s) {
+    const struct sim_encoder_ops_s *ops = s->codec == CAMERA_CODEC_H264 ? &sim_encoder_x264 : &sim_encoder_x265;
+    char err[256];
+    struct sim_encoder_s *enc = ops->open(s, err, sizeof(err));
+    if (!enc) {
+        fprintf(stderr, "k230-sim-venc: %s\n", err);
+        return 1;
+    }
+    struct sim_picture_s *pic = ops->picture(enc);
+    bool idr = false;
+    uint8_t c;
+    while (!atomic_load(&output_gone) && read_all(&c, 1)) {
+        if (c == 'I') {
+            idr = true;
+            continue;
+        }
+        uint8_t pts[8];
+        if (c != 'F' || !read_all(pts, sizeof(pts))) break;
+        bool whole = true;
+        for (int p = 0; p < 3 && whole; p++) {
+            int w = p ? pic->width / 2 : pic->width, h = p ? pic->height / 2 : pic->height;
+            for (int y = 0; y < h && whole; y++) whole = read_all(pic->plane[p] + (size_t)y * (size_t)pic->stride[p], (size_t)w);
+        }
+        if (!whole) break;
+        struct camera_au_s au;
+        if (ops->encode(enc, idr, &au) < 0) {
+            fprintf(stderr, "k230-sim-venc: the encoder failed\n");
+            break;
+        }
+        idr = false;
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; i--) v = v << 8 | pts[i];
+        au.pts_us = (int64_t)v;
+        if (au.nal_count) on_au((void *)s, &au);
+    }
+    ops->close(enc);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    bool frames_in = false;
     struct camera_settings_s s = {1280, 720, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_MAIN, 4000, 30, {AUDIO_CODEC_OFF, 0}};
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i];
@@ -75,9 +132,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(k, "--profile")) s.profile = (enum camera_profile_e)v;
         else if (!strcmp(k, "--bitrate-kbps")) s.bitrate_kbps = v;
         else if (!strcmp(k, "--gop")) s.gop = v;
+        else if (!strcmp(k, "--input") && !strcmp(argv[i + 1], "frames")) frames_in = true;
         else {
             fprintf(stderr, "usage: k230-sim-venc [--width W --height H --fps F --codec 1|2 --profile 0|1|2 "
-                            "--bitrate-kbps K --gop G]\n");
+                            "--bitrate-kbps K --gop G] [--input frames]\n");
             return 2;
         }
     }
@@ -87,6 +145,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "k230-sim-venc: %s\n", err);
         return 1;
     }
+    if (frames_in) return encode_frames(&s);
     struct camera_s *cam = camera_backend_sim.open(&s, on_au, &s, err, sizeof(err));
     if (!cam) {
         fprintf(stderr, "k230-sim-venc: %s\n", err);

@@ -61,5 +61,6 @@ export function settingsFromOptions(o: Record<string, string | boolean | undefin
     profile,
     audio,
     audioRate: audio === AudioCodec.Off ? 0 : audioRate,
+    source: DEFAULT_STREAM_SETTINGS.source,
   };
 }

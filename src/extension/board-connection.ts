@@ -171,10 +171,6 @@ export class BoardConnection implements vscode.Disposable {
       session.on('init', (init) => this.tellSound(missingSound(this.settings, init, session.info!)));
       session.on('audioLoss', (n) => this.log.info(`${n} chunk(s) of sound lost on the link: a gap in the sound`));
       session.on('loss', (n) => this.log.warn(`${n} fragment(s) lost on the link; asked for a keyframe`));
-      // A script takes the camera from the stream; once it ends, the stream goes on for whoever wants it.
-      session.on('scriptEnded', () => {
-        if (this.streaming && this.session === session) void session.startStream(this.fitted(this.settings)).catch((e: Error) => this.log.warn(`after the script: ${e.message}`));
-      });
       session.on('close', (reason) => this.onSessionClosed(session, reason));
       session.on('boardRecording', (state) => this.setBoardRecording(state));
       if (session.info!.storage) this.setBoardRecording(await session.boardRecordingStatus());

@@ -26,6 +26,7 @@ export function streamSettings(): StreamSettings {
     gop: c.get('gop', d.gop),
     audio,
     audioRate: audio === AudioCodec.Off ? 0 : (AUDIO_RATES as readonly number[]).includes(rate) ? rate : d.audioRate,
+    source: d.source,
   };
 }
 

@@ -6,7 +6,7 @@ import { MalformedMessageError, Reader, Writer } from './wire-values';
 
 export { MalformedMessageError } from './wire-values';
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 export const enum MessageType {
   // host -> agent requests
@@ -53,6 +53,8 @@ export const enum MessageType {
   ScriptOutput = 0xa4,
   /** the script ended: how, after how long, and its traceback when it raised */
   ScriptEnded = 0xa5,
+  /** which sources the board can stream now, and which one the live stream shows */
+  Sources = 0xa6,
 }
 
 export const enum Codec {
@@ -65,6 +67,19 @@ export const enum Profile {
   Main = 1,
   High = 2,
 }
+
+/** What a stream shows: the camera, or the composited display a script shows (its write-back).
+ * Follow: the script's display while one shows, else the camera (settings only). */
+export const enum Source {
+  Camera = 0,
+  Display = 1,
+  Follow = 2,
+}
+
+/** SOURCES' `live` when no source is streamed (the one asked for is not there now) */
+export const SOURCE_NONE = 0xff;
+/** HELLO_REPLY's `sources` and SOURCES' `available`: one bit per source */
+export const sourceBit = (s: Source.Camera | Source.Display): number => 1 << s;
 
 /** The sound beside the pictures: G.711 A-law or mu-law, mono, 8000 or 16000 Hz. */
 export const enum AudioCodec {
@@ -127,6 +142,7 @@ interface KindValues {
   codec: Codec;
   profile: Profile;
   audioCodec: AudioCodec;
+  source: Source;
   fileType: FileType;
   string: string;
   path: string;
@@ -167,6 +183,7 @@ const KINDS: { [K in Kind]: KindCodec<KindValues[K]> } = {
   codec: u8,
   profile: u8,
   audioCodec: u8,
+  source: u8,
   fileType: u8,
   string: plain((r) => r.string(), (w, v) => w.string(v)),
   path: plain((r) => r.path(), (w, v) => w.path(v)),
@@ -215,6 +232,7 @@ function dumpFields(fields: readonly Field[], v: object, lines: string[]): void 
 const SETTINGS_FIELDS = [
   ['width', 'u16'], ['height', 'u16'], ['fps', 'u16'], ['codec', 'codec'], ['profile', 'profile'],
   ['bitrateKbps', 'u32'], ['gop', 'u16'], ['audio', 'audioCodec'], ['audioRate', 'u16'],
+  ['source', 'source'],
 ] as const;
 const ENTRY_FIELDS = [['fileType', 'fileType'], ['size', 'u64'], ['mtimeMs', 'u64'], ['name', 'string']] as const;
 const PATH = [['path', 'path']] as const;
@@ -251,7 +269,7 @@ export const LAYOUTS = {
     name: 'HELLO_REPLY', role: 'reply', fields: [
       ['protocolVersion', 'u16'], ['agentVersion', 'string'], ['boardName', 'string'], ['codecs', 'u8'],
       ['maxWidth', 'u16'], ['maxHeight', 'u16'], ['maxFps', 'u16'], ['storage', 'flag'], ['audioCodecs', 'u8'],
-      ['scripts', 'flag'],
+      ['scripts', 'flag'], ['sources', 'u8'],
     ],
   },
   [MessageType.Pong]: { name: 'PONG', role: 'reply', fields: [['hostTimeUs', 'u64'], ['boardTimeUs', 'u64']] },
@@ -265,7 +283,7 @@ export const LAYOUTS = {
     name: 'INIT_SEGMENT', role: 'event',
     fields: [
       ['codec', 'codec'], ['width', 'u16'], ['height', 'u16'], ['codecString', 'string'], ['audio', 'audioCodec'],
-      ['audioRate', 'u16'], ['data', 'rest'],
+      ['audioRate', 'u16'], ['source', 'source'], ['data', 'rest'],
     ],
   },
   [MessageType.Fragment]: {
@@ -285,6 +303,7 @@ export const LAYOUTS = {
   [MessageType.ScriptEnded]: {
     name: 'SCRIPT_ENDED', role: 'event', fields: [['how', 'u8'], ['elapsedUs', 'u64'], ['line', 'u32'], ['traceback', 'rest']],
   },
+  [MessageType.Sources]: { name: 'SOURCES', role: 'event', fields: [['available', 'u8'], ['live', 'u8']] },
 } as const satisfies Record<MessageType, Layout>;
 
 // ---- the types, derived from the description
@@ -308,6 +327,7 @@ export type FragmentMessage = MessageOf<MessageType.Fragment>;
 export type AudioFragmentMessage = MessageOf<MessageType.AudioFragment>;
 export type ScriptOutputMessage = MessageOf<MessageType.ScriptOutput>;
 export type ScriptEndedMessage = MessageOf<MessageType.ScriptEnded>;
+export type SourcesMessage = MessageOf<MessageType.Sources>;
 
 // ---- encode, decode and dump, each one walk over the description
 

@@ -2,7 +2,7 @@
 // settings, the extension, the CLI and the host all take them from here; the agent's camera.h
 // holds the same limits (CAMERA_*), and test/unit/stream-settings.test.ts holds all three together.
 // A board narrows the size and the frame rate to what it offers (HELLO_REPLY's maxima).
-import { AudioCodec, Codec, Profile, type StreamSettings } from './messages';
+import { AudioCodec, Codec, Profile, Source, type StreamSettings } from './messages';
 
 export interface Limit {
   min: number;
@@ -45,6 +45,8 @@ export const DEFAULT_STREAM_SETTINGS: StreamSettings = {
   gop: 30,
   audio: AudioCodec.G711U,
   audioRate: 8000,
+  // a script's display while it shows one, else the camera
+  source: Source.Follow,
 };
 
 /** The settings' sound as a person names it: "G.711 mu-law, 8000 Hz" or "off". */

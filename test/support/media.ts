@@ -50,3 +50,24 @@ export function decodeErrors(file: string): string {
 export function strictlyIncreasing(values: number[]): boolean {
   return values.every((v, i) => i === 0 || v > values[i - 1]);
 }
+
+/** Every decoded picture's luma plane (width x height bytes each), as ffmpeg decodes the file. */
+export function decodedLuma(file: string, width: number, height: number): Uint8Array[] {
+  const raw = execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 30 });
+  const size = width * height;
+  return Array.from({ length: Math.floor(raw.length / size) }, (_, i) => new Uint8Array(raw.buffer, raw.byteOffset + i * size, size));
+}
+
+/** The box of a picture's pixels brighter than `above`: its left, top, width and height; undefined when none are. */
+export function brightBox(luma: Uint8Array, width: number, above: number): { x: number; y: number; w: number; h: number } | undefined {
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  for (let i = 0; i < luma.length; i++) {
+    if (luma[i] <= above) continue;
+    const x = i % width, y = (i - x) / width;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return x1 < 0 ? undefined : { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 };
+}

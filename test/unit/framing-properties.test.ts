@@ -56,7 +56,7 @@ function text(maxBytes: number): fc.Arbitrary<string> {
 
 const str = text(255);
 const path = text(1023);
-const settings = record({ width: u16, height: u16, fps: u16, codec: u8, profile: u8, bitrateKbps: u32, gop: u16, audio: u8, audioRate: u16 });
+const settings = record({ width: u16, height: u16, fps: u16, codec: u8, profile: u8, bitrateKbps: u32, gop: u16, audio: u8, audioRate: u16, source: u8 });
 const fileEntry = record({ fileType: u8, size: u64, mtimeMs: u64, name: str });
 
 /** One generator per message type, each producing every value the wire can carry. */
@@ -89,7 +89,7 @@ function messagesWithId(id: fc.Arbitrary<number>): Record<string, fc.Arbitrary<M
     OK: plain(MessageType.Ok),
     HELLO_REPLY: record({
       type: fc.constant(MessageType.HelloReply), id, protocolVersion: u16, agentVersion: str, boardName: str, codecs: u8,
-      maxWidth: u16, maxHeight: u16, maxFps: u16, storage: fc.boolean(), audioCodecs: u8, scripts: fc.boolean(),
+      maxWidth: u16, maxHeight: u16, maxFps: u16, storage: fc.boolean(), audioCodecs: u8, scripts: fc.boolean(), sources: u8,
     }),
     PONG: record({ type: fc.constant(MessageType.Pong), id, hostTimeUs: u64, boardTimeUs: u64 }),
     FILE_LIST_REPLY: record({
@@ -103,7 +103,7 @@ function messagesWithId(id: fc.Arbitrary<number>): Record<string, fc.Arbitrary<M
     STORAGE_INFO_REPLY: record({ type: fc.constant(MessageType.StorageInfoReply), id, total: u64, available: u64 }),
     ERROR: record({ type: fc.constant(MessageType.Error), id, code: u16, message: str }),
     INIT_SEGMENT: record({
-      type: fc.constant(MessageType.InitSegment), id, codec: u8, width: u16, height: u16, codecString: str, audio: u8, audioRate: u16,
+      type: fc.constant(MessageType.InitSegment), id, codec: u8, width: u16, height: u16, codecString: str, audio: u8, audioRate: u16, source: u8,
       data: bytes(300),
     }),
     AUDIO_FRAGMENT: record({ type: fc.constant(MessageType.AudioFragment), id, sequence: u32, ptsUs: u64, dropped: u32, data: bytes(400) }),
@@ -240,7 +240,7 @@ function fakeBoardLink(): Duplex {
         if (f.type !== MessageType.Hello) continue;
         const reply: HelloReplyMessage = {
           type: MessageType.HelloReply, id: f.id, protocolVersion: PROTOCOL_VERSION, agentVersion: 'fake', boardName: 'Fake K230',
-          codecs: 3, maxWidth: 1920, maxHeight: 1080, maxFps: 60, storage: true, audioCodecs: 3, scripts: false,
+          codecs: 3, maxWidth: 1920, maxHeight: 1080, maxFps: 60, storage: true, audioCodecs: 3, scripts: false, sources: 1,
         };
         setImmediate(() => link.push(encodeFrame(reply.type, reply.id, encodePayload(reply))));
       }
@@ -270,7 +270,7 @@ function initWithTimescale(timescale: number): Uint8Array {
   return box('moov', box('trak', box('mdia', box('mdhd', mdhd))));
 }
 const readableInit = u32.map((timescale) =>
-  frameOf({ type: MessageType.InitSegment, id: 0, codec: 1, width: 640, height: 360, codecString: 'avc1.42c01e', audio: 0, audioRate: 0, data: initWithTimescale(timescale) }),
+  frameOf({ type: MessageType.InitSegment, id: 0, codec: 1, width: 640, height: 360, codecString: 'avc1.42c01e', audio: 0, audioRate: 0, source: 0, data: initWithTimescale(timescale) }),
 );
 const boardChunk = fc.oneof(
   readableInit,

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeFrame, FrameDecoder } from '../../src/protocol/framing';
-import { AudioCodec, Codec, dumpMessage, encodePayload, FileType, Message, MessageType, Profile } from '../../src/protocol/messages';
+import { AudioCodec, Codec, dumpMessage, encodePayload, FileType, Message, MessageType, Profile, Source } from '../../src/protocol/messages';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const frameOf = (m: Message) => encodeFrame(m.type, m.id, encodePayload(m));
@@ -18,19 +18,20 @@ const moof = Uint8Array.from(Buffer.from('0000006c6d6f6f66000000106d666864000000
 const messages: [string, Message][] = [
   ['hello', { type: MessageType.Hello, id: 1, protocolVersion: 3, hostName: 'k230live' }],
   ['hello from a future host', { type: MessageType.Hello, id: 2, protocolVersion: 4, hostName: 'k230live 9.0' }],
-  ['stream start 720p30 h264', { type: MessageType.StreamStart, id: 3, settings: { width: 1280, height: 720, fps: 30, codec: Codec.H264, profile: Profile.High, bitrateKbps: 4000, gop: 30, audio: AudioCodec.G711U, audioRate: 8000 } }],
-  ['stream start 1080p25 h265', { type: MessageType.StreamStart, id: 0x01020304, settings: { width: 1920, height: 1080, fps: 25, codec: Codec.H265, profile: Profile.Main, bitrateKbps: 12000, gop: 50, audio: AudioCodec.G711A, audioRate: 16000 } }],
+  ['stream start 720p30 h264', { type: MessageType.StreamStart, id: 3, settings: { width: 1280, height: 720, fps: 30, codec: Codec.H264, profile: Profile.High, bitrateKbps: 4000, gop: 30, audio: AudioCodec.G711U, audioRate: 8000, source: Source.Camera } }],
+  ['stream start 1080p25 h265', { type: MessageType.StreamStart, id: 0x01020304, settings: { width: 1920, height: 1080, fps: 25, codec: Codec.H265, profile: Profile.Main, bitrateKbps: 12000, gop: 50, audio: AudioCodec.G711A, audioRate: 16000, source: Source.Follow } }],
+  ['stream start of the display', { type: MessageType.StreamStart, id: 4, settings: { width: 640, height: 480, fps: 30, codec: Codec.H264, profile: Profile.Main, bitrateKbps: 2000, gop: 30, audio: AudioCodec.Off, audioRate: 0, source: Source.Display } }],
   ['stream stop', { type: MessageType.StreamStop, id: 5 }],
   ['request idr', { type: MessageType.RequestIdr, id: 6 }],
   ['set bitrate', { type: MessageType.SetBitrate, id: 7, bitrateKbps: 2500 }],
   ['ping', { type: MessageType.Ping, id: 8, hostTimeUs: 1732200000123456n }],
   ['ok', { type: MessageType.Ok, id: 9 }],
-  ['hello reply', { type: MessageType.HelloReply, id: 1, protocolVersion: 3, agentVersion: '0.1.0', boardName: 'CanMV K230 \u2116 1', codecs: 3, maxWidth: 1920, maxHeight: 1080, maxFps: 60, storage: true, audioCodecs: 3, scripts: false }],
-  ['hello reply from a stock board', { type: MessageType.HelloReply, id: 1, protocolVersion: 4, agentVersion: 'micropython 0.4.0', boardName: 'k230_canmv', codecs: 3, maxWidth: 1920, maxHeight: 1080, maxFps: 30, storage: true, audioCodecs: 3, scripts: true }],
+  ['hello reply', { type: MessageType.HelloReply, id: 1, protocolVersion: 3, agentVersion: '0.1.0', boardName: 'CanMV K230 \u2116 1', codecs: 3, maxWidth: 1920, maxHeight: 1080, maxFps: 60, storage: true, audioCodecs: 3, scripts: false, sources: 1 }],
+  ['hello reply from a stock board', { type: MessageType.HelloReply, id: 1, protocolVersion: 5, agentVersion: 'micropython 0.5.0', boardName: 'k230_canmv', codecs: 3, maxWidth: 1920, maxHeight: 1080, maxFps: 30, storage: true, audioCodecs: 3, scripts: true, sources: 3 }],
   ['pong', { type: MessageType.Pong, id: 8, hostTimeUs: 1732200000123456n, boardTimeUs: 0xfedcba9876543210n }],
   ['error unsupported version', { type: MessageType.Error, id: 2, code: 1, message: 'agent speaks protocol version 3, the host asked for 4' }],
-  ['init segment', { type: MessageType.InitSegment, id: 0, codec: Codec.H264, width: 1280, height: 720, codecString: 'avc1.42c01f', audio: AudioCodec.G711U, audioRate: 8000, data: ftyp }],
-  ['init segment without sound', { type: MessageType.InitSegment, id: 0, codec: Codec.H265, width: 1920, height: 1080, codecString: 'hev1.1.6.L120.90', audio: AudioCodec.Off, audioRate: 0, data: ftyp }],
+  ['init segment', { type: MessageType.InitSegment, id: 0, codec: Codec.H264, width: 1280, height: 720, codecString: 'avc1.42c01f', audio: AudioCodec.G711U, audioRate: 8000, source: Source.Camera, data: ftyp }],
+  ['init segment without sound', { type: MessageType.InitSegment, id: 0, codec: Codec.H265, width: 1920, height: 1080, codecString: 'hev1.1.6.L120.90', audio: AudioCodec.Off, audioRate: 0, source: Source.Display, data: ftyp }],
   ['keyframe fragment', { type: MessageType.Fragment, id: 0, sequence: 42, ptsUs: 5000033333n, flags: 1, dropped: 0, data: moof }],
   ['fragment after drops', { type: MessageType.Fragment, id: 0, sequence: 0xffffffff, ptsUs: 1n, flags: 0, dropped: 17, data: new Uint8Array(0) }],
   ['audio fragment', { type: MessageType.AudioFragment, id: 0, sequence: 7, ptsUs: 5000020000n, dropped: 3, data: moof }],
@@ -40,7 +41,7 @@ const messages: [string, Message][] = [
   ['file checksum', { type: MessageType.FileChecksum, id: 23, path: 'relative/a.mp4' }],
   ['file delete', { type: MessageType.FileDelete, id: 24, path: '/sdcard/../etc/passwd' }],
   ['storage info', { type: MessageType.StorageInfo, id: 25 }],
-  ['board record start', { type: MessageType.BoardRecordStart, id: 26, path: '', settings: { width: 1280, height: 720, fps: 30, codec: Codec.H265, profile: Profile.Main, bitrateKbps: 6000, gop: 60, audio: AudioCodec.Off, audioRate: 0 } }],
+  ['board record start', { type: MessageType.BoardRecordStart, id: 26, path: '', settings: { width: 1280, height: 720, fps: 30, codec: Codec.H265, profile: Profile.Main, bitrateKbps: 6000, gop: 60, audio: AudioCodec.Off, audioRate: 0, source: Source.Camera } }],
   ['board record stop', { type: MessageType.BoardRecordStop, id: 27 }],
   ['board record status', { type: MessageType.BoardRecordStatus, id: 28 }],
   ['file write', { type: MessageType.FileWrite, id: 31, path: '/sdcard/apps/视频.py.k230part', offset: 0x1_0000_0000n, data: Uint8Array.from(Buffer.from('print(1)\n')) }],
@@ -55,6 +56,8 @@ const messages: [string, Message][] = [
   ['script output after a loss', { type: MessageType.ScriptOutput, id: 0, dropped: 65536, data: new Uint8Array(0) }],
   ['script ended', { type: MessageType.ScriptEnded, id: 0, how: 0, elapsedUs: 1_500_000n, line: 0, traceback: new Uint8Array(0) }],
   ['script ended by an exception', { type: MessageType.ScriptEnded, id: 0, how: 1, elapsedUs: 20_000n, line: 3, traceback: Uint8Array.from(Buffer.from('Traceback (most recent call last):\n  File "boom.py", line 3, in <module>\nZeroDivisionError: divide by zero\n')) }],
+  ['sources: the camera and a script\'s display, the display streamed', { type: MessageType.Sources, id: 0, available: 3, live: 1 }],
+  ['sources: nothing to stream', { type: MessageType.Sources, id: 0, available: 0, live: 0xff }],
   ['file list reply', { type: MessageType.FileListReply, id: 20, truncated: false, entries: [
     { fileType: FileType.Directory, size: 0n, mtimeMs: 1732183200000n, name: 'examples' },
     { fileType: FileType.File, size: 123456789n, mtimeMs: 1732183201234n, name: 'rec-20261121-101500.mp4' },

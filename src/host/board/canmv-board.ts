@@ -120,7 +120,7 @@ export function checkFirmware(version: string, portPath: string): void {
 }
 
 /** The MicroPython agent's modules, each after those it needs: pasted in turn, they share __main__. */
-export const AGENT_MODULES = ['wire', 'mp4', 'capture', 'stream', 'live', 'sdcard', 'recording', 'script', 'agent'] as const;
+export const AGENT_MODULES = ['wire', 'mp4', 'capture', 'display', 'stream', 'live', 'sdcard', 'recording', 'script', 'agent'] as const;
 
 /** The agent's modules as startAgent pastes them (pasteText). */
 export function agentSource(root: string): { name: string; code: string }[] {

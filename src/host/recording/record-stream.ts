@@ -1,6 +1,7 @@
-// Records the live stream into a local MP4 for a number of frames or seconds.
+// Records the live stream into a local MP4 for a number of frames or seconds, or for as long as its
+// source shows (a script's display: until the script ends).
 import { Mp4Recorder, RecordingSummary } from './mp4-recorder';
-import { AudioChunk, BoardSession, Fragment, InitSegment } from '../session/board-session';
+import { AudioChunk, BoardSession, Fragment, InitSegment, SourcesNow } from '../session/board-session';
 import { fitSound, missingSound } from '../session/sound-fit';
 import type { StreamSettings } from '../../protocol/messages';
 import { UserError } from '../../shared/user-error';
@@ -8,6 +9,8 @@ import { UserError } from '../../shared/user-error';
 export interface RecordLimit {
   frames?: number;
   seconds?: number;
+  /** ends the recording when it settles (the script whose display it records has ended) */
+  until?: Promise<unknown>;
 }
 
 export interface RecordResult extends RecordingSummary {
@@ -50,7 +53,11 @@ export async function recordStream(
     tailTimer = setTimeout(() => finish(), SOUND_TAIL_MS);
   };
 
+  let source: InitSegment['source'] | undefined;
   const onInit = (init: InitSegment) => {
+    // One file, one source: the stream turning to another (a script's display came or went) ends it.
+    if (source !== undefined && init.source !== source) return picturesDone(recorder.lastPts);
+    source = init.source;
     try {
       recorder.writeInit(init);
       if (session.info) soundNotice ??= missingSound(settings, init, session.info);
@@ -81,7 +88,11 @@ export async function recordStream(
     }
   };
   const onClose = (reason: string | undefined) => finish(reason ?? 'disconnected');
-  session.on('init', onInit).on('loss', onLoss).on('fragment', onFragment).on('audio', onAudio).on('close', onClose);
+  const onSources = (now: SourcesNow) => {
+    if (source !== undefined && now.live !== source) picturesDone(recorder.lastPts); // its source is gone
+  };
+  void limit.until?.then(() => picturesDone(recorder.lastPts));
+  session.on('init', onInit).on('loss', onLoss).on('fragment', onFragment).on('audio', onAudio).on('close', onClose).on('sources', onSources);
 
   let interruption: string | undefined;
   try {
@@ -91,7 +102,7 @@ export async function recordStream(
     interruption = (e as Error).message;
   } finally {
     clearTimeout(tailTimer);
-    session.off('init', onInit).off('loss', onLoss).off('fragment', onFragment).off('audio', onAudio).off('close', onClose);
+    session.off('init', onInit).off('loss', onLoss).off('fragment', onFragment).off('audio', onAudio).off('close', onClose).off('sources', onSources);
     if (!session.isClosed) await session.stopStream().catch(() => undefined);
   }
   const summary = recorder.close();

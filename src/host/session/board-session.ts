@@ -21,6 +21,9 @@ import {
   PROTOCOL_VERSION,
   Reply,
   Request,
+  Source,
+  SOURCE_NONE,
+  sourceBit,
   StreamSettings,
 } from '../../protocol/messages';
 import type { FileType, ScriptEnd } from '../../protocol/messages';
@@ -53,6 +56,16 @@ export interface BoardInfo {
   g711u: boolean;
   /** it runs the user's MicroPython scripts (the MicroPython agent on a stock board) */
   scripts: boolean;
+  /** it can stream a script's display (its write-back) beside the camera */
+  display: boolean;
+}
+
+/** What the board can stream now (SOURCES), and what the live stream shows. */
+export interface SourcesNow {
+  camera: boolean;
+  display: boolean;
+  /** the live stream's source; undefined: nothing is streamed (the one asked for is not there) */
+  live: Source.Camera | Source.Display | undefined;
 }
 
 /** How a script ended, as the agent saw it (SCRIPT_ENDED). */
@@ -86,6 +99,8 @@ export interface InitSegment {
   width: number;
   height: number;
   codecString: string;
+  /** what it shows: the camera, or a script's display */
+  source: Source.Camera | Source.Display;
   /** the sound track beside the pictures; undefined: video only */
   audio?: { codec: AudioCodec; rate: number };
   data: Uint8Array;
@@ -125,6 +140,8 @@ export interface BoardSessionEvents {
   /** what the running script printed, in order; `dropped` bytes were lost before it (said, never silent) */
   scriptOutput: [data: Uint8Array, dropped: number];
   scriptEnded: [ScriptEnding];
+  /** what can be streamed changed (a script took the camera, showed a display, ended) */
+  sources: [SourcesNow];
   /** fragments lost on the link (a gap in sequence numbers); an IDR has been requested */
   loss: [number];
   /** chunks of sound lost on the link: a gap in the sound, nothing to ask again */
@@ -175,6 +192,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   /** the pts of the stream's first picture, its timeline's origin (the muxer's on the board) */
   private originPtsUs: bigint | undefined;
   private closed = false;
+  private sourcesNow: SourcesNow = { camera: true, display: false, live: undefined };
   private lastHeardMs = performance.now();
   private keepalive: NodeJS.Timeout | undefined;
   /** the user's script runs: the agent answers between its steps, and a step may be long */
@@ -237,6 +255,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       g711a: (r.audioCodecs & 1) !== 0,
       g711u: (r.audioCodecs & 2) !== 0,
       scripts: r.scripts,
+      display: (r.sources & sourceBit(Source.Display)) !== 0,
     };
     this.startKeepalive();
     return this.info;
@@ -282,6 +301,11 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   async stopStream(): Promise<void> {
     this.init = undefined;
     await this.expectOk({ type: MessageType.StreamStop, id: 0 });
+  }
+
+  /** What the board can stream now, as its last SOURCES said. */
+  get sources(): SourcesNow {
+    return this.sourcesNow;
   }
 
   /** The running stream's init segment, for a consumer that joins it late; undefined: no stream. */
@@ -500,6 +524,13 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       this.emit('scriptEnded', { how: m.how, elapsedS: Number(m.elapsedUs) / 1e6, line: m.line, traceback });
       return;
     }
+    if (m.type === MessageType.Sources) {
+      const live = m.live === SOURCE_NONE ? undefined : m.live === Source.Display ? Source.Display : Source.Camera;
+      this.sourcesNow = { camera: (m.available & sourceBit(Source.Camera)) !== 0, display: (m.available & sourceBit(Source.Display)) !== 0, live };
+      if (live === undefined) this.init = undefined; // the stream paused: a consumer joining now waits for its next init
+      this.emit('sources', this.sourcesNow);
+      return;
+    }
     if (m.type === MessageType.InitSegment) {
       try {
         this.timescale = readTimescale(m.data);
@@ -507,7 +538,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
         return; // an init segment without a readable mdhd is skipped, as any malformed event
       }
       const audio = m.audio !== AudioCodec.Off && m.audioRate > 0 ? { codec: m.audio, rate: m.audioRate } : undefined;
-      this.init = { timescale: this.timescale, codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, audio, data: m.data };
+      const source = m.source === Source.Display ? Source.Display : Source.Camera;
+      this.init = { timescale: this.timescale, codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, source, audio, data: m.data };
       this.originPtsUs = undefined; // a new stream: its first picture is the new origin
       this.emit('init', this.init);
       return;
