@@ -281,10 +281,19 @@ class Agent:
         self.reply(id_, 'OK')
 
     def release_media(self):
-        """The script takes the camera, the encoder and the microphone: the live view lets go of them."""
+        """The script takes the camera and the encoder: the live view lets go of them, and of the
+        microphone, which the script's display may take again until the script imports its own."""
         self.stop_live()
         self.microphone.close()
+        self.microphone = SharedMicrophone(self.media['sound'])
         self.media['stop']()
+
+    def release_sound(self):
+        """The script takes the microphone: a stream with sound goes on without it (from its next init)."""
+        if self.live and self.live.muxer.audio:
+            self.stop_live()
+        self.microphone.close()
+        self.microphone = SharedMicrophone(None)
 
     def restore_media(self):
         """The script has ended and what it left is released: the agent's media are its own again."""
@@ -352,7 +361,11 @@ class Agent:
         if self.greeted:
             self.reconcile_live()
         if self.live:
-            self.live.pump()
+            try:
+                self.live.pump()
+            except Exception:  # noqa: the source failed (a display deinit mid-frame): never the script's problem
+                self.live_failed = (self.live.source, self.available())
+                self.stop_live()
         self.pump_checksum()
         now = self.clock.now()
         if self.greeted and now - self.link.heard_us > KEEPALIVE_US:

@@ -18,6 +18,8 @@ OUTPUT_MAX = 4096  # past this much held, output goes out at once
 SERVE_US = 2000  # a print serves the link at most this often
 # What a script imports that takes the board's media from the agent's live view.
 MEDIA_PREFIXES = ('media', 'mpp', 'libs', 'nncase_runtime', 'image', 'sensor', 'camera')
+# What takes the microphone too: until then, the script's display streams with the agent's sound.
+SOUND_MODULES = ('media.pyaudio', 'media.g711')
 
 
 class Proxy:
@@ -175,10 +177,9 @@ class ScriptRun:
     def hook_display(self):
         """Once the script has media.display: each show_image serves the link after it, so that the
         new picture goes out at once and Stop reaches a loop that only shows images."""
-        m = sys.modules.get('media.display')
-        if self.display or m is None:
+        d = getattr(sys.modules.get('media.display'), 'Display', None)  # None too while it is being imported
+        if self.display or d is None:
             return
-        d = m.Display
         shown = d.show_image
         run = self
 
@@ -202,6 +203,8 @@ class ScriptRun:
             for prefix in MEDIA_PREFIXES:
                 if name == prefix or name.startswith(prefix + '.'):
                     run.take_media()
+            if name in SOUND_MODULES:
+                run.agent.release_sound()
             module = real_import(name, *args)
             run.hook_display()
             return module

@@ -26,8 +26,10 @@ const USAGE = `usage: k230live <command> [options]
                                       rtsp://127.0.0.1:8554/k230 and http://127.0.0.1:8080/k230.mp4 (pictures and sound),
                                       rtsp://127.0.0.1:8554/k230-video and http://127.0.0.1:8080/k230-video.mp4
                                       (pictures only), until Ctrl-C
-  run --port PATH FILE.py [--seconds S]   run a MicroPython script on a stock CanMV board: its output here,
-                                      stdin to its input(); exit 0 finished, 1 exception, 130 Ctrl-C
+  run --port PATH FILE.py [--seconds S] [--record OUT.mp4]
+                                      run a MicroPython script on a stock CanMV board: its output here,
+                                      stdin to its input(); --record: what it shows on its display, as the
+                                      board's H.264, into OUT.mp4; exit 0 finished, 1 exception, 130 Ctrl-C
   repl --port PATH                    the board's MicroPython REPL on this terminal (Ctrl-] leaves)
   push --port PATH LOCAL [REMOTE]     copy a file to the board (default /sdcard/NAME): resumable, verified by SHA-256
   ls --port PATH [DIR]                list a folder of the board's storage (default /sdcard)

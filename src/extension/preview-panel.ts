@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
 import { PreviewFeed } from '../host/live/preview-feed';
 import type { BoardSession } from '../host/session/board-session';
 import { UserError } from '../shared/user-error';
-import type { StreamSettings } from '../protocol/messages';
-import type { FromWebviewMessage, PanelRequests, PreviewSettings, ToWebviewMessage } from '../shared/panel';
+import { Source, type StreamSettings } from '../protocol/messages';
+import type { FromWebviewMessage, PanelRequests, PreviewSettings, SourceChoice, ToWebviewMessage } from '../shared/panel';
 import { translatePreviewStrings } from '../shared/preview-strings';
 import { answer, Handlers, unreachable } from '../shared/request-reply';
 import { BoardConnection } from './board-connection';
@@ -197,6 +197,7 @@ export class PreviewPanel implements vscode.Disposable {
       maxWidth: c.info?.maxWidth ?? 1920,
       maxHeight: c.info?.maxHeight ?? 1080,
       maxFps: c.info?.maxFps ?? 60,
+      display: c.info?.display ?? false,
     });
   }
 
@@ -205,9 +206,9 @@ export class PreviewPanel implements vscode.Disposable {
     const current = this.connection.streamSettings;
     const reshape = next.width !== current.width || next.height !== current.height || next.fps !== current.fps;
     if (reshape && this.recording.active) throw new UserError(vscode.l10n.t('stop the recording to change resolution or frame rate (bitrate changes live)'));
-    await this.connection.applySettings({ ...current, ...next });
+    await this.connection.applySettings({ ...current, ...next, source: SOURCES[next.source] });
     const s = this.connection.streamSettings;
-    this.log.info(`preview settings: ${s.width}x${s.height} ${s.fps} fps ${s.bitrateKbps} kbps`);
+    this.log.info(`preview settings: ${s.width}x${s.height} ${s.fps} fps ${s.bitrateKbps} kbps, source ${previewSettings(s).source}`);
     return previewSettings(s);
   }
 
@@ -226,6 +227,9 @@ function escapeAttribute(text: string): string {
   return escapeHtml(text).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+const SOURCES: Record<SourceChoice, Source> = { camera: Source.Camera, display: Source.Display, follow: Source.Follow };
+
 function previewSettings(s: StreamSettings): PreviewSettings {
-  return { width: s.width, height: s.height, fps: s.fps, bitrateKbps: s.bitrateKbps };
+  const source = s.source === Source.Camera ? 'camera' : s.source === Source.Display ? 'display' : 'follow';
+  return { width: s.width, height: s.height, fps: s.fps, bitrateKbps: s.bitrateKbps, source };
 }

@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import { remuxToFaststart } from '../host/media-tools/remux';
 import { Mp4Recorder, RecordingSummary } from '../host/recording/mp4-recorder';
-import type { AudioChunk, Fragment, InitSegment } from '../host/session/board-session';
+import { Source } from '../protocol/messages';
+import type { AudioChunk, Fragment, InitSegment, SourcesNow } from '../host/session/board-session';
 import { BoardConnection } from './board-connection';
 import { recordingContainer, recordingsFolder } from './settings';
 import { LocalTarget, WorkspaceFiles } from './workspace-files';
@@ -66,7 +67,18 @@ export class WorkspaceRecording implements vscode.Disposable {
       }
     };
     const session = this.connection.board;
-    const onInit = (init: InitSegment) => guard(() => recorder.writeInit(init));
+    // One file, one source: the script's display coming or going ends a recording of the other.
+    let source: InitSegment['source'] | undefined;
+    const sourceGone = () =>
+      void this.stop(source === Source.Display ? vscode.l10n.t('recording stopped: the script\'s display ended') : vscode.l10n.t('recording stopped: the stream turned to the script\'s display'));
+    const onInit = (init: InitSegment) => {
+      if (source !== undefined && init.source !== source) return sourceGone();
+      source = init.source;
+      guard(() => recorder.writeInit(init));
+    };
+    const onSources = (now: SourcesNow) => {
+      if (source !== undefined && now.live !== source) sourceGone();
+    };
     const onFragment = (f: Fragment) =>
       guard(() => {
         recorder.writeFragment(f);
@@ -74,14 +86,15 @@ export class WorkspaceRecording implements vscode.Disposable {
       });
     const onAudio = (c: AudioChunk) => guard(() => recorder.writeAudio(c));
     const onLoss = () => recorder.markLoss();
-    session.on('init', onInit).on('fragment', onFragment).on('audio', onAudio).on('loss', onLoss);
+    session.on('init', onInit).on('fragment', onFragment).on('audio', onAudio).on('loss', onLoss).on('sources', onSources);
     this.subscriptions.push(
-      { dispose: () => session.off('init', onInit).off('fragment', onFragment).off('audio', onAudio).off('loss', onLoss) },
+      { dispose: () => session.off('init', onInit).off('fragment', onFragment).off('audio', onAudio).off('loss', onLoss).off('sources', onSources) },
       this.connection.onLost((reason) => void this.stop(vscode.l10n.t('recording stopped: {0}', reason))),
     );
     const running = session.streamInit;
     if (running) {
       // Joining a running stream: its init now, and the picture from the very next frame.
+      source = running.source;
       recorder.writeInit(running);
       await this.connection.want('recording');
       await this.connection.requestIdr();

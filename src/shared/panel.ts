@@ -3,11 +3,17 @@
 // requests the webview makes, each answered by one reply (request-reply.ts).
 import type { ReplyMessage, RequestMessage } from './request-reply';
 
+/** What a stream shows: the camera, or the display a user's script shows. */
+export type StreamSource = 'camera' | 'display';
+/** What the person picks: one of them, or follow (the script's display while one shows, else the camera). */
+export type SourceChoice = StreamSource | 'follow';
+
 export interface PreviewSettings {
   width: number;
   height: number;
   fps: number;
   bitrateKbps: number;
+  source: SourceChoice;
 }
 
 export type BoardState = 'disconnected' | 'connecting' | 'connected' | 'streaming';
@@ -89,6 +95,17 @@ export interface SettingsMessage {
   maxWidth: number;
   maxHeight: number;
   maxFps: number;
+  /** the board can stream a script's display beside its camera */
+  display: boolean;
+}
+
+/** What the board can stream now, and what the picture shows (the board's SOURCES). */
+export interface SourceMessage {
+  type: 'source';
+  camera: boolean;
+  display: boolean;
+  /** what the stream shows now; 'none': what was asked for is not there (a script holds the camera and shows no display) */
+  live: StreamSource | 'none';
 }
 
 export interface RecordingMessage {
@@ -104,6 +121,7 @@ export type ToWebviewMessage =
   | PreviewFragment
   | PreviewSound
   | SettingsMessage
+  | SourceMessage
   | RecordingMessage
   | ReplyMessage;
 

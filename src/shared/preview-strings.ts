@@ -39,6 +39,16 @@ export const PREVIEW_STRINGS = {
   statLatencyValue: '{0} ms (max {1})',
   statDropped: 'dropped',
   statBuffer: 'buffer',
+  source: 'Source',
+  sourceFollow: 'Script display, else camera',
+  sourceCamera: 'Camera',
+  sourceDisplay: 'Script display',
+  showingCamera: 'camera',
+  showingDisplay: 'script display',
+  showingTitle: 'What the picture shows',
+  noDisplay: 'This script shows no display, so there is no picture while it runs. A script shows one with Display.init(Display.VIRT, …), or on a panel with to_ide=True.',
+  noDisplayYet: 'No script is showing a display. Run one (F5), or pick the camera.',
+  cameraHeld: 'The running script holds the camera: its picture comes back when the script ends.',
 } as const satisfies Record<BoardState, string> & Record<string, string>;
 
 /** The table in one language: the same keys, any text. */

@@ -1,6 +1,7 @@
 // Run File on Board in a real VS Code (code-server), as a person does it: the ▶ in the editor title
 // runs the open file on a simulated stock CanMV board, its output shows in a terminal, a failing
-// line is marked in the editor, and ■ stops a script that does not end.
+// line is marked in the editor, ■ stops a script that does not end, and the live preview shows what
+// the script shows on its display while it runs, then the camera again.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { CodeServer, runCommand, startCodeServer } from '../../scripts/code-server';
 import { TEST_VSIX } from '../../scripts/package-files';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
-import { boardItem, screenshot, waitFor as waitUntil } from './workbench';
+import { boardItem, decodedInPreview, previewFrame, screenshot, waitFor as waitUntil } from './workbench';
 
 const boardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-run-'));
 const portLink = path.join(boardDir, 'port');
@@ -91,4 +92,43 @@ test('■ stops a script that never ends, and the terminal says so', async () =>
   await stopButton().click();
   await waitFor('stopped by you', async () => /forever\.py stopped by you after/.test(await terminalText()), 10_000);
   await runButton().waitFor({ timeout: 5000 }); // ▶ is back
+});
+
+test('the preview shows the script\'s display while it runs, says so, and the camera again after it', async () => {
+  await runCommand(page, 'K230: Open Live Preview');
+  const preview = previewFrame(page);
+  const showing = preview.getByTestId('showing');
+  await waitFor('the camera in the preview', async () => (await showing.getAttribute('data-live').catch(() => null)) === 'camera', 30_000);
+  await openFile('boxes.py', [
+    'import time, image',
+    'from media.display import Display',
+    'Display.init(Display.VIRT, width=640, height=480, fps=30)',
+    'img = image.Image(640, 480, image.ARGB8888)',
+    'for i in range(200):',
+    '    img.clear()',
+    '    img.draw_rectangle(20 + i * 2, 100, 80, 80, color=(255, 255, 255), fill=True)',
+    '    Display.show_image(img)',
+    '    time.sleep_ms(30)',
+    'print("done")',
+    'Display.deinit()',
+    '',
+  ].join('\n'));
+  await runButton().click();
+  await waitFor('the script\'s display in the preview', async () => (await showing.getAttribute('data-live').catch(() => null)) === 'display', 20_000);
+  const before = await decodedInPreview(page);
+  await waitFor('the display\'s pictures decoded in the webview', async () => (await decodedInPreview(page)) >= before + 30, 20_000);
+  const size = await preview.locator('video').evaluate((v: HTMLVideoElement) => `${v.videoWidth}x${v.videoHeight}`);
+  assert.equal(size, '640x480', 'the display\'s own size');
+  await screenshot(page, 'preview-script-display.png');
+  await waitFor('the script ends', async () => /boxes\.py finished/.test(await terminalText()), 30_000);
+  await waitFor('the camera again', async () => (await showing.getAttribute('data-live').catch(() => null)) === 'camera', 20_000);
+});
+
+test('a script that shows no display: the preview says so instead of a black frame', async () => {
+  await openFile('quiet.py', 'import time\nimport media.sensor\nfor i in range(30):\n    time.sleep(0.2)\n');
+  await runButton().click();
+  const placeholder = previewFrame(page).locator('.placeholder');
+  await placeholder.filter({ hasText: 'This script shows no display' }).waitFor({ timeout: 20_000 });
+  await stopButton().click();
+  await waitFor('stopped by you', async () => /quiet\.py stopped by you after/.test(await terminalText()), 10_000);
 });

@@ -1,12 +1,13 @@
 // A simulated stock CanMV K230 board: the USB port (device-agent/tools/sim_usb.c on a PTY), the
 // firmware's REPL and scripts in the real MicroPython VM (vm.ts, soft reset = a fresh VM), its
 // media modules over the simulator's encoder (device-agent/tools/sim_venc.c, one process per
-// channel) and microphone (device-agent/tools/sim_ai.c, while ai is enabled), and the IDE-mode
-// trap of canmv_k230 v1.7 on what the host sends.
+// channel) and microphone (device-agent/tools/sim_ai.c, while ai is enabled), its display output
+// (display-output.ts), and the IDE-mode trap of canmv_k230 v1.7 on what the host sends.
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { DisplayOutput } from './display-output';
 import { couldStartIdeHeader, IDE_HEADER_SIZE, isIdeHeader } from './ide-mode';
 import type { EncoderSettings, FirmwareModel, ToBoard, ToVm, VmConfig } from './vm-messages';
 
@@ -44,6 +45,8 @@ interface EncoderChannel {
   process?: ChildProcess;
   /** packs handed to the VM and not yet taken by GetStream */
   queued: number;
+  /** fed by Encoder.SendFrame (the display's write-back), not by a sensor channel */
+  sentFrames: boolean;
 }
 
 const PACK_HEAD = 16;
@@ -61,6 +64,7 @@ export class StockBoard {
   private microphone?: ChildProcess;
   private binds = new Map<number, number>(); // venc channel -> sensor channel
   private sensorFps = 0;
+  private display?: DisplayOutput;
   private held = Buffer.alloc(0); // bytes that may be the start of an IDE-mode header
   private heldTimer?: NodeJS.Timeout;
   private readonly firmware: FirmwareModel;
@@ -103,6 +107,7 @@ export class StockBoard {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.endDisplay();
     this.killEncoders();
     await this.worker?.terminate();
     this.usb.stdin?.end();
@@ -188,6 +193,7 @@ export class StockBoard {
   }
 
   private softReset(): void {
+    this.endDisplay();
     this.killEncoders();
     this.binds.clear();
     this.sensorFps = 0;
@@ -219,7 +225,7 @@ export class StockBoard {
         else this.binds.delete(m.vencChn);
         return this.feedEncoders();
       case 'venc-create':
-        this.channels.set(m.chn, { settings: m.settings, bufs: m.bufs, started: false, queued: 0 });
+        this.channels.set(m.chn, { settings: m.settings, bufs: m.bufs, started: false, queued: 0, sentFrames: false });
         return;
       case 'venc-start':
       case 'venc-stop': {
@@ -239,6 +245,23 @@ export class StockBoard {
         if (c && --c.queued < c.bufs * 2) c.process?.stdout?.resume();
         return;
       }
+      case 'venc-frame':
+        return this.encodeDisplayFrame(m.chn, m.id);
+      case 'display-init':
+        this.endDisplay();
+        this.display = new DisplayOutput(m.width, m.height, m.fps,
+          (id, pts, width, height) => this.tell({ type: 'wbc-frame', id, pts: pts.toString(), width, height }), () => this.sensorFps);
+        return;
+      case 'display-deinit':
+        return this.endDisplay();
+      case 'display-video':
+        return this.display?.bindVideo(m.layer, m.channel);
+      case 'display-layer':
+        return this.display?.showLayer(m.layer, m.x, m.y, m.alpha, {
+          width: m.width, height: m.height, y: new Uint8Array(m.y8), u: new Uint8Array(m.u8), v: new Uint8Array(m.v8), alpha: m.a8 && new Uint8Array(m.a8),
+        });
+      case 'wbc-enable':
+        return this.display?.enableWriteBack(m.on);
       case 'ai-enable':
         return this.startMicrophone(m.rate, m.samples);
       case 'ai-disable':
@@ -253,9 +276,40 @@ export class StockBoard {
     }
   }
 
-  // ---- the encoder channels: frames flow while started, bound to a sensor channel, and the sensor runs
+  private endDisplay(): void {
+    this.display?.close();
+    this.display = undefined;
+  }
+
+  /** Encoder.SendFrame of a write-back frame: composited now, into the channel's encoder. */
+  private encodeDisplayFrame(chn: number, id: number): void {
+    const c = this.channels.get(chn);
+    const frame = this.display?.frame(id);
+    if (!c?.started || !frame) return;
+    const s = c.settings;
+    if (this.display!.width !== s.width || this.display!.height !== s.height) {
+      this.options.log?.(`SendFrame: a ${this.display!.width}x${this.display!.height} frame into a ${s.width}x${s.height} channel is refused`);
+      return;
+    }
+    if (!c.process) {
+      c.sentFrames = true;
+      this.startEncoder(chn, c);
+    }
+    const head = Buffer.alloc(9);
+    head[0] = 0x46; // 'F'
+    head.writeBigUInt64LE(frame.ptsUs, 1);
+    c.process!.stdin!.write(head);
+    c.process!.stdin!.write(frame.picture);
+  }
+
+  // ---- the encoder channels: frames flow while started, bound to a sensor channel, and the sensor
+  // runs; or, fed by SendFrame, while started
   private feedEncoders(): void {
     for (const [chn, c] of this.channels) {
+      if (c.sentFrames) {
+        if (!c.started) this.endEncoder(c);
+        continue;
+      }
       const flowing = c.started && this.binds.has(chn) && this.sensorFps > 0;
       if (flowing && !c.process) this.startEncoder(chn, c);
       else if (!flowing && c.process) this.endEncoder(c);
@@ -264,9 +318,10 @@ export class StockBoard {
 
   private startEncoder(chn: number, c: EncoderChannel): void {
     const s = c.settings;
-    const fps = Math.min(s.fps, this.sensorFps);
+    const fps = c.sentFrames ? s.fps : Math.min(s.fps, this.sensorFps);
     const args = ['--width', s.width, '--height', s.height, '--fps', fps, '--codec', s.codec, '--profile', s.profile,
       '--bitrate-kbps', s.kbps, '--gop', s.gop].map(String);
+    if (c.sentFrames) args.push('--input', 'frames');
     const child = spawn(this.bin('k230-sim-venc'), args, { stdio: ['pipe', 'pipe', 'inherit'] });
     c.process = child;
     let pending: Buffer = Buffer.alloc(0);

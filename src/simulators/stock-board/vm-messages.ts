@@ -23,6 +23,20 @@ export interface VmConfig {
   microphone: boolean;
 }
 
+/** An OSD layer's pixels (src/simulators/stock-board/image: I420 and alpha), as show_image sends them. */
+export interface LayerMessage {
+  layer: number;
+  x: number;
+  y: number;
+  alpha: number;
+  width: number;
+  height: number;
+  y8: ArrayBuffer;
+  u8: ArrayBuffer;
+  v8: ArrayBuffer;
+  a8?: ArrayBuffer;
+}
+
 export interface EncoderSettings {
   width: number;
   height: number;
@@ -38,7 +52,9 @@ export type ToVm =
   | { type: 'usb'; bytes: ArrayBuffer }
   | { type: 'pack'; chn: number; kind: number; pts: string; data: ArrayBuffer }
   /** a frame of the microphone, as k230-sim-ai wrote it (head, PCM, mu-law, A-law) */
-  | { type: 'ai-frame'; data: ArrayBuffer };
+  | { type: 'ai-frame'; data: ArrayBuffer }
+  /** a refresh of the display that the write-back holds: kd_mpi_wbc_dump_frame hands it out */
+  | { type: 'wbc-frame'; id: number; pts: string; width: number; height: number };
 
 /** VM -> board */
 export type ToBoard =
@@ -50,6 +66,15 @@ export type ToBoard =
   /** ai enabled: frames of `samples` at `rate` until ai-disable */
   | { type: 'ai-enable'; rate: number; samples: number }
   | { type: 'ai-disable' }
+  /** Display.init: a display of this size and refresh rate; deinit ends it */
+  | { type: 'display-init'; width: number; height: number; fps: number }
+  | { type: 'display-deinit' }
+  /** a video layer shows the camera's sensor channel (channel -1: unbound) */
+  | { type: 'display-video'; layer: number; channel: number }
+  | ({ type: 'display-layer' } & LayerMessage)
+  | { type: 'wbc-enable'; on: boolean }
+  /** Encoder.SendFrame: the display's refresh `id`, composited, into encoder channel `chn` */
+  | { type: 'venc-frame'; chn: number; id: number }
   | { type: 'soft-reset' }
   /** MicroPython is loaded and about to run boot.py: the firmware is up and reads the port */
   | { type: 'booted' }

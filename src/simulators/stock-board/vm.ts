@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { imageLayer, imageModule } from './image';
 import { sdcardFs } from './sdcard-fs';
 import type { ToBoard, ToVm, VmConfig } from './vm-messages';
 
@@ -30,6 +31,9 @@ const AI_DEVICE_MAJOR = 65;
 /** the frames ai holds for a script (pyaudio's DIV_NUM); when no one reads, the oldest goes */
 const AI_FRAMES = 5;
 const mic = { rate: 0, samples: 0, attrOk: false, enabled: false, frames: [] as Uint8Array[], timeoutMs: -1, delivered: false };
+/** The script's display (Display.init) and its write-back: the newest refresh not yet dumped. */
+const display = { width: 0, height: 0, wbcOn: false, refresh: undefined as { id: number; pts: bigint; width: number; height: number } | undefined, timeoutMs: -1, delivered: false };
+const WBC_DEVICE_MAJOR = 66;
 const stdin: Uint8Array[] = [];
 let seen = 0;
 let mod: any;
@@ -55,6 +59,8 @@ function pump(running: boolean): void {
       if (bytes.length) stdin.push(bytes);
     } else if (msg.type === 'pack') {
       channels.get(msg.chn)?.packs.push({ kind: msg.kind, pts: BigInt(msg.pts), data: new Uint8Array(msg.data) });
+    } else if (msg.type === 'wbc-frame') {
+      if (display.wbcOn) display.refresh = { id: msg.id, pts: BigInt(msg.pts), width: msg.width, height: msg.height };
     } else if (msg.type === 'ai-frame' && mic.enabled) {
       mic.frames.push(new Uint8Array(msg.data));
       if (mic.frames.length > AI_FRAMES) mic.frames.shift();
@@ -174,7 +180,93 @@ function boardModule() {
     ai_timeout(ms: number) {
       mic.timeoutMs = ms;
     },
+    /** Waits for the sensor's next frame at `fps` (sensor.snapshot); its number on the clock's grid. */
+    sensor_frame_wait(fps: number): number {
+      const periodUs = 1e6 / fps;
+      const slot = Math.floor(Number(process.hrtime.bigint() / 1000n) / periodUs) + 1;
+      for (;;) {
+        pump(true);
+        const left = slot * periodUs - Number(process.hrtime.bigint() / 1000n);
+        if (left <= 0 || interrupted) return slot;
+        wait(Math.max(1, Math.min(left / 1000, 1000)));
+      }
+    },
+    display_init(width: number, height: number, fps: number) {
+      Object.assign(display, { width, height, wbcOn: false, refresh: undefined });
+      send({ type: 'display-init', width, height, fps });
+    },
+    display_deinit() {
+      Object.assign(display, { width: 0, height: 0, wbcOn: false, refresh: undefined });
+      send({ type: 'display-deinit' });
+    },
+    display_video(layer: number, channel: number) {
+      send({ type: 'display-video', layer, channel });
+    },
+    /** show_image: the image as the OSD layer holds it, converted here, the pixels to the board */
+    display_layer(layer: number, x: number, y: number, handle: number, alpha: number) {
+      const p = imageLayer(handle);
+      const own = (a: Uint8Array) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice()).buffer as ArrayBuffer;
+      const m = { layer, x, y, alpha, width: p.width, height: p.height, y8: own(p.y), u8: own(p.u), v8: own(p.v), a8: p.alpha && own(p.alpha) };
+      send({ type: 'display-layer', ...m }, [m.y8, m.u8, m.v8, ...(m.a8 ? [m.a8] : [])]);
+    },
+    /** kd_mpi_vo_set_wbc_attr: 0 when the display can write back at that size (it does not scale) */
+    wbc_set: (width: number, height: number) => (display.width > 0 && width === display.width && height === display.height ? 0 : -1),
+    wbc_enable(on: boolean) {
+      if (on && !display.width) return -1;
+      display.wbcOn = on;
+      display.refresh = undefined;
+      send({ type: 'wbc-enable', on });
+      return 0;
+    },
+    /** how long the next read of /dev/wbc waits for a refresh: ms, or -1 for ever */
+    wbc_timeout(ms: number) {
+      display.timeoutMs = ms;
+    },
+    wbc_release: () => 0, // the board keeps the last few refreshes; nothing is held for the VM
+    venc_send_frame(chn: number, id: number) {
+      if (!channels.has(chn)) return -1;
+      send({ type: 'venc-frame', chn, id });
+      return 0;
+    },
   };
+}
+
+/** /dev/wbc: each read is the write-back's newest refresh not yet taken (24-byte head: id, width,
+ * height, 0, pts), as kd_mpi_wbc_dump_frame fills a k_video_frame_info; nothing within the timeout: 0. */
+function installWriteBackDevice(FS: any): void {
+  const ops = {
+    open() {},
+    close() {},
+    read(_stream: any, buf: Int8Array, offset: number, length: number) {
+      if (!display.wbcOn || length < 24) throw new FS.ErrnoError(29);
+      if (display.delivered) {
+        display.delivered = false;
+        return 0;
+      }
+      const deadline = display.timeoutMs < 0 ? Infinity : performance.now() + display.timeoutMs;
+      for (;;) {
+        pump(true);
+        if (interrupted) return 0;
+        const r = display.refresh;
+        if (r) {
+          display.refresh = undefined;
+          const head = new DataView(buf.buffer, buf.byteOffset + offset, 24);
+          head.setUint32(0, r.id, true);
+          head.setUint32(4, r.width, true);
+          head.setUint32(8, r.height, true);
+          head.setUint32(12, 0, true);
+          head.setBigUint64(16, r.pts, true);
+          display.delivered = 24 < length;
+          return 24;
+        }
+        const left = deadline - performance.now();
+        if (left <= 0) return 0;
+        wait(Math.min(left, 1000));
+      }
+    },
+  };
+  FS.registerDevice(FS.makedev(WBC_DEVICE_MAJOR, 0), ops);
+  FS.mkdev('/dev/wbc', 0o444, FS.makedev(WBC_DEVICE_MAJOR, 0));
 }
 
 /** /dev/venc0..3: each read is the channel's next pack (16-byte head: kind, size, pts; then its
@@ -266,6 +358,9 @@ sys.path.insert(0, '/firmware')
 import _canmv_os
 sys.modules['os'] = _canmv_os
 del _canmv_os
+import _canmv_time
+sys.modules['time'] = _canmv_time
+del _canmv_time
 `;
 
 /** Runs a script as pyexec does (Ctrl-C on while it runs); what it raised, as text, or ''. */
@@ -300,7 +395,9 @@ async function boot(): Promise<void> {
   installStdio(FS);
   installEncoderDevices(FS);
   installMicrophoneDevice(FS);
+  installWriteBackDevice(FS);
   mp.registerJsModule('_board', boardModule());
+  mp.registerJsModule('_image', imageModule());
   copyTree(FS, config.firmwareDir, '/firmware');
   FS.mkdir('/sdcard');
   FS.mount(sdcardFs(FS, config.sdcard), {}, '/sdcard');

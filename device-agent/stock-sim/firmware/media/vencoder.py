@@ -102,6 +102,11 @@ class Encoder:
         streamData.pts[0] = pts
         return 0
 
+    def SendFrame(self, chn, frame, timeout=1000):
+        """A frame of the display's write-back (mpp's kd_mpi_wbc_dump_frame) into the channel."""
+        _check(chn)
+        return _board.venc_send_frame(chn, frame.v_frame.phys_addr[0])
+
     def ReleaseStream(self, chn, streamData):
         _check(chn)
         _board.venc_release(chn)

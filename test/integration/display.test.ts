@@ -1,0 +1,95 @@
+// What a user's script shows, end to end: a script written for CanMV IDE draws on a virtual display
+// (Display.VIRT) on the simulated stock board, whose write-back the agent encodes with the board's
+// encoder; `k230live run --record` writes that H.264 into an MP4, and the pictures in it are where
+// the script said it drew.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
+import { runCli } from '../support/cli';
+import { brightBox, decodedLuma, decodeErrors, probeVideo } from '../support/media';
+
+const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-display-'));
+let board: SimulatedBoard;
+const cli = (args: string[]) => runCli([args[0], '--port', board.portPath, ...args.slice(1)]);
+
+function script(name: string, code: string): string {
+  const file = path.join(base, name);
+  fs.writeFileSync(file, code);
+  return file;
+}
+
+before(async () => {
+  fs.mkdirSync(path.join(base, 'sdcard'));
+  board = await startSimulatedBoard({ stock: true, sdcard: path.join(base, 'sdcard') });
+});
+
+after(async () => {
+  await board.stop();
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
+// As a user writes it for CanMV IDE: no import of ours.
+const BOX_SCRIPT = `import time
+import image
+from media.display import Display
+from media.media import MediaManager
+
+Display.init(Display.VIRT, width=640, height=480, fps=30)
+MediaManager.init()
+img = image.Image(640, 480, image.ARGB8888)
+for i in range(90):
+    x = 16 + (i * 12) % 520
+    y = 24 + (i * 7) % 360
+    img.clear()
+    img.draw_rectangle(x, y, 80, 80, color=(255, 255, 255), fill=True)
+    Display.show_image(img)
+    print("box", x, y)
+    time.sleep_ms(33)
+Display.deinit()
+MediaManager.deinit()
+`;
+
+test('run --record: the display as the board\'s H.264, every picture decodes, and the box is where the script drew it', async () => {
+  const out = path.join(base, 'display.mp4');
+  const r = await cli(['run', script('box.py', BOX_SCRIPT), '--record', out, '--audio', 'off']);
+  assert.equal(r.code, 0, r.stderr);
+  // (MediaManager.init and deinit print "deprecated function" on this firmware, as on a board)
+  const positions = r.stdout.trim().split('\n').filter((line) => line !== 'deprecated function').map((line) => {
+    const m = /^box (\d+) (\d+)$/.exec(line);
+    assert.ok(m, `a line the script printed: ${line}`);
+    return { x: Number(m[1]), y: Number(m[2]) };
+  });
+  assert.equal(positions.length, 90, 'every line, in order');
+  assert.match(r.stderr, /display\.mp4: \d+ frames of the display/);
+
+  const v = probeVideo(out);
+  assert.equal(v.codec, 'h264');
+  assert.equal(`${v.width}x${v.height}`, '640x480');
+  assert.ok(v.frames >= 45, `${v.frames} frames of a 3 s script at 30 fps`);
+  assert.equal(decodeErrors(out), '');
+
+  const pictures = decodedLuma(out, 640, 480);
+  assert.equal(pictures.length, v.frames);
+  let boxes = 0;
+  for (const [i, luma] of pictures.entries()) {
+    const box = brightBox(luma, 640, 128);
+    if (!box) continue; // a refresh before the first show_image: the display is black
+    boxes++;
+    assert.ok(Math.abs(box.w - 80) <= 2 && Math.abs(box.h - 80) <= 2, `picture ${i}: an 80x80 box, got ${box.w}x${box.h}`);
+    const near = positions.some((p) => Math.abs(p.x - box.x) <= 2 && Math.abs(p.y - box.y) <= 2);
+    assert.ok(near, `picture ${i}: the box at ${box.x},${box.y} is at a position the script printed`);
+  }
+  assert.ok(boxes >= v.frames - 2, `${boxes} of ${v.frames} pictures show the box`);
+});
+
+test('a script that shows no display records nothing, and says so in one line', async () => {
+  const out = path.join(base, 'none.mp4');
+  const r = await cli(['run', script('quiet.py', 'print("no display here")\n'), '--record', out]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, 'no display here\n');
+  assert.match(r.stderr, /quiet\.py showed no display .*nothing was recorded/);
+  assert.ok(!fs.existsSync(out), 'no empty file left behind');
+});
