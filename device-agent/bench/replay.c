@@ -52,7 +52,7 @@ static void replay_close(struct camera_s *cam) { (void)cam; }
 
 static const struct camera_backend_s replay_backend = {
     .name = "replay", .max_width = 4096, .max_height = 4096, .max_fps = 240,
-    .codecs = 1u << CAMERA_CODEC_H264,
+    .codecs = 1u << CAMERA_CODEC_H264, .sources = 1u << CAMERA_SOURCE_CAMERA,
     .open = replay_open, .request_idr = replay_nothing, .set_bitrate = replay_bitrate, .close = replay_close,
 };
 
@@ -113,7 +113,7 @@ int main(int argc, char **argv) {
     struct stream_s stream;
     replay.stream = &stream;
     stream_init(&stream, &replay_backend, live_sink(&link), 6);
-    struct camera_settings_s settings = {1920, 1080, atoi(argv[2]), CAMERA_CODEC_H264, CAMERA_PROFILE_HIGH, 8000, 30, {AUDIO_CODEC_OFF, 0}};
+    struct camera_settings_s settings = {1920, 1080, atoi(argv[2]), CAMERA_CODEC_H264, CAMERA_PROFILE_HIGH, 8000, 30, {AUDIO_CODEC_OFF, 0}, CAMERA_SOURCE_CAMERA};
     char err[200];
     if (stream_start(&stream, &settings, err, sizeof(err)) < 0) {
         fprintf(stderr, "replay: %s\n", err);

@@ -31,6 +31,7 @@ const struct camera_backend_s camera_backend_fuzz = {
     .max_height = 1080,
     .max_fps = 60,
     .codecs = (1u << CAMERA_CODEC_H264) | (1u << CAMERA_CODEC_H265),
+    .sources = (1u << CAMERA_SOURCE_CAMERA) | (1u << CAMERA_SOURCE_DISPLAY),
     .open = fuzz_camera_open,
     .request_idr = fuzz_camera_request_idr,
     .set_bitrate = fuzz_camera_set_bitrate,

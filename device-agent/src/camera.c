@@ -10,6 +10,14 @@ int camera_bitrate_check(int kbps, char *err, size_t err_len) {
 
 int camera_settings_check(const struct camera_backend_s *b, const struct camera_settings_s *s, char *err,
                           size_t err_len) {
+    if (s->source != CAMERA_SOURCE_CAMERA && s->source != CAMERA_SOURCE_DISPLAY) {
+        snprintf(err, err_len, "unknown source %d", (int)s->source);
+        return -1;
+    }
+    if (!(b->sources & (1u << s->source))) {
+        snprintf(err, err_len, "this board has no %s to stream", s->source == CAMERA_SOURCE_DISPLAY ? "display" : "camera");
+        return -1;
+    }
     if (s->codec != CAMERA_CODEC_H264 && s->codec != CAMERA_CODEC_H265) {
         snprintf(err, err_len, "unknown codec %d", (int)s->codec);
         return -1;

@@ -1,5 +1,7 @@
 /* The camera backend interface: what the K230 VENC gives, and what the simulator imitates.
- * Nothing above this header knows which backend runs. */
+ * Nothing above this header knows which backend runs, nor how a picture source is captured: a
+ * backend opens an encoder channel on its camera or on its display, and both give the same
+ * access units. */
 #ifndef K230_CAMERA_H
 #define K230_CAMERA_H
 #include <stdbool.h>
@@ -10,6 +12,9 @@
 
 enum camera_codec_e { CAMERA_CODEC_H264 = 1, CAMERA_CODEC_H265 = 2 };
 enum camera_profile_e { CAMERA_PROFILE_BASELINE = 0, CAMERA_PROFILE_MAIN = 1, CAMERA_PROFILE_HIGH = 2 };
+/* What the pictures show: the sensor, or what the board's display shows (its composited layers, as
+ * the display's write-back gives them on the K230). The protocol's numbers (msg.h's MSG_SOURCE_*). */
+enum camera_source_e { CAMERA_SOURCE_CAMERA = 0, CAMERA_SOURCE_DISPLAY = 1 };
 
 /* The limits of every setting, whatever the board; a backend narrows the size and rate to what it
  * offers (max_width, max_height, max_fps below). src/protocol/stream-settings.ts holds the same
@@ -30,7 +35,8 @@ struct camera_settings_s {
     enum camera_profile_e profile;
     int bitrate_kbps; /* constant bit rate */
     int gop;          /* frames from one IDR to the next */
-    struct audio_settings_s audio; /* the microphone beside the camera; codec OFF: none */
+    struct audio_settings_s audio; /* the microphone beside the pictures; codec OFF: none */
+    enum camera_source_e source;   /* what the pictures show */
 };
 
 #define CAMERA_MAX_NALS 32
@@ -60,6 +66,7 @@ struct camera_backend_s {
     /* Maximum capture the backend offers; the handshake reports it. */
     int max_width, max_height, max_fps;
     unsigned codecs; /* bit (1 << codec) per supported camera_codec_e */
+    unsigned sources; /* bit (1 << source) per camera_source_e it can open */
     const struct audio_backend_s *audio; /* the board's microphone; NULL: it has none */
     struct camera_s *(*open)(const struct camera_settings_s *s, camera_on_au_fn on_au, void *ctx, char *err,
                              size_t err_len);

@@ -27,6 +27,7 @@ struct fmp4_track_s {
     struct nal_sps_info_s sps_info;
     char codec_string[48];
     struct audio_settings_s audio; /* codec OFF: video only */
+    enum camera_source_e source;   /* what the pictures show: INIT_SEGMENT says it, the moov does not */
 };
 
 /* 0 when the keyframe carried the parameter sets the codec needs, -1 otherwise. */

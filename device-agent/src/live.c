@@ -12,6 +12,7 @@ static int live_init(void *ctx, const struct fmp4_track_s *track, const uint8_t 
     snprintf(m.u.init_segment.codec_string, sizeof(m.u.init_segment.codec_string), "%s", track->codec_string);
     m.u.init_segment.audio = (uint8_t)track->audio.codec;
     m.u.init_segment.audio_rate = track->audio.codec != AUDIO_CODEC_OFF ? (uint16_t)track->audio.rate : 0;
+    m.u.init_segment.source = (uint8_t)track->source;
     m.u.init_segment.data = (struct msg_bytes_s){init, size};
     uint8_t payload[2048 + 300];
     long len = msg_encode_payload(&m, payload, sizeof(payload));

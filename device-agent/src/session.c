@@ -42,6 +42,23 @@ void session_destroy(struct session_s *s) {
     wire_decoder_destroy(&s->decoder);
 }
 
+/* The source the live view streams now, as SOURCES says it (MSG_SOURCE_NONE: nothing). */
+static uint8_t session_live_source(const struct session_s *s) {
+    return stream_running(&s->stream) ? (uint8_t)s->stream.settings.source : MSG_SOURCE_NONE;
+}
+
+/* SOURCES: what could be streamed (all the backend has: no script takes anything here) and what
+ * is; sent when `live` changed since the host last heard it, or always (force: after HELLO_REPLY). */
+static void session_tell_sources(struct session_s *s, bool force) {
+    uint8_t live = session_live_source(s);
+    if (!force && live == s->told_live) return;
+    s->told_live = live;
+    struct msg_s m = {.type = MSG_SOURCES};
+    m.u.sources.available = (uint8_t)(s->stream.backend->sources & ((1u << MSG_SOURCE_CAMERA) | (1u << MSG_SOURCE_DISPLAY)));
+    m.u.sources.live = live;
+    reply_send(s->link, &m);
+}
+
 static void session_hello(struct session_s *s, const struct msg_s *req) {
     if (req->u.hello.protocol_version != MSG_PROTOCOL_VERSION) {
         reply_error(s->link, req->id, MSG_ERR_UNSUPPORTED_VERSION, "agent speaks protocol version %u, the host asked for %u",
@@ -63,27 +80,21 @@ static void session_hello(struct session_s *s, const struct msg_s *req) {
     unsigned mic = b->audio ? b->audio->codecs : 0;
     m.u.hello_reply.audio_codecs = (uint8_t)(((mic >> AUDIO_CODEC_G711A) & 1) | (((mic >> AUDIO_CODEC_G711U) & 1) << 1));
     m.u.hello_reply.scripts = 0; /* no MicroPython here: SCRIPT_* are answered UNSUPPORTED */
-    m.u.hello_reply.sources = 1u << MSG_SOURCE_CAMERA;
+    m.u.hello_reply.sources = (uint8_t)(b->sources & ((1u << MSG_SOURCE_CAMERA) | (1u << MSG_SOURCE_DISPLAY)));
     reply_send(s->link, &m);
-    /* What can be streamed now, told once: the camera, always there on this agent. */
-    struct msg_s sources = {.type = MSG_SOURCES};
-    sources.u.sources.available = 1u << MSG_SOURCE_CAMERA;
-    sources.u.sources.live = MSG_SOURCE_NONE;
-    reply_send(s->link, &sources);
+    session_tell_sources(s, true);
 }
 
+/* The source asked for is always there on this agent (FOLLOW is the camera: no script runs here), so
+ * the stream starts now or the request is refused; SOURCES goes before the OK, as the MicroPython
+ * agent sends it. A refused start that had stopped the running stream says that too. */
 static void session_stream_start(struct session_s *s, const struct msg_s *req) {
     struct camera_settings_s settings = settings_from_msg(&req->u.stream_start.settings);
     char err[200];
-    if (req->u.stream_start.settings.source == MSG_SOURCE_DISPLAY) {
-        reply_error(s->link, req->id, MSG_ERR_UNSUPPORTED_SETTING, "this board streams its camera only");
-        return;
-    }
-    if (stream_start(&s->stream, &settings, err, sizeof(err)) < 0) {
-        reply_error(s->link, req->id, MSG_ERR_UNSUPPORTED_SETTING, "%s", err);
-        return;
-    }
-    reply_ok(s->link, req->id);
+    int rc = stream_start(&s->stream, &settings, err, sizeof(err));
+    session_tell_sources(s, false);
+    if (rc < 0) reply_error(s->link, req->id, MSG_ERR_UNSUPPORTED_SETTING, "%s", err);
+    else reply_ok(s->link, req->id);
 }
 
 void session_dispatch(struct session_s *s, const struct wire_frame_s *f) {
@@ -114,6 +125,7 @@ void session_dispatch(struct session_s *s, const struct wire_frame_s *f) {
         break;
     case MSG_STREAM_STOP:
         stream_stop(&s->stream);
+        session_tell_sources(s, false);
         reply_ok(s->link, req.id);
         break;
     case MSG_REQUEST_IDR:
@@ -159,6 +171,7 @@ static void session_host_gone(struct session_s *s, const char *why) {
     if (s->greeted || stream_running(&s->stream)) fprintf(stderr, "agent: %s; the live stream stops\n", why);
     stream_stop(&s->stream);
     s->greeted = false;
+    s->told_live = MSG_SOURCE_NONE; /* nobody to tell: the next HELLO says what is there */
     s->decoder.start = s->decoder.end = 0;
     text_frames_reset(&s->text);
 }

@@ -27,6 +27,7 @@ struct session_s {
     struct wire_decoder_s decoder;
     struct text_frames_s text; /* the same bytes, read as text-safe lines */
     bool greeted; /* a HELLO of our protocol version arrived */
+    uint8_t told_live; /* SOURCES' live as the host last heard it (MSG_SOURCE_NONE: nothing streamed) */
     int64_t last_heard_us; /* when bytes last came from the host */
 };
 

@@ -313,10 +313,6 @@ static void storage_report(struct storage_s *s, uint32_t id) {
 
 static void storage_record_start(struct storage_s *s, const struct msg_s *req) {
     if (!storage_present(s, req->id)) return;
-    if (req->u.board_record_start.settings.source == MSG_SOURCE_DISPLAY) {
-        reply_error(s->link, req->id, MSG_ERR_UNSUPPORTED_SETTING, "this board records its camera only");
-        return;
-    }
     struct camera_settings_s settings = settings_from_msg(&req->u.board_record_start.settings);
     char err[300];
     enum files_status_e st = record_start(&s->record, req->u.board_record_start.path, &settings, err, sizeof(err));

@@ -162,6 +162,7 @@ static int stream_prepare_track(struct stream_s *s, const struct stream_slot_s *
     if (!s->have_track) s->first_pts_us = slot->pts_us;
     s->have_track = true;
     s->track.audio = s->sound ? s->settings.audio : (struct audio_settings_s){.codec = AUDIO_CODEC_OFF};
+    s->track.source = s->settings.source;
     uint8_t init[2048];
     size_t size = fmp4_write_init(&s->track, init, sizeof(init));
     return size ? s->sink.init(s->sink.ctx, &s->track, init, size) : -1;

@@ -1,5 +1,6 @@
 /* A session as a host sees it, for what protocol 4 added to the C agent: the requests that change
- * the card (FILE_WRITE, FILE_RENAME, FILE_MKDIR) and the script requests it cannot serve. Each
+ * the card (FILE_WRITE, FILE_RENAME, FILE_MKDIR) and the script requests it cannot serve; and for
+ * protocol 5's sources: a backend's camera and display, SOURCES, INIT_SEGMENT's source. Each
  * request goes through session_dispatch; each answer is read back from the link and decoded.
  * Every way out of the storage root is refused, and nothing outside it is written, renamed or made. */
 #define _XOPEN_SOURCE 700 /* mkdtemp, symlink */
@@ -29,12 +30,12 @@ static char said[MSG_STRING_MAX + 1]; /* the last ERROR's message */
 
 /* ---- the host's end */
 
-static void start_session(const char *storage_root) {
+static void start_session(const char *storage_root, const struct camera_backend_s *backend) {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || link_open_fd(&board_link, sv[0]) < 0) exit(1);
     host = sv[1];
     struct session_config_s config = {.board_name = "Test K230", .storage_root = storage_root};
-    if (session_init(&session, &config, &test_camera, &board_link) < 0) exit(1);
+    if (session_init(&session, &config, backend, &board_link) < 0) exit(1);
     replies.start = replies.end = 0;
 }
 
@@ -44,9 +45,55 @@ static void end_session(void) {
     close(host);
 }
 
+/* The events read on the way (SOURCES, INIT_SEGMENT, FRAGMENT), in order; `events` counts them all.
+ * Their data fields point into the decoder's buffer: only the fixed fields are looked at. */
+#define MAX_EVENTS 64
+static struct msg_s seen[MAX_EVENTS];
+static int events, events_looked_at;
+
+/* The next frame from the agent, waiting at most 2 s; false when none came. */
+static bool next_frame(struct wire_frame_s *r) {
+    for (;;) {
+        if (wire_decoder_next(&replies, r)) return true;
+        struct pollfd p = {host, POLLIN, 0};
+        size_t avail;
+        uint8_t *space = wire_decoder_space(&replies, &avail);
+        ssize_t got = poll(&p, 1, 2000) == 1 ? read(host, space, avail) : -1;
+        if (got <= 0) return false;
+        wire_decoder_commit(&replies, (size_t)got);
+    }
+}
+
+static void keep_event(const struct wire_frame_s *r) {
+    if (events < MAX_EVENTS && msg_decode(r->type, r->id, r->payload, r->length, &seen[events]) < 0)
+        seen[events].type = 0;
+    events++;
+}
+
+/* The next event of this type not yet looked at (those before it are passed over); NULL when none
+ * came within 2 s. */
+static const struct msg_s *next_event(uint8_t type) {
+    for (;;) {
+        while (events_looked_at < events && events_looked_at < MAX_EVENTS)
+            if (seen[events_looked_at++].type == type) return &seen[events_looked_at - 1];
+        struct wire_frame_s r;
+        if (!next_frame(&r)) return NULL;
+        if (msg_role(r.type) == MSG_ROLE_EVENT) keep_event(&r);
+    }
+}
+
+/* How many SOURCES events were read since clear_events. */
+static int sources_told(void) {
+    int n = 0;
+    for (int i = 0; i < events && i < MAX_EVENTS; i++) n += seen[i].type == MSG_SOURCES;
+    return n;
+}
+
+/* Forgets the events read so far. */
+static void clear_events(void) { events = events_looked_at = 0; }
+
 /* Sends req as one frame and reads its reply into `reply` (type 0: none came within 2 s); events
- * on the way (SOURCES after HELLO_REPLY) are counted in `events`, not taken for the reply. */
-static int events;
+ * on the way (SOURCES after HELLO_REPLY) are kept in `seen`, not taken for the reply. */
 static const struct msg_s *ask(struct msg_s *req) {
     static uint8_t payload[SESSION_MAX_REQUEST];
     req->id = next_id++;
@@ -55,22 +102,14 @@ static const struct msg_s *ask(struct msg_s *req) {
     struct wire_frame_s f = {.type = req->type, .id = req->id, .length = (uint32_t)n, .payload = payload};
     session_dispatch(&session, &f);
     memset(&reply, 0, sizeof(reply));
-    for (;;) {
-        struct wire_frame_s r;
-        if (wire_decoder_next(&replies, &r)) {
-            if (msg_role(r.type) == MSG_ROLE_EVENT) {
-                events++;
-                continue;
-            }
-            if (msg_decode(r.type, r.id, r.payload, r.length, &reply) < 0 || reply.id != req->id) reply.type = 0;
-            break;
+    struct wire_frame_s r;
+    while (next_frame(&r)) {
+        if (msg_role(r.type) == MSG_ROLE_EVENT) {
+            keep_event(&r);
+            continue;
         }
-        struct pollfd p = {host, POLLIN, 0};
-        size_t avail;
-        uint8_t *space = wire_decoder_space(&replies, &avail);
-        ssize_t got = poll(&p, 1, 2000) == 1 ? read(host, space, avail) : -1;
-        if (got <= 0) break;
-        wire_decoder_commit(&replies, (size_t)got);
+        if (msg_decode(r.type, r.id, r.payload, r.length, &reply) < 0 || reply.id != req->id) reply.type = 0;
+        break;
     }
     if (reply.type == MSG_ERROR) snprintf(said, sizeof(said), "%s", reply.u.error.message);
     return &reply;
@@ -163,19 +202,112 @@ static void make_fixture(void) {
 
 /* ---- the tests */
 
-static void test_hello_says_there_are_no_scripts(void) {
+static void test_hello_says_there_are_no_scripts_and_what_it_can_show(void) {
     struct msg_s m = {.type = MSG_HELLO};
     m.u.hello.protocol_version = MSG_PROTOCOL_VERSION;
-    events = 0;
+    clear_events();
     const struct msg_s *r = ask(&m);
     CHECK_EQ_INT(r->type, MSG_HELLO_REPLY);
     CHECK_EQ_INT(r->u.hello_reply.protocol_version, 5);
     CHECK_EQ_INT(r->u.hello_reply.storage, 1);
     CHECK_EQ_INT(r->u.hello_reply.scripts, 0);
-    CHECK_EQ_INT(r->u.hello_reply.sources, 1 << MSG_SOURCE_CAMERA);
+    CHECK_EQ_INT(r->u.hello_reply.sources, (1 << MSG_SOURCE_CAMERA) | (1 << MSG_SOURCE_DISPLAY));
     struct msg_s ping = {.type = MSG_PING};
     CHECK_EQ_INT(ask(&ping)->type, MSG_PONG); /* the SOURCES that followed the reply is read on the way */
     CHECK_EQ_INT(events, 1);
+    const struct msg_s *sources = next_event(MSG_SOURCES);
+    CHECK(sources != NULL);
+    if (!sources) return;
+    CHECK_EQ_INT(sources->u.sources.available, (1 << MSG_SOURCE_CAMERA) | (1 << MSG_SOURCE_DISPLAY));
+    CHECK_EQ_INT(sources->u.sources.live, MSG_SOURCE_NONE);
+}
+
+static struct msg_s start_request(uint8_t source) {
+    struct msg_s m = {.type = MSG_STREAM_START};
+    m.u.stream_start.settings =
+        (struct msg_stream_settings_s){640, 480, 30, MSG_CODEC_H264, MSG_PROFILE_BASELINE, 2000, 30, MSG_AUDIO_OFF, 0, source};
+    return m;
+}
+
+/* SOURCES' live after a request, or -1 when no SOURCES came with it. */
+static int live_told(void) {
+    const struct msg_s *sources = next_event(MSG_SOURCES);
+    return sources ? sources->u.sources.live : -1;
+}
+
+static void test_the_display_streams_with_its_source_in_the_init_segment(void) {
+    clear_events();
+    struct msg_s start = start_request(MSG_SOURCE_DISPLAY);
+    CHECK_EQ_INT(answer(&start), 0);
+    CHECK_EQ_INT(test_opened.source, CAMERA_SOURCE_DISPLAY); /* the backend was asked for its display */
+    CHECK_EQ_INT(live_told(), MSG_SOURCE_DISPLAY);
+    CHECK(!test_camera_frame(true));
+    CHECK(!test_camera_frame(false));
+    const struct msg_s *init = next_event(MSG_INIT_SEGMENT);
+    CHECK(init != NULL);
+    if (init) {
+        CHECK_EQ_INT(init->u.init_segment.source, MSG_SOURCE_DISPLAY);
+        CHECK_EQ_INT(init->u.init_segment.width, 640);
+    }
+    const struct msg_s *first = next_event(MSG_FRAGMENT);
+    CHECK(first != NULL && (first->u.fragment.flags & MSG_FRAGMENT_KEYFRAME));
+    CHECK(next_event(MSG_FRAGMENT) != NULL); /* the picture after the keyframe: the same pipeline */
+
+    clear_events();
+    struct msg_s stop = {.type = MSG_STREAM_STOP};
+    CHECK_EQ_INT(answer(&stop), 0);
+    CHECK_EQ_INT(live_told(), MSG_SOURCE_NONE);
+    CHECK_EQ_INT(answer(&stop), 0); /* nothing changed: nothing more is said */
+    CHECK_EQ_INT(sources_told(), 1);
+}
+
+static void test_follow_streams_the_camera_and_sources_say_each_change(void) {
+    clear_events();
+    struct msg_s follow = start_request(MSG_SOURCE_FOLLOW);
+    CHECK_EQ_INT(answer(&follow), 0);
+    CHECK_EQ_INT(test_opened.source, CAMERA_SOURCE_CAMERA); /* no script runs here: no display to follow */
+    CHECK_EQ_INT(live_told(), MSG_SOURCE_CAMERA);
+    CHECK(!test_camera_frame(true));
+    const struct msg_s *init = next_event(MSG_INIT_SEGMENT);
+    CHECK(init != NULL && init->u.init_segment.source == MSG_SOURCE_CAMERA);
+
+    clear_events();
+    struct msg_s camera = start_request(MSG_SOURCE_CAMERA);
+    CHECK_EQ_INT(answer(&camera), 0); /* a restart on the same source: live did not change */
+    CHECK_EQ_INT(sources_told(), 0);
+    struct msg_s display = start_request(MSG_SOURCE_DISPLAY);
+    CHECK_EQ_INT(answer(&display), 0);
+    CHECK_EQ_INT(live_told(), MSG_SOURCE_DISPLAY);
+
+    clear_events();
+    struct msg_s hello = {.type = MSG_HELLO};
+    hello.u.hello.protocol_version = MSG_PROTOCOL_VERSION;
+    CHECK_EQ_INT(ask(&hello)->type, MSG_HELLO_REPLY); /* a new host: the stream stops, and it hears so */
+    CHECK_EQ_INT(live_told(), MSG_SOURCE_NONE);
+}
+
+static void test_an_unknown_source_is_refused_and_the_stream_goes_on(void) {
+    struct msg_s camera = start_request(MSG_SOURCE_CAMERA);
+    CHECK_EQ_INT(answer(&camera), 0);
+    clear_events();
+    struct msg_s unknown = start_request(7);
+    CHECK_EQ_INT(answer(&unknown), MSG_ERR_UNSUPPORTED_SETTING);
+    CHECK_EQ_STR(said, "unknown source 7");
+    CHECK_EQ_INT(sources_told(), 0); /* the camera's stream goes on: live is still the camera */
+    struct msg_s stop = {.type = MSG_STREAM_STOP};
+    CHECK_EQ_INT(answer(&stop), 0);
+}
+
+static void test_the_board_records_its_display(void) {
+    struct msg_s start = {.type = MSG_BOARD_RECORD_START};
+    snprintf(start.u.board_record_start.path, sizeof(start.u.board_record_start.path), "/sdcard/display.mp4");
+    start.u.board_record_start.settings = start_request(MSG_SOURCE_DISPLAY).u.stream_start.settings;
+    CHECK_EQ_INT(ask(&start)->type, MSG_BOARD_RECORDING);
+    CHECK_EQ_INT(reply.u.board_recording.active, 1);
+    CHECK_EQ_INT(test_opened.source, CAMERA_SOURCE_DISPLAY);
+    struct msg_s stop = {.type = MSG_BOARD_RECORD_STOP};
+    CHECK_EQ_INT(ask(&stop)->type, MSG_BOARD_RECORDING);
+    CHECK_EQ_INT(reply.u.board_recording.active, 0);
 }
 
 static void test_a_script_request_is_unsupported(void) {
@@ -373,12 +505,32 @@ static void test_a_board_without_storage_says_so(void) {
     CHECK_EQ_INT(make_folder("/sdcard/new"), MSG_ERR_NO_STORAGE);
 }
 
+/* A backend with a camera only: HELLO_REPLY and SOURCES say so, and the display is refused. */
+static void test_a_board_without_a_display_says_so(void) {
+    struct msg_s hello = {.type = MSG_HELLO};
+    hello.u.hello.protocol_version = MSG_PROTOCOL_VERSION;
+    clear_events();
+    CHECK_EQ_INT(ask(&hello)->u.hello_reply.sources, 1 << MSG_SOURCE_CAMERA);
+    const struct msg_s *sources = next_event(MSG_SOURCES);
+    CHECK(sources != NULL && sources->u.sources.available == 1 << MSG_SOURCE_CAMERA);
+    struct msg_s display = start_request(MSG_SOURCE_DISPLAY);
+    CHECK_EQ_INT(answer(&display), MSG_ERR_UNSUPPORTED_SETTING);
+    CHECK_EQ_STR(said, "this board has no display to stream");
+    struct msg_s follow = start_request(MSG_SOURCE_FOLLOW);
+    CHECK_EQ_INT(answer(&follow), 0);
+    CHECK_EQ_INT(live_told(), MSG_SOURCE_CAMERA);
+}
+
 int main(void) {
     alarm(60); /* a request left without a reply fails the test instead of hanging it */
     make_fixture();
-    start_session(root);
+    start_session(root, &test_camera);
     if (wire_decoder_init(&replies, WIRE_MAX_PAYLOAD) < 0) return 1;
-    test_hello_says_there_are_no_scripts();
+    test_hello_says_there_are_no_scripts_and_what_it_can_show();
+    test_the_display_streams_with_its_source_in_the_init_segment();
+    test_follow_streams_the_camera_and_sources_say_each_change();
+    test_an_unknown_source_is_refused_and_the_stream_goes_on();
+    test_the_board_records_its_display();
     test_a_script_request_is_unsupported();
     test_a_write_at_0_creates_the_file();
     test_a_write_at_0_empties_the_file_first();
@@ -396,8 +548,14 @@ int main(void) {
     test_the_file_being_recorded_is_not_written_or_moved();
     end_session();
 
-    start_session(NULL);
+    start_session(NULL, &test_camera);
     test_a_board_without_storage_says_so();
+    end_session();
+
+    struct camera_backend_s camera_only = test_camera;
+    camera_only.sources = 1u << CAMERA_SOURCE_CAMERA;
+    start_session(NULL, &camera_only);
+    test_a_board_without_a_display_says_so();
     end_session();
     wire_decoder_destroy(&replies);
 

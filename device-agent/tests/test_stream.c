@@ -8,27 +8,7 @@
 #include "test_camera.h"
 #include "stream.h"
 
-static const uint8_t sps[] = {0x67, 0x42, 0xc0, 0x1f, 0xda, 0x01, 0x40, 0x16, 0xe8, 0x40, 0x00,
-                              0x00, 0x03, 0x00, 0x40, 0x00, 0x00, 0x0f, 0x23, 0xc6, 0x0c, 0xa8};
-static const uint8_t pps[] = {0x68, 0xce, 0x3c, 0x80};
-static const uint8_t idr[] = {0x65, 0x88, 0x84, 0x00, 0x33};
-static const uint8_t slice[] = {0x41, 0x9a, 0x02, 0x03};
-
 /* ---- the camera: tests/test_camera.h; each call of test_camera_frame is one captured frame */
-static int64_t test_pts_us;
-
-/* One frame from the camera; returns whether the pipeline asked for the next one to be an IDR. */
-static bool test_camera_frame(bool keyframe) {
-    struct camera_au_s au = {.pts_us = test_pts_us += 33333, .keyframe = keyframe};
-    if (keyframe) {
-        au.nals[au.nal_count++] = (struct camera_nal_s){sps, sizeof(sps)};
-        au.nals[au.nal_count++] = (struct camera_nal_s){pps, sizeof(pps)};
-        au.nals[au.nal_count++] = (struct camera_nal_s){idr, sizeof(idr)};
-    } else {
-        au.nals[au.nal_count++] = (struct camera_nal_s){slice, sizeof(slice)};
-    }
-    return test_on_au(test_on_au_ctx, &au);
-}
 
 /* ---- a sink that stands for a slow link: it holds each fragment until the test opens its gate */
 
@@ -103,7 +83,7 @@ static void test_sink_reset(void) {
     pthread_mutex_unlock(&sink.lock);
 }
 
-static const struct camera_settings_s settings = {640, 480, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_BASELINE, 2000, 30, {AUDIO_CODEC_OFF, 0}};
+static const struct camera_settings_s settings = {640, 480, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_BASELINE, 2000, 30, {AUDIO_CODEC_OFF, 0}, CAMERA_SOURCE_CAMERA};
 #define DEPTH 4
 
 /* Starts a stream into the closed gate and sends it a keyframe, which the sink then holds. */

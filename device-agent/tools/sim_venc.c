@@ -121,7 +121,7 @@ static int encode_frames(const struct camera_settings_s *s) {
 
 int main(int argc, char **argv) {
     bool frames_in = false;
-    struct camera_settings_s s = {1280, 720, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_MAIN, 4000, 30, {AUDIO_CODEC_OFF, 0}};
+    struct camera_settings_s s = {1280, 720, 30, CAMERA_CODEC_H264, CAMERA_PROFILE_MAIN, 4000, 30, {AUDIO_CODEC_OFF, 0}, CAMERA_SOURCE_CAMERA};
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i];
         int v = atoi(argv[i + 1]);

@@ -47,6 +47,7 @@ struct k230_media_channel_s {
 static struct {
     pthread_mutex_t lock;
     int claims;
+    int vb_holders; /* the claims and the display */
     bool vb_owned; /* we configured and initialised VB; false when another program already had */
     bool sensor_ready;
     k_vicap_dev dev;
@@ -57,7 +58,7 @@ static struct {
 } k230_media = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* VENC pts to CLOCK_MONOTONIC; INT64_MIN until the first frame. Lock-free: a VICAP restart holds the lock. */
-static _Atomic int64_t k230_media_pts_offset_us = INT64_MIN;
+static _Atomic int64_t k230_media_pts_offset_us = K230_MEDIA_OFFSET_UNSET;
 
 /* NV12 with the UV plane also starting on a 4 KiB boundary. */
 static size_t k230_media_frame_size(size_t width, size_t height) {
@@ -83,10 +84,10 @@ static int k230_media_vb_init(char *err, size_t err_len) {
     memset(&config, 0, sizeof(config));
     config.max_pool_cnt = VB_MAX_COMM_POOLS;
     config.comm_pool[0].blk_size = k230_media_frame_size(K230_MEDIA_MAX_WIDTH, K230_MEDIA_MAX_HEIGHT);
-    config.comm_pool[0].blk_cnt = K230_MEDIA_FRAME_BUFS * K230_MEDIA_MAX_CHANNELS;
+    config.comm_pool[0].blk_cnt = K230_MEDIA_FRAME_BUFS * K230_MEDIA_MAX_CHANNELS + K230_MEDIA_WBC_BUFS;
     config.comm_pool[0].mode = VB_REMAP_MODE_NOCACHE;
     config.comm_pool[1].blk_size = K230_MEDIA_STREAM_BUF_SIZE;
-    config.comm_pool[1].blk_cnt = K230_MEDIA_STREAM_BUFS * K230_MEDIA_MAX_CHANNELS;
+    config.comm_pool[1].blk_cnt = K230_MEDIA_STREAM_BUFS * (K230_MEDIA_MAX_CHANNELS + K230_MEDIA_DISPLAY_CHANNELS);
     config.comm_pool[1].mode = VB_REMAP_MODE_NOCACHE;
     config.comm_pool[2].blk_size = K230_MEDIA_AUDIO_BUF_SIZE;
     config.comm_pool[2].blk_cnt = K230_MEDIA_AUDIO_BUFS;
@@ -112,6 +113,30 @@ static void k230_media_vb_exit(void) {
     k_s32 rc = kd_mpi_vb_exit();
     if (rc != K_SUCCESS) fprintf(stderr, "k230: kd_mpi_vb_exit: 0x%x\n", (unsigned)rc);
     k230_media.vb_owned = false;
+}
+
+/* The lock held: the first holder sets VB up, the last one out frees it. */
+static int k230_media_vb_hold(char *err, size_t err_len) {
+    if (k230_media.vb_holders == 0 && k230_media_vb_init(err, err_len) < 0) return -1;
+    k230_media.vb_holders++;
+    return 0;
+}
+
+static void k230_media_vb_drop(void) {
+    if (--k230_media.vb_holders == 0) k230_media_vb_exit();
+}
+
+int k230_media_hold(char *err, size_t err_len) {
+    pthread_mutex_lock(&k230_media.lock);
+    int rc = k230_media_vb_hold(err, err_len);
+    pthread_mutex_unlock(&k230_media.lock);
+    return rc;
+}
+
+void k230_media_drop(void) {
+    pthread_mutex_lock(&k230_media.lock);
+    k230_media_vb_drop();
+    pthread_mutex_unlock(&k230_media.lock);
 }
 
 /* Asks the SDK which sensor answers on a CSI port, in a mode of at least 1920x1080. */
@@ -265,9 +290,9 @@ int k230_media_claim(int *chn, int *sensor_fps, char *err, size_t err_len) {
         snprintf(err, err_len, "the board already encodes %d streams", K230_MEDIA_MAX_CHANNELS);
         goto error;
     }
-    if (k230_media.claims == 0 && k230_media_vb_init(err, err_len) < 0) goto error;
+    if (k230_media_vb_hold(err, err_len) < 0) goto error;
     if (!k230_media.sensor_ready && k230_media_find_sensor(err, err_len) < 0) {
-        if (k230_media.claims == 0) k230_media_vb_exit();
+        k230_media_vb_drop();
         goto error;
     }
     k230_media.chn[free_chn] = (struct k230_media_channel_s){.claimed = true};
@@ -327,7 +352,8 @@ void k230_media_release(int chn) {
     pthread_mutex_lock(&k230_media.lock);
     if (k230_media.chn[chn].claimed) {
         k230_media.chn[chn].claimed = false;
-        if (--k230_media.claims == 0) k230_media_vb_exit();
+        k230_media.claims--;
+        k230_media_vb_drop();
     }
     pthread_mutex_unlock(&k230_media.lock);
 }
@@ -348,15 +374,19 @@ int k230_media_bind(int chn) {
 
 /* The SDK documents pts in microseconds, not its clock: when the first one is not within 2 s before
  * CLOCK_MONOTONIC's now, every pts is moved by the difference measured on that first frame. */
-int64_t k230_media_pts_us(uint64_t venc_pts_us) {
-    int64_t offset = atomic_load(&k230_media_pts_offset_us);
-    if (offset == INT64_MIN) {
-        int64_t behind = clock_now_us() - (int64_t)venc_pts_us;
+int64_t k230_media_stamp_us(_Atomic int64_t *offset_us, uint64_t stamp_us, const char *what) {
+    int64_t offset = atomic_load(offset_us);
+    if (offset == K230_MEDIA_OFFSET_UNSET) {
+        int64_t behind = clock_now_us() - (int64_t)stamp_us;
         int64_t mine = behind >= 0 && behind < 2000000 ? 0 : behind;
-        if (atomic_compare_exchange_strong(&k230_media_pts_offset_us, &offset, mine)) {
+        if (atomic_compare_exchange_strong(offset_us, &offset, mine)) {
             offset = mine;
-            if (mine) fprintf(stderr, "k230: VENC pts are not on CLOCK_MONOTONIC; moved by %lld us\n", (long long)mine);
+            if (mine) fprintf(stderr, "k230: %s are not on CLOCK_MONOTONIC; moved by %lld us\n", what, (long long)mine);
         }
     }
-    return (int64_t)venc_pts_us + offset;
+    return (int64_t)stamp_us + offset;
+}
+
+int64_t k230_media_pts_us(uint64_t venc_pts_us) {
+    return k230_media_stamp_us(&k230_media_pts_offset_us, venc_pts_us, "VENC pts");
 }

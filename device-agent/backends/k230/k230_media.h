@@ -12,6 +12,10 @@
 #define K230_MEDIA_MAX_FPS 30
 /* Live preview and a board recording. VENC channels 0..2 only: 3 is the CanMV IDE's JPEG channel. */
 #define K230_MEDIA_MAX_CHANNELS 2
+/* The display's encoder channel (k230_display.h: VENC channel 2), fed by hand, no VICAP; and the
+ * write-back frames it may hold, which the VB pools make room for. */
+#define K230_MEDIA_DISPLAY_CHANNELS 1
+#define K230_MEDIA_WBC_BUFS 3
 #define K230_MEDIA_STREAM_BUFS 6 /* VENC output buffers per channel */
 /* The microphone's frames (ai: 20 ms of 16-bit PCM, at most 640 bytes; aenc: its G.711), for the live
  * view's and a board recording's encoder channels together, with room for what is in flight. */
@@ -22,6 +26,10 @@
     K230_MEDIA_ALIGN_4K((size_t)K230_MEDIA_MAX_WIDTH * K230_MEDIA_MAX_HEIGHT * 3 / 4)
 #define K230_MEDIA_ALIGN_4K(n) (((n) + 0xfffu) & ~(size_t)0xfffu)
 
+/* Holds the VB pools (set up by the first holder, freed by the last), for a user of VENC without the
+ * sensor: the display. -1 with err. */
+int k230_media_hold(char *err, size_t err_len);
+void k230_media_drop(void);
 /* Claims a free channel number (VB pools and the sensor are set up by the first claim); -1 with err. */
 int k230_media_claim(int *chn, int *sensor_fps, char *err, size_t err_len);
 /* Starts the claimed channel's NV12 output at width x height into its VENC channel, which must exist:
@@ -36,5 +44,9 @@ int k230_media_unbind(int chn);
 int k230_media_bind(int chn);
 /* A VENC pts (microseconds) on the agent's clock (CLOCK_MONOTONIC, the base of PONG's board time). */
 int64_t k230_media_pts_us(uint64_t venc_pts_us);
+/* The same rule for a clock of another unit's stamps (the display's write-back): *offset starts at
+ * K230_MEDIA_OFFSET_UNSET and is fixed by the first stamp. */
+#define K230_MEDIA_OFFSET_UNSET INT64_MIN
+int64_t k230_media_stamp_us(_Atomic int64_t *offset, uint64_t stamp_us, const char *what);
 
 #endif

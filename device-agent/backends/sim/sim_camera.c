@@ -1,5 +1,7 @@
 /* The simulated camera: a test pattern paced at the requested frame rate, encoded in real time, on a
- * sensor grid aligned to the board clock, its corner block marking each whole second (sim_marks.h). */
+ * sensor grid aligned to the board clock, its corner block marking each whole second (sim_marks.h).
+ * Its display source is the same picture with an OSD layer composed over it (sim_osd.h), marked and
+ * encoded alike. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,6 +14,7 @@
 #include "../../src/clock.h"
 #include "sim_encoder.h"
 #include "sim_marks.h"
+#include "sim_osd.h"
 
 struct camera_s {
     const struct sim_encoder_ops_s *ops;
@@ -50,6 +53,7 @@ static void *sim_camera_run(void *arg) {
         clock_sleep_until_us(capture_us);
         struct sim_picture_s *pic = cam->ops->picture(cam->enc);
         sim_pattern_draw(pic, frame_number);
+        if (cam->settings.source == CAMERA_SOURCE_DISPLAY) sim_osd_draw(pic, frame_number);
         sim_camera_mark(pic, slot % fps == 0);
         int kbps = atomic_exchange(&cam->pending_bitrate, 0);
         if (kbps) cam->ops->set_bitrate(cam->enc, kbps);
@@ -123,6 +127,7 @@ const struct camera_backend_s camera_backend_sim = {
     .max_height = 1080,
     .max_fps = 60,
     .codecs = (1u << CAMERA_CODEC_H264) | (1u << CAMERA_CODEC_H265),
+    .sources = (1u << CAMERA_SOURCE_CAMERA) | (1u << CAMERA_SOURCE_DISPLAY),
     .audio = &audio_backend_sim,
     .open = sim_camera_open,
     .request_idr = sim_camera_request_idr,

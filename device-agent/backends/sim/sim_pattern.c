@@ -5,7 +5,7 @@
 /* Seven-segment masks for 0-9: bits a,b,c,d,e,f,g = 0..6 */
 static const uint8_t sim_digit_segments[10] = {0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F};
 
-static void sim_fill(const struct sim_picture_s *pic, int plane, int x, int y, int w, int h, uint8_t v) {
+void sim_pattern_fill(const struct sim_picture_s *pic, int plane, int x, int y, int w, int h, uint8_t v) {
     int pw = plane ? pic->width / 2 : pic->width;
     int ph = plane ? pic->height / 2 : pic->height;
     if (x < 0) { w += x; x = 0; }
@@ -16,7 +16,7 @@ static void sim_fill(const struct sim_picture_s *pic, int plane, int x, int y, i
 }
 
 static void sim_luma_rect(const struct sim_picture_s *pic, int x, int y, int w, int h, uint8_t v) {
-    sim_fill(pic, 0, x, y, w, h, v);
+    sim_pattern_fill(pic, 0, x, y, w, h, v);
 }
 
 static void sim_draw_digit(const struct sim_picture_s *pic, int x, int y, int size, int digit) {
@@ -52,7 +52,7 @@ void sim_pattern_draw(const struct sim_picture_s *pic, uint32_t frame_number) {
     int pos = (int)(frame_number * 8 % (unsigned)(2 * span));
     int bx = pos < span ? pos : 2 * span - pos;
     sim_luma_rect(pic, bx, height - box - height / 12, box, box, 220);
-    sim_fill(pic, 1, bx / 2, (height - box - height / 12) / 2, box / 2, box / 2, 60);
+    sim_pattern_fill(pic, 1, bx / 2, (height - box - height / 12) / 2, box / 2, box / 2, 60);
     /* The frame number, eight digits, top left. */
     int size = height / 14;
     uint32_t n = frame_number;

@@ -11,5 +11,7 @@ struct sim_picture_s {
 };
 
 void sim_pattern_draw(const struct sim_picture_s *pic, uint32_t frame_number);
+/* Fills a rectangle of one plane (0: Y; 1, 2: U, V at half size) with v, cut to the picture. */
+void sim_pattern_fill(const struct sim_picture_s *pic, int plane, int x, int y, int w, int h, uint8_t v);
 
 #endif
