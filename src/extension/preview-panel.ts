@@ -199,6 +199,7 @@ export class PreviewPanel implements vscode.Disposable {
       maxFps: c.info?.maxFps ?? 60,
       display: c.info?.display ?? false,
     });
+    this.feed?.feed.tellSources(); // with the state, what there is to show (a hidden view heard none of it)
   }
 
   /** Applies the panel's settings; returns what the stream now runs with, or throws why not. */

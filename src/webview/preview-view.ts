@@ -3,7 +3,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import type { FromWebviewMessage, PanelRequests, PlayerStats, PreviewSettings, SettingsMessage, ToWebviewMessage } from '../shared/panel';
+import type { BoardStateMessage, FromWebviewMessage, PanelRequests, PlayerStats, PreviewSettings, SettingsMessage, SourceChoice, SourceMessage, ToWebviewMessage } from '../shared/panel';
 import { Requester, unreachable } from '../shared/request-reply';
 import { formatBytes, formatDuration } from '../shared/format';
 import { fill, type PreviewStrings } from '../shared/preview-strings';
@@ -58,6 +58,9 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
   const resolution = select('resolution', strings.resolution, RESOLUTIONS.map(([w, h]) => [`${w}x${h}`, `${w}×${h}`]));
   const fps = select('fps', strings.frameRate, FRAME_RATES.map((f) => [String(f), `${f} fps`]));
   const bitrate = select('bitrate', strings.bitrate, BITRATES.map((b) => [String(b), b >= 1000 ? `${b / 1000} Mbit/s` : `${b} kbit/s`]));
+  const source = select('source', strings.source, [['follow', strings.sourceFollow], ['camera', strings.sourceCamera], ['display', strings.sourceDisplay]]);
+  source.hidden = true; // a board that can stream a script's display shows it
+  const showing = element<HTMLSpanElement>('span', { className: 'showing', hidden: true, title: strings.showingTitle, attrs: { 'data-testid': 'showing' } });
   const snapshot = element<HTMLElement>('vscode-button', { id: 'snapshot', title: strings.snapshotTitle }, strings.snapshot);
   const record = element<HTMLElement>('vscode-button', { id: 'record', title: strings.recordTitle }, strings.record);
   record.setAttribute('secondary', '');
@@ -78,7 +81,7 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
   const recording = element<HTMLSpanElement>('span', { className: 'recording', hidden: true });
   const notice = element<HTMLSpanElement>('span', { className: 'notice', hidden: true, attrs: { role: 'alert', 'data-testid': 'notice' } });
   root.append(
-    element('header', { className: 'toolbar' }, state, recording, notice, element('span', { className: 'spacer' }), level, mute, resolution, fps, bitrate, snapshot, record),
+    element('header', { className: 'toolbar' }, state, showing, recording, notice, element('span', { className: 'spacer' }), level, mute, source, resolution, fps, bitrate, snapshot, record),
     element('main', { className: 'stage' }, video, canvas, placeholder, stats),
   );
 
@@ -107,11 +110,11 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
   };
   const selectedSettings = (): PreviewSettings => {
     const [width, height] = resolution.value.split('x').map(Number);
-    return { width, height, fps: Number(fps.value), bitrateKbps: Number(bitrate.value) };
+    return { width, height, fps: Number(fps.value), bitrateKbps: Number(bitrate.value), source: source.value as SourceChoice };
   };
   // The selects show what the board applied: the reply's settings, or, when it refused, the last applied.
   let applied: SettingsMessage | undefined;
-  for (const control of [resolution, fps, bitrate]) {
+  for (const control of [resolution, fps, bitrate, source]) {
     control.addEventListener('change', async () => {
       try {
         const settings = await requests.request('applySettings', selectedSettings());
@@ -154,6 +157,34 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
     resolution.value = key;
     fps.value = String(m.settings.fps);
     bitrate.value = String(m.settings.bitrateKbps);
+    source.value = m.settings.source;
+    source.hidden = !m.display;
+  };
+
+  /** What the picture shows; with nothing to show, why, in words the person can act on. */
+  let board: BoardStateMessage | undefined;
+  let sources: SourceMessage | undefined;
+  const explain = () => {
+    if (board && board.state !== 'streaming') {
+      player.stop();
+      placeholder.hidden = false;
+      placeholder.textContent = board.detail ?? (board.state === 'disconnected' ? strings.noBoard : strings.noPicture);
+      return;
+    }
+    if (sources?.live !== 'none') return;
+    const chosen = applied?.settings.source ?? 'follow';
+    const why = !sources.camera && !sources.display ? strings.noDisplay : chosen === 'display' ? strings.noDisplayYet : chosen === 'camera' && !sources.camera ? strings.cameraHeld : undefined;
+    if (!why) return;
+    player.stop();
+    placeholder.hidden = false;
+    placeholder.textContent = why;
+  };
+  const showSource = (m: SourceMessage) => {
+    sources = m;
+    showing.hidden = m.live === 'none';
+    showing.textContent = m.live === 'display' ? strings.showingDisplay : m.live === 'camera' ? strings.showingCamera : '';
+    showing.dataset.live = m.live;
+    explain();
   };
 
   channel.onMessage((m) => {
@@ -161,11 +192,8 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
       case 'board':
         state.textContent = [m.boardName, strings[m.state], m.detail].filter(Boolean).join(' — ');
         state.dataset.state = m.state;
-        if (m.state !== 'streaming') {
-          player.stop();
-          placeholder.hidden = false;
-          placeholder.textContent = m.detail ?? (m.state === 'disconnected' ? strings.noBoard : strings.noPicture);
-        }
+        board = m;
+        explain();
         break;
       case 'init':
         placeholder.hidden = true;
@@ -180,6 +208,9 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
         break;
       case 'settings':
         showSettings(m);
+        break;
+      case 'source':
+        showSource(m);
         break;
       case 'recording':
         recording.hidden = !m.active;

@@ -38,6 +38,8 @@ async function openFile(name: string, code: string): Promise<void> {
   await page.locator('.tab.active', { hasText: name }).waitFor();
 }
 
+/** The preview's tab, brought to the front (opening a file in its group hides it, and a hidden preview is not fed). */
+const showPreview = () => page.locator('.tab', { hasText: 'K230 Live Preview' }).first().click();
 const runButton = () => page.locator('.editor-actions').getByRole('button', { name: /Run File on Board/ });
 const stopButton = () => page.locator('.editor-actions').getByRole('button', { name: /Stop Script/ });
 
@@ -114,6 +116,7 @@ test('the preview shows the script\'s display while it runs, says so, and the ca
     '',
   ].join('\n'));
   await runButton().click();
+  await showPreview();
   await waitFor('the script\'s display in the preview', async () => (await showing.getAttribute('data-live').catch(() => null)) === 'display', 20_000);
   const before = await decodedInPreview(page);
   await waitFor('the display\'s pictures decoded in the webview', async () => (await decodedInPreview(page)) >= before + 30, 20_000);
@@ -127,8 +130,12 @@ test('the preview shows the script\'s display while it runs, says so, and the ca
 test('a script that shows no display: the preview says so instead of a black frame', async () => {
   await openFile('quiet.py', 'import time\nimport media.sensor\nfor i in range(30):\n    time.sleep(0.2)\n');
   await runButton().click();
+  await showPreview();
   const placeholder = previewFrame(page).locator('.placeholder');
-  await placeholder.filter({ hasText: 'This script shows no display' }).waitFor({ timeout: 20_000 });
-  await stopButton().click();
+  await placeholder.filter({ hasText: 'This script shows no display' }).waitFor({ timeout: 20_000 }).catch(async (e) => {
+    await screenshot(page, 'preview-no-display-failed.png');
+    throw new Error(`${(e as Error).message}; the preview shows: ${await placeholder.innerText().catch(() => '?')} (live: ${await previewFrame(page).getByTestId('showing').getAttribute('data-live').catch(() => '?')}); the terminal: ${await terminalText()}`);
+  });
+  await runCommand(page, 'K230: Stop Script');
   await waitFor('stopped by you', async () => /quiet\.py stopped by you after/.test(await terminalText()), 10_000);
 });

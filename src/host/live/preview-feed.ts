@@ -62,11 +62,15 @@ export class PreviewFeed {
   /** A player (re)started on a running stream: its init segment again, then pictures from the keyframe asked for. */
   async restart(): Promise<void> {
     this.gate.close();
-    this.post(toSourceMessage(this.session.sources));
     const init = this.session.streamInit;
     if (!init) return; // the stream's first picture is a keyframe anyway
     this.post(toInitMessage(init));
     await this.session.requestIdr();
+  }
+
+  /** What the board can stream now, for a player that (re)appears. */
+  tellSources(): void {
+    this.post(toSourceMessage(this.session.sources));
   }
 
   close(): void {

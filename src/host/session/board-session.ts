@@ -493,8 +493,9 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
         throw e;
       }
       if (isEvent(m)) {
-        // Before the handshake, events are leftovers of an earlier host's stream still in the line.
-        if (this.info) this.onEvent(m, receivedAtMs);
+        // Before the handshake, events are leftovers of an earlier host's stream still in the line;
+        // but SOURCES is the board's state now (the one after HELLO_REPLY may come in the same read).
+        if (this.info || m.type === MessageType.Sources) this.onEvent(m, receivedAtMs);
       } else {
         this.onReply(m as Reply);
       }
