@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchAgentIdle } from './agent-idle';
 import { benchAgentInstructions } from './agent-instructions';
+import { benchDisplay } from './display';
 import { benchRecordingOverhead, benchRss } from './host-cost';
 import { benchIngest } from './ingest';
 import { benchLatency } from './player-latency';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   const soundLatency = await step('sound: capture to speaker beside capture to screen (Chromium)', () => benchSoundLatency(quick ? 6 : 20));
   const streamServer = await step('capture to decoded by ffmpeg over RTSP and HTTP, beside the preview', () => benchStreamServer(quick ? 8 : 30));
   const scripts = await step('the user\'s script: through the agent beside the raw REPL', () => benchScripts(quick ? 1 : 3));
+  const display = await step('a script\'s display as H.264, beside the camera and JPEG', () => benchDisplay(quick ? 3 : 10));
   const rss = await step('memory over a long 1080p30 stream', () => benchRss(Number(process.env.BENCH_RSS_SECONDS ?? (quick ? 30 : 600))));
 
   const results = {
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     sound: { cost: soundCost, latency: soundLatency },
     stream_server: streamServer,
     scripts,
+    display,
     latency_details: latency,
     targets: {
       latency_p50_ms: 50, latency_p95_ms: 100, ttff_ms: 400, ingest_mbps: 100, pull_ratio: 0.9, agent_instr_per_byte: 8, rss_growth_pct: 5, agent_idle_cpu_pct: 1,

@@ -121,11 +121,11 @@ class Channel:
             nals, key, venc_pts = frame
             yield nals, key, clock.pts(venc_pts)
 
-    def next_frame(self):
-        """(nals, keyframe, venc pts) of the next whole frame, or None when none is ready."""
+    def next_frame(self, wait_ms=0):
+        """(nals, keyframe, venc pts) of the next whole frame, or None when none is ready (within wait_ms)."""
         while True:
             sd = self.stream
-            if self.encoder.GetStream(self.chn, sd, 0) != 0:
+            if self.encoder.GetStream(self.chn, sd, wait_ms) != 0:
                 return None
             enc = self.media['Encoder']
             frame = None

@@ -13,6 +13,7 @@ if __name__ != '__main__':
 DISPLAY_CHANNEL = 2  # 3 is the IDE's JPEG; the firmware's examples take 0; the camera's live view 0, a board recording 1
 WBC_BLOCKS = 3  # what WBCRtsp.py asks the write-back to hold
 IN_FLIGHT_US = 200000  # a frame the encoder has not answered within this is given back
+ENCODE_WAIT_MS = 20  # a frame just sent is waited for this long: its picture goes out in the same turn
 
 
 _virtual = []  # mpp.connector's DSI_VIRTUAL_DEVICE, once looked up
@@ -77,33 +78,35 @@ class DisplayChannel(Channel):
             raise OSError('the display write-back refused %dx%d' % (settings['width'], settings['height']))
 
     def feed(self):
+        """True when a frame went to the encoder in this call."""
         now = time.ticks_us()
         if self.in_flight is not None:
             if time.ticks_diff(now, self.in_flight[1]) < IN_FLIGHT_US:
-                return
+                return False
             self.give_back()
         frame = self.wbc['frame']()
         if self.wbc['dump'](frame, 0) != 0:
-            return
+            return False
         pts = frame.v_frame.pts
         if self.due is not None and pts < self.due:
             self.wbc['release'](frame)  # a refresh between two of the stream's frames
-            return
+            return False
         # The next is due one period on; 2 ms early, so that a refresh on the period's edge is taken.
         self.due = (pts if self.due is None or pts - self.due > self.period_us else self.due) + self.period_us - 2000
         if self.encoder.SendFrame(self.chn, frame) != 0:
             self.wbc['release'](frame)
-            return
+            return False
         self.in_flight = (frame, now)
+        return True
 
     def give_back(self):
         if self.in_flight is not None:
             self.wbc['release'](self.in_flight[0])
             self.in_flight = None
 
-    def next_frame(self):
-        self.feed()
-        frame = Channel.next_frame(self)
+    def next_frame(self, wait_ms=0):
+        # The encoder takes a few ms: waiting for them here sends the picture a whole turn sooner.
+        frame = Channel.next_frame(self, ENCODE_WAIT_MS if self.feed() else wait_ms)
         if frame is not None:
             self.give_back()  # its picture came out: the write-back's frame is free again
         return frame

@@ -1,8 +1,9 @@
 // The simulated board's display output (VO): a display of one size and refresh rate, its video layers
 // (the camera, bound by Display.bind_layer) and OSD layers (Display.show_image), and its write-back
-// (WBC). While the write-back is on, each refresh is offered to the VM as a frame (an id and the
-// refresh's time); the picture is composited when Encoder.SendFrame takes a frame, so that refreshes
-// nobody encodes cost nothing. What this costs the simulator's CPU is in docs/display-source.md.
+// (WBC). While the write-back is on, each refresh is composited at its time, as the VO does, held
+// (the last few, as the write-back's blocks) and offered to the VM (an id and the refresh's time)
+// for kd_mpi_wbc_dump_frame and Encoder.SendFrame. What this costs the simulator's CPU is in
+// docs/display-source.md.
 import { cameraPicture, composeDisplay, type LayerPixels } from './image';
 
 export interface DisplayFrame {
@@ -30,7 +31,7 @@ export class DisplayOutput {
   private osd = new Map<number, OsdLayer>();
   private video = new Map<number, VideoLayer>();
   private timer?: NodeJS.Timeout;
-  private refreshes = new Map<number, bigint>();
+  private refreshes = new Map<number, DisplayFrame>();
   private nextId = 1;
   /** the write-back's size, while it is on */
   private wbc?: { width: number; height: number };
@@ -67,14 +68,17 @@ export class DisplayOutput {
     if (on) this.tick(monotonicUs());
   }
 
-  /** The refresh `id` composited now, or undefined when the write-back no longer holds it. */
+  /** The refresh `id`, or undefined when the write-back no longer holds it. */
   frame(id: number): DisplayFrame | undefined {
-    const ptsUs = this.refreshes.get(id);
-    if (ptsUs === undefined) return undefined;
+    return this.refreshes.get(id);
+  }
+
+  /** What the display shows now: the camera's picture on a bound video layer, the OSD layers over it. */
+  private compose(ptsUs: bigint): Uint8Array {
     const fps = this.sensorFps();
     const camera = this.video.size > 0 && fps > 0 ? cameraPicture(this.width, this.height, Math.floor(Number(ptsUs) * fps / 1e6)) : undefined;
     const layers = [...this.osd.entries()].sort((a, b) => a[0] - b[0]).map(([, l]) => l);
-    return { ptsUs, picture: composeDisplay(this.width, this.height, camera, layers) };
+    return composeDisplay(this.width, this.height, camera, layers);
   }
 
   close(): void {
@@ -91,7 +95,7 @@ export class DisplayOutput {
     this.timer = setTimeout(() => {
       if (!this.wbc) return;
       const id = this.nextId++;
-      this.refreshes.set(id, ptsUs);
+      this.refreshes.set(id, { ptsUs, picture: this.compose(ptsUs) });
       this.refreshes.delete(id - 4); // the write-back holds a few refreshes (blk_cnt), the oldest go
       this.onRefresh(id, ptsUs, this.wbc.width, this.wbc.height);
       const now = monotonicUs();
