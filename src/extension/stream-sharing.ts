@@ -89,13 +89,16 @@ export class StreamSharing implements vscode.Disposable {
     };
     const stop = vscode.l10n.t('Stop Sharing');
     const both = (urls: string[]) => (urls.length === 2 ? vscode.l10n.t('{0} and {1}', urls[0], urls[1]) : urls.join(', '));
-    const main = both(this.all.filter((u) => u.sound).map((u) => u.url));
-    const videoOnly = both(this.all.filter((u) => !u.sound).map((u) => u.url));
+    const camera = this.all.filter((u) => !u.display);
+    const main = both(camera.filter((u) => u.sound).map((u) => u.url));
+    const videoOnly = both(camera.filter((u) => !u.sound).map((u) => u.url));
     const info = this.connection.info;
     const streamSound = !!info && fitSound(this.connection.streamSettings, info).settings.audio !== AudioCodec.Off;
-    const message = streamSound
+    const display = this.all.find((u) => u.display && u.sound && u.url.startsWith('rtsp:'))?.url;
+    const message = (streamSound
       ? vscode.l10n.t('K230: sharing the stream at {0} (pictures and sound), and at {1} (pictures only).', main, videoOnly)
-      : vscode.l10n.t('K230: sharing the stream at {0} and at {1}, pictures only: the stream has no sound.', main, videoOnly);
+      : vscode.l10n.t('K230: sharing the stream at {0} and at {1}, pictures only: the stream has no sound.', main, videoOnly))
+      + (display ? ` ${vscode.l10n.t('What a running script shows on its display: {0} (and -video for pictures only).', display)}` : '');
     const picked = await vscode.window.showInformationMessage(message, ...Object.keys(copy).filter((k) => copy[k]), stop);
     if (picked === stop) return this.stop();
     const url = picked && copy[picked];

@@ -90,6 +90,10 @@ test('k230live serve lists each URL with what it carries', () => {
       [`rtsp://127.0.0.1:${ports.rtsp}/k230-video`, 'pictures only'],
       [`http://127.0.0.1:${ports.http}/k230.mp4`, 'pictures and sound'],
       [`http://127.0.0.1:${ports.http}/k230-video.mp4`, 'pictures only'],
+      [`rtsp://127.0.0.1:${ports.rtsp}/k230-display`, 'a script\'s display: pictures and sound'],
+      [`rtsp://127.0.0.1:${ports.rtsp}/k230-display-video`, 'a script\'s display: pictures only'],
+      [`http://127.0.0.1:${ports.http}/k230-display.mp4`, 'a script\'s display: pictures and sound'],
+      [`http://127.0.0.1:${ports.http}/k230-display-video.mp4`, 'a script\'s display: pictures only'],
     ],
   );
 });

@@ -3,12 +3,20 @@
 // encoder; `k230live run --record` writes that H.264 into an MP4, and the pictures in it are where
 // the script said it drew.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { connectBoard } from '../../src/host/board/connect';
+import { ScriptRun } from '../../src/host/script/script-run';
+import { estimateClockOffset } from '../../src/host/session/clock-sync';
+import { shareStream } from '../../src/host/stream-server/share';
+import { AudioCodec, Source } from '../../src/protocol/messages';
+import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { runCli } from '../support/cli';
+import { sleep, waitFor } from '../support/poll';
 import { brightBox, decodedLuma, decodeErrors, probeVideo } from '../support/media';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-display-'));
@@ -92,4 +100,44 @@ test('a script that shows no display records nothing, and says so in one line', 
   assert.equal(r.stdout, 'no display here\n');
   assert.match(r.stderr, /quiet\.py showed no display .*nothing was recorded/);
   assert.ok(!fs.existsSync(out), 'no empty file left behind');
+});
+
+/** `ffmpeg -c copy` of `frames` pictures from a URL into an MP4, as the README's recipe does; its stderr. */
+function ffmpegCopy(url: string, out: string, frames: number): Promise<string> {
+  const input = url.startsWith('rtsp:') ? ['-rtsp_transport', 'tcp', '-i', url] : ['-i', url];
+  return new Promise((resolve) => {
+    execFile('ffmpeg', ['-nostdin', '-y', '-v', 'error', ...input, '-frames:v', String(frames), '-c', 'copy', out], { timeout: 30_000 }, (_e, _o, stderr) => resolve(stderr));
+  });
+}
+
+test('Share Stream serves what the script shows: the display\'s URLs over RTSP and HTTP, and the camera\'s end when it comes', async () => {
+  const session = await connectBoard(board.portPath);
+  const shared = await shareStream(session, { rtspPort: 0, httpPort: 0, listen: '127.0.0.1', clock: await estimateClockOffset(session) });
+  try {
+    const urls = shared.all.filter((u) => u.display && !u.sound).map((u) => u.url);
+    assert.deepEqual(urls.map((u) => u.replace(/:\d+/, ':PORT')), ['rtsp://127.0.0.1:PORT/k230-display-video', 'http://127.0.0.1:PORT/k230-display-video.mp4']);
+    await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360, audio: AudioCodec.Off, audioRate: 0, source: Source.Follow });
+    const cameraOut = path.join(base, 'shared-camera.mp4');
+    const camera = ffmpegCopy(shared.all[0].url.replace('/k230', '/k230-video'), cameraOut, 10_000); // reads until the camera's stream ends
+    await waitFor(() => shared.clientCount() === 1, 'the camera\'s client plays', 15_000);
+    await sleep(1000);
+    const show = BOX_SCRIPT.replace('range(90)', 'range(150)');
+    const run = await ScriptRun.start(session, 'shared.py', show, { output: () => undefined });
+    const outs = urls.map((_, i) => path.join(base, `shared-display-${i}.mp4`));
+    await Promise.all(urls.map((u, i) => ffmpegCopy(u, outs[i], 45)));
+    for (const out of outs) {
+      const v = probeVideo(out);
+      assert.equal(`${v.codec} ${v.width}x${v.height}`, 'h264 640x480');
+      assert.ok(v.frames >= 40, `${v.frames} pictures of the display from ${out}`);
+      assert.equal(decodeErrors(out), '');
+    }
+    assert.equal(await camera, '', 'the camera\'s client ended cleanly when the display came');
+    const c = probeVideo(cameraOut);
+    assert.equal(`${c.width}x${c.height}`, '640x360');
+    assert.ok(c.frames > 0 && decodeErrors(cameraOut) === '', 'what it got of the camera plays');
+    await run.stop();
+  } finally {
+    await shared.close();
+    await session.release();
+  }
 });

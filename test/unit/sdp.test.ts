@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { parseAvcSps, parseHevcSps } from '../../src/host/bitstream/sps';
 import { sessionDescription, type SessionOptions } from '../../src/host/stream-server/rtsp/sdp';
 import { describedSession, RTSP_PATHS, rtspPathOf } from '../../src/host/stream-server/rtsp/rtsp-server';
-import { AudioCodec, Codec } from '../../src/protocol/messages';
+import { AudioCodec, Codec, Source } from '../../src/protocol/messages';
 import { hex } from '../support/bytes';
 
 const AVC = { sps: hex('6742c01fda014016e840000003004000000f23c60ca8'), pps: hex('68ce3c80') };
@@ -157,6 +157,9 @@ test('each request path falls under its own entry, a track URL under its session
     ['/k230-video', '/k230-video'],
     ['/k230-video/trackID=0', '/k230-video'],
     ['/k230-video/trackID=1', '/k230-video'], // its SETUP gets 404: the path has no sound track
+    ['/k230-display', '/k230-display'],
+    ['/k230-display/trackID=1', '/k230-display'],
+    ['/k230-display-video/trackID=0', '/k230-display-video'],
     ['/k230-videos', undefined],
     ['/k230x', undefined],
     ['/k23', undefined],
@@ -164,5 +167,7 @@ test('each request path falls under its own entry, a track URL under its session
     ['/video/k230', undefined],
   ];
   for (const [path, entry] of cases) assert.equal(rtspPathOf(path)?.path, entry, path);
-  assert.deepEqual(Object.values(RTSP_PATHS).map((p) => [p.path, p.sound]), [['/k230', true], ['/k230-video', false]]);
+  assert.deepEqual(Object.values(RTSP_PATHS).map((p) => [p.path, p.sound, p.source]), [
+    ['/k230', true, Source.Camera], ['/k230-video', false, Source.Camera], ['/k230-display', true, Source.Display], ['/k230-display-video', false, Source.Display],
+  ]);
 });

@@ -3,6 +3,7 @@
 import type { ClockOffset } from '../session/clock-sync';
 import { UserError } from '../../shared/user-error';
 import type { BoardSession } from '../session/board-session';
+import { Source } from '../../protocol/messages';
 import { HTTP_PATHS, startHttpServer, type HttpStreamServer } from './http/http-server';
 import { RTSP_PATHS, startRtspServer, type RtspStreamServer } from './rtsp/rtsp-server';
 import { StreamHub } from './stream-hub';
@@ -24,6 +25,8 @@ export interface ShareOptions {
 export interface SharedUrl {
   url: string;
   sound: boolean;
+  /** what a script shows on its display, rather than the camera */
+  display: boolean;
 }
 
 export interface SharedStream {
@@ -60,10 +63,12 @@ export async function shareStream(session: BoardSession, o: ShareOptions): Promi
     throw new UserError(`cannot share the stream: port ${(err as { port?: number }).port ?? ''} on ${o.listen} ${what}`);
   }
   const host = o.listen.includes(':') ? `[${o.listen}]` : o.listen === '0.0.0.0' || o.listen === '::' ? '127.0.0.1' : o.listen;
-  const all: SharedUrl[] = [
-    ...(rtsp ? Object.values(RTSP_PATHS).map((p) => ({ url: `rtsp://${host}:${rtsp!.port}${p.path}`, sound: p.sound })) : []),
-    ...(http ? [{ url: `http://${host}:${http.port}${HTTP_PATHS.mp4}`, sound: true }, { url: `http://${host}:${http.port}${HTTP_PATHS.videoOnly}`, sound: false }] : []),
-  ];
+  const display = session.info?.display ?? false;
+  const rtspUrls: SharedUrl[] = Object.values(RTSP_PATHS).map((p) => ({ url: `rtsp://${host}:${rtsp?.port}${p.path}`, sound: p.sound, display: p.source === Source.Display }));
+  const httpUrl = (path: string, sound: boolean, isDisplay: boolean): SharedUrl => ({ url: `http://${host}:${http?.port}${path}`, sound, display: isDisplay });
+  const httpUrls = [httpUrl(HTTP_PATHS.mp4, true, false), httpUrl(HTTP_PATHS.videoOnly, false, false), httpUrl(HTTP_PATHS.display, true, true), httpUrl(HTTP_PATHS.displayVideo, false, true)];
+  // The camera's first; a script's display where the board has one
+  const all: SharedUrl[] = [...(rtsp ? rtspUrls : []), ...(http ? httpUrls : [])].sort((a, b) => Number(a.display) - Number(b.display)).filter((u) => display || !u.display);
   return {
     urls: {
       rtsp: rtsp && `rtsp://${host}:${rtsp.port}${RTSP_PATHS.main.path}`,
@@ -85,7 +90,8 @@ export async function shareStream(session: BoardSession, o: ShareOptions): Promi
  * without sound and for every URL of a stream that has none (`streamSound` false).
  */
 export function soundNote(u: SharedUrl, streamSound = true): string {
-  return u.sound && streamSound ? 'pictures and sound' : 'pictures only';
+  const what = u.sound && streamSound ? 'pictures and sound' : 'pictures only';
+  return u.display ? `a script's display: ${what}` : what;
 }
 
 /** The URLs one to a line, each followed by what it carries, in aligned columns. */

@@ -6,12 +6,20 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { withoutSoundTrack } from '../../mp4/fragment-edits';
 import type { InitSegment } from '../../session/board-session';
+import { Source } from '../../../protocol/messages';
 import { StreamTimeline } from '../../live/stream-timeline';
 import { ClientFeed } from '../client-feed';
 import { HTTP_SERVER_OPTIONS, refuseHttpRequest } from './http-request';
 import type { StreamHub } from '../stream-hub';
 
-export const HTTP_PATHS = { mp4: '/k230.mp4', videoOnly: '/k230-video.mp4' } as const;
+export const HTTP_PATHS = { mp4: '/k230.mp4', videoOnly: '/k230-video.mp4', display: '/k230-display.mp4', displayVideo: '/k230-display-video.mp4' } as const;
+/** What each path serves: its source, and whether with the sound. */
+const SERVED: Record<string, { sound: boolean; source: Source.Camera | Source.Display }> = {
+  [HTTP_PATHS.mp4]: { sound: true, source: Source.Camera },
+  [HTTP_PATHS.videoOnly]: { sound: false, source: Source.Camera },
+  [HTTP_PATHS.display]: { sound: true, source: Source.Display },
+  [HTTP_PATHS.displayVideo]: { sound: false, source: Source.Display },
+};
 
 export interface HttpStreamServer {
   readonly port: number;
@@ -25,10 +33,11 @@ export async function startHttpServer(hub: StreamHub, port: number, host: string
     const path = (req.url ?? '').split('?')[0];
     const refusal = refuseHttpRequest(req);
     if (refusal) return void plain(res, refusal.status, refusal.reason, refusal.headers);
-    if (path !== HTTP_PATHS.mp4 && path !== HTTP_PATHS.videoOnly) return void plain(res, 404, `the stream is at ${HTTP_PATHS.mp4}`);
+    const served = Object.hasOwn(SERVED, path) ? SERVED[path] : undefined;
+    if (!served) return void plain(res, 404, `the stream is at ${HTTP_PATHS.mp4}`);
     res.writeHead(200, { 'content-type': 'video/mp4', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     if (req.method === 'HEAD') return void res.end();
-    serveClient(hub, res, path === HTTP_PATHS.videoOnly);
+    serveClient(hub, res, !served.sound, served.source);
     clients.add(res);
     onClients();
     res.on('close', () => {
@@ -62,7 +71,7 @@ function plain(res: http.ServerResponse, status: number, text: string, headers: 
 }
 
 /** One client: the init segment, then its fragments from an IDR on a timeline of its own. */
-function serveClient(hub: StreamHub, res: http.ServerResponse, videoOnly: boolean): void {
+function serveClient(hub: StreamHub, res: http.ServerResponse, videoOnly: boolean, source: Source.Camera | Source.Display): void {
   const socket = res.socket!;
   const feed = new ClientFeed({ write: (b) => res.write(b), get writableLength() { return socket.writableLength + res.writableLength; }, get destroyed() { return res.destroyed; } });
   let init: InitSegment | undefined;
@@ -88,6 +97,9 @@ function serveClient(hub: StreamHub, res: http.ServerResponse, videoOnly: boolea
       if (t) feed.sound(() => [t.soundChunk(c)].filter((b): b is Uint8Array => !!b));
     },
     end: () => res.end(),
-  });
+    get started() {
+      return init !== undefined;
+    },
+  }, source);
   res.on('close', remove);
 }

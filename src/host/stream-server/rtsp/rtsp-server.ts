@@ -5,7 +5,7 @@
 // TCP); a request that does not parse gets 400 and the connection closes.
 import { randomInt } from 'node:crypto';
 import * as net from 'node:net';
-import { AudioCodec, Codec } from '../../../protocol/messages';
+import { AudioCodec, Codec, Source } from '../../../protocol/messages';
 import { boardToHostMs, type ClockOffset } from '../../session/clock-sync';
 import { fragmentPayload } from '../../mp4/fragment-edits';
 import type { InitSegment } from '../../session/board-session';
@@ -26,13 +26,17 @@ import type { StreamHub } from '../stream-hub';
  * and the board's stream has it. A path without sound describes no audio media at all.
  */
 export const RTSP_PATHS = {
-  main: { path: '/k230', sound: true },
-  videoOnly: { path: '/k230-video', sound: false },
+  main: { path: '/k230', sound: true, source: Source.Camera },
+  videoOnly: { path: '/k230-video', sound: false, source: Source.Camera },
+  display: { path: '/k230-display', sound: true, source: Source.Display },
+  displayVideo: { path: '/k230-display-video', sound: false, source: Source.Display },
 } as const satisfies Record<string, RtspPath>;
 
 export interface RtspPath {
   readonly path: string;
   readonly sound: boolean;
+  /** the camera, or what a script shows on its display (served while the board streams it) */
+  readonly source: Source.Camera | Source.Display;
 }
 
 /** The entry a request's path falls under (the path itself, or a track's control URL below it). */
@@ -179,7 +183,7 @@ class RtspConnection {
   private async describe(req: RtspRequest, served: RtspPath): Promise<void> {
     let init: InitSegment;
     try {
-      init = await this.hub.initSegment(DESCRIBE_WAIT_MS);
+      init = await this.hub.initSegment(DESCRIBE_WAIT_MS, served.source);
     } catch {
       return this.reply(req, 503, 'Service Unavailable');
     }
@@ -225,7 +229,8 @@ class RtspConnection {
         if (t) this.feed.sound(() => this.soundPackets(t, c.ptsUs, fragmentPayload(c.data)));
       },
       end: () => this.close(),
-    });
+      started: true, // described from an init of its source: another source ends it
+    }, served.source);
     this.onClients();
   }
 
