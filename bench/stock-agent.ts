@@ -49,7 +49,7 @@ class Sink:
     def write(self, b):
         return len(b)
 link = Link(Sink(), None)
-mux = Muxer({'codec': 1, 'width': 1920, 'height': 1080, 'fps': 30})
+mux = Muxer({'codec': 1, 'width': 1920, 'height': 1080, 'fps': 30, 'audio': 0, 'audio_rate': 0, 'source': 0})
 sent = 0
 t0 = time.ticks_us()
 for i, au in enumerate(aus):
@@ -59,7 +59,7 @@ for i, au in enumerate(aus):
         continue
     init, head, sample = out
     if init:
-        link.send('INIT_SEGMENT', 0, {'codec': 1, 'width': 1920, 'height': 1080, 'codec_string': 'avc1', 'audio': 0, 'audio_rate': 0, 'data': b''}, init)
+        link.send('INIT_SEGMENT', 0, {'codec': 1, 'width': 1920, 'height': 1080, 'codec_string': 'avc1', 'audio': 0, 'audio_rate': 0, 'source': 0, 'data': b''}, init)
     link.send('FRAGMENT', 0, {'sequence': mux.sequence, 'pts_us': i * 33333, 'flags': 1 if key else 0, 'dropped': 0, 'data': b''}, head + sample)
     sent += len(sample)
 us = time.ticks_diff(time.ticks_us(), t0)

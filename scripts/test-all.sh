@@ -22,4 +22,6 @@ echo "== browser: the player in headless Chromium, fed live by the simulated boa
 npm run -s test:browser
 echo "== VS Code: the packaged extension in code-server, driven by Playwright"
 node --import tsx test/support/run-files.ts --limit 900 test/vscode/*.test.ts
+echo "== bench: BENCH_QUICK=1 npm run bench runs to its end and writes every figure (no timing asserted)"
+node --import tsx test/support/run-files.ts --limit 1500 test/bench/*.test.ts
 echo "== all tests passed"
