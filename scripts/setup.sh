@@ -14,10 +14,11 @@ source scripts/clean-env.sh
 # clang + libclang-rt-14-dev: libFuzzer and the ASan/UBSan runtime for the agent's fuzz and sanitizer runs;
 # gstreamer1.0-tools/-plugins-good/-libav and python3-opencv: real clients of the stream server (RTSP, HTTP);
 # gstreamer1.0-plugins-bad (h264parse), vlc-bin + vlc-plugin-base (cvlc): the README's client recipes;
-# strace: the two-window test's count of every open of the port by the window that must leave it alone.
+# strace: the two-window test's count of every open of the port by the window that must leave it alone;
+# fonts-dejavu-core: the simulated stock board's image module draws text in DejaVu Sans.
 APT_PACKAGES=(build-essential pkg-config libx264-dev libx265-dev libnuma-dev ffmpeg python3 chromium gcc-riscv64-linux-gnu valgrind
   clang libclang-rt-14-dev gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-libav python3-opencv strace
-  gstreamer1.0-plugins-bad vlc-bin vlc-plugin-base)
+  gstreamer1.0-plugins-bad vlc-bin vlc-plugin-base fonts-dejavu-core)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
