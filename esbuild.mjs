@@ -9,6 +9,8 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', ext
 
 const builds = [
   { ...node, entryPoints: ['src/cli/k230live.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // the entry VS Code starts in every window, which loads dist/extension.js only when it is needed
+  { ...node, entryPoints: ['src/extension/activation.ts'], outfile: 'dist/activation.js', external: [...node.external, './extension.js'] },
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   // the simulated stock CanMV board and its MicroPython VM's thread
   { ...node, entryPoints: ['src/simulators/stock-board/stock-board-main.ts'], outfile: 'dist/stock-board.js', external: ['@micropython/micropython-webassembly-pyscript'] },

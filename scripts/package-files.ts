@@ -45,7 +45,7 @@ const COMMON: RegExp[] = [
   /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|THIRD-PARTY-NOTICES\.md)$/,
   /^package\.nls(\.[\w-]+)?\.json$/, // localised package.json strings
   /^l10n\/[^/]+\.json$/, // vscode.l10n bundles
-  /^dist\/extension\.js$/,
+  /^dist\/(activation|extension)\.js$/, // the entry, and the extension it loads when needed
   /^dist\/webview\/preview\.js$/,
   /^media\//,
   /^device-agent\/micropython\/[^/]+\.py$/, // the agent's modules, uploaded to stock CanMV boards: every package needs them

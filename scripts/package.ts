@@ -152,7 +152,7 @@ function main(): void {
     targets.push(t);
   }
   if (targets.length === 0) targets.push(...TARGETS);
-  for (const f of ['dist/extension.js', 'dist/extension.js.meta.json']) if (!fs.existsSync(path.join(ROOT, f))) fail(`no ${f}: npm run build first`);
+  for (const f of ['dist/activation.js', 'dist/extension.js', 'dist/extension.js.meta.json']) if (!fs.existsSync(path.join(ROOT, f))) fail(`no ${f}: npm run build first`);
   if (targets.includes(SIMULATOR_TARGET)) {
     try {
       execFileSync('make', ['-s', '-C', path.join(ROOT, 'device-agent'), 'dist'], { stdio: 'inherit' });

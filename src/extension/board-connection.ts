@@ -94,11 +94,12 @@ export class BoardConnection implements vscode.Disposable {
     }
   }
 
-  /** Connects as soon as the port answers, trying every second (auto-connect). While another
-   * window owns the port, this one says so and leaves the port alone until it is free. */
-  connectWhenAvailable(portPath: string): void {
+  /** Connects as soon as the port answers: at once, then every second (auto-connect). While another
+   * window owns the port, this one says so and leaves the port alone until it is free. The status
+   * bar says it is connected; `connected` is told too. */
+  connectWhenAvailable(portPath: string, connected: (info: BoardInfo) => void): void {
     this.portPath = portPath;
-    this.startReconnecting();
+    this.startReconnecting(connected);
   }
 
   /** Another window owns the port this one waits for. */
@@ -216,9 +217,11 @@ export class BoardConnection implements vscode.Disposable {
     void vscode.window.showWarningMessage(`K230: ${notice}.`); // the host's words (src/host/session/sound-fit.ts): English
   }
 
-  private startReconnecting(): void {
+  /** Tries the port now and every second until it answers. Without `connected` (the board went
+   * away before) the person is told in a line, as they were told of the loss. */
+  private startReconnecting(connected?: (info: BoardInfo) => void): void {
     this.stopReconnecting();
-    this.reconnectTimer = setInterval(() => {
+    const attempt = () => {
       if (this.session || this.connecting || !this.portPath) return;
       const elsewhere = !this.claims.claim(this.portPath);
       if (elsewhere !== this.elsewhere) {
@@ -231,11 +234,14 @@ export class BoardConnection implements vscode.Disposable {
       this.open().then(
         (info) => {
           this.stopReconnecting();
-          void vscode.window.showInformationMessage(vscode.l10n.t('K230: connected to {0} on {1}.', info.boardName, this.portPath!));
+          if (connected) connected(info);
+          else void vscode.window.showInformationMessage(vscode.l10n.t('K230: connected to {0} on {1}.', info.boardName, this.portPath!));
         },
         () => undefined, // not back yet: try again next tick
       );
-    }, RECONNECT_INTERVAL_MS);
+    };
+    this.reconnectTimer = setInterval(attempt, RECONNECT_INTERVAL_MS);
+    attempt();
   }
 
   private stopReconnecting(): void {

@@ -5,7 +5,7 @@ import { BoardConnection } from './board-connection';
 import { registerBoardStorage } from './board-storage';
 import { pickPort, simulatorChoices } from './port-picker';
 import { PREVIEW_VIEW_TYPE, PreviewPanel } from './preview-panel';
-import { autoConnect, savedPort, savePort, streamSettings } from './settings';
+import { autoConnect, previewOnAutoConnect, savedPort, savePort, streamSettings } from './settings';
 import { PortClaims } from './port-claim';
 import { checkSimulator, launchSimulatedBoard, SIMULATED_PORT, simulatorAvailable } from './simulated-board';
 import { ReplTerminal } from './repl-terminal';
@@ -17,7 +17,12 @@ import { syncUiContext } from './ui-context';
 import { WorkspaceFiles } from './workspace-files';
 import { recordingFileName, WorkspaceRecording } from './workspace-recording';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activation.ts may still hand over: a preview VS Code restores, which made it load the extension. */
+export interface K230LiveHandover {
+  restorePreview(panel: vscode.WebviewPanel): void;
+}
+
+export function activate(context: vscode.ExtensionContext): K230LiveHandover {
   const log = vscode.window.createOutputChannel('K230 Live', { log: true });
   // Every window of this machine sees the claims: one window owns a port at a time.
   const claims = new PortClaims(vscode.Uri.joinPath(context.globalStorageUri, 'claims').fsPath);
@@ -118,7 +123,8 @@ export function activate(context: vscode.ExtensionContext): void {
   log.info(`K230 Live activated; preview view type ${PREVIEW_VIEW_TYPE}`);
 
   const port = savedPort();
-  if (autoConnect() && port) connection.connectWhenAvailable(port);
+  if (autoConnect() && port) connection.connectWhenAvailable(port, () => previewOnAutoConnect() && preview.show());
+  return { restorePreview: (panel) => preview.restore(panel) };
 }
 
 export function deactivate(): void {}

@@ -50,6 +50,11 @@ export function autoConnect(): boolean {
   return config().get('autoConnect', true);
 }
 
+/** Open the live preview when auto-connect connects this window to the remembered board. */
+export function previewOnAutoConnect(): boolean {
+  return config().get('previewOnAutoConnect', false);
+}
+
 /** 'fragmented': the file as recorded; 'faststart': remuxed to moov-first when the recording stops. */
 export function recordingContainer(): 'fragmented' | 'faststart' {
   return config().get<string>('recordingContainer', 'fragmented') === 'faststart' ? 'faststart' : 'fragmented';

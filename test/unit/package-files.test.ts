@@ -35,7 +35,7 @@ const AGENT_MODULES = fs.readdirSync(path.join(ROOT, 'device-agent', 'micropytho
 
 const TREE = [
   'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'THIRD-PARTY-NOTICES.md', 'tsconfig.json', 'package-lock.json',
-  'dist/extension.js', 'dist/extension.js.map', 'dist/extension.js.meta.json', 'dist/cli.js', 'dist/webview/preview.js',
+  'dist/activation.js', 'dist/activation.js.map', 'dist/extension.js', 'dist/extension.js.map', 'dist/extension.js.meta.json', 'dist/cli.js', 'dist/webview/preview.js',
   'dist/stock-board.js', 'dist/stock-board-vm.js', 'media/camera.svg',
   ...AGENT_MODULES, 'device-agent/stock-sim/firmware/media/sensor.py',
   'device-agent/build/k230-agent', 'device-agent/build/k230-sim-venc', 'device-agent/build/k230-sim-usb', 'device-agent/build/k230-sim-ai',
@@ -75,7 +75,7 @@ test('no package carries node-addon-api, C sources, gyp files, types, maps, docs
     const files = packageFiles(target, TREE, RUNTIME);
     const bad = files.filter((f) => /node-addon-api|\.(cpp|h|gyp|d\.ts|map)$|\/test\/|esbuild|meta\.json|cli\.js|tsconfig|package-lock/.test(f) || (f.startsWith('node_modules/') && f.endsWith('README.md')));
     assert.deepEqual(bad, [], target);
-    for (const f of [`${CPP}/dist/index.js`, `${CPP}/LICENSE`, `${CPP}/node_modules/@serialport/parser-readline/dist/index.js`, 'node_modules/debug/src/node.js', 'node_modules/ms/license.md', ...AGENT_MODULES, 'LICENSE', 'THIRD-PARTY-NOTICES.md']) {
+    for (const f of [`${CPP}/dist/index.js`, `${CPP}/LICENSE`, `${CPP}/node_modules/@serialport/parser-readline/dist/index.js`, 'node_modules/debug/src/node.js', 'node_modules/ms/license.md', ...AGENT_MODULES, 'LICENSE', 'THIRD-PARTY-NOTICES.md', 'dist/activation.js', 'dist/extension.js']) {
       assert.ok(files.includes(f), `${target} lacks ${f}`);
     }
   }

@@ -1,0 +1,126 @@
+// The newcomer's first minutes (issue 24): the demo as `npm run demo` starts it (scripts/demo.ts, on
+// a port of its own), opened in Chromium as a person opens the URL it prints, and looked at before
+// anything is clicked. Screenshots go to test-output/newcomer-*.png for a person to look at.
+import assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { after, before, test } from 'node:test';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium';
+import { ROOT, runCommand } from '../../scripts/code-server';
+import { boardItem, decodedInPreview, previewFrame, screenshot as saveScreenshot, waitFor as waitUntil } from './workbench';
+
+const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-newcomer-'));
+let demo: ChildProcess;
+let demoStarted = 0;
+let browser: BrowserContext;
+let page: Page;
+
+const waitFor = (what: string, check: () => Promise<boolean> | boolean, timeoutMs?: number) => waitUntil(page, what, check, timeoutMs);
+const screenshot = (name: string) => saveScreenshot(page, `newcomer-${name}.png`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the demo as `npm run demo` does after its setup (the build and package this test runs after), and waits for its URL. */
+async function startDemo(): Promise<string> {
+  demoStarted = Date.now();
+  demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--code-server'], {
+    cwd: ROOT,
+    env: { ...process.env, K230LIVE_DEMO_PORT: String(await freePort()) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // a group of its own: whatever it leaves is killed with it
+  });
+  let said = '';
+  demo.stderr!.on('data', (d) => (said += d));
+  return new Promise((resolve, reject) => {
+    readline.createInterface({ input: demo.stdout! }).on('line', (line) => {
+      said += `${line}\n`;
+      const url = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S+)$/.exec(line)?.[1];
+      if (url) resolve(url);
+    });
+    demo.once('exit', (code) => reject(new Error(`the demo exited (${code}) before it printed its URL:\n${said}`)));
+  });
+}
+
+/** Ctrl-C, as a person stops it; whatever is left after 20 s is killed with its group. */
+async function stopDemo(): Promise<void> {
+  if (!demo || demo.exitCode !== null) return;
+  const exited = new Promise((r) => demo.once('exit', r));
+  demo.kill('SIGINT');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+  try {
+    process.kill(-demo.pid!, 'SIGKILL');
+  } catch {
+    // the group has ended
+  }
+}
+
+before(async () => {
+  const url = await startDemo();
+  browser = await chromium.launchPersistentContext(path.join(base, 'chromium'), {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 900 },
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await stopDemo();
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
+test('with no command run, the status bar shows the demo board connected', async () => {
+  await boardItem(page).filter({ hasText: /Simulated K230: (connected|streaming)/ }).waitFor({ timeout: 30_000 });
+});
+
+test('with no command run, the live preview is open and plays', async () => {
+  await waitFor('60 frames decoded in the preview', async () => (await decodedInPreview(page).catch(() => 0)) >= 60, 60_000);
+  const playingAfterS = (Date.now() - demoStarted) / 1000;
+  assert.equal(await previewFrame(page).locator('[data-testid=stats]').getAttribute('data-path'), 'mse');
+  await boardItem(page).filter({ hasText: /Simulated K230: streaming/ }).waitFor();
+  console.log(`# from the demo's start to a playing preview: ${playingAfterS.toFixed(1)} s (its build and package not counted)`);
+  await screenshot('first-look');
+});
+
+test('K230 Live started with the window, and VS Code says what that cost', async () => {
+  await runCommand(page, 'Developer: Show Running Extensions');
+  const row: Locator = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'K230 Live' }).first();
+  const time = row.locator('.activation-time');
+  await time.waitFor({ timeout: 10_000 });
+  const ms = Number(/Activation: (\d+)\s*ms/.exec((await time.textContent()) ?? '')?.[1]);
+  assert.ok(ms > 0, `an activation time (${await time.textContent()})`);
+  await time.hover();
+  await page.locator('.monaco-hover, .workbench-hover', { hasText: 'Activated by' }).first().waitFor({ timeout: 5000 });
+  const by = await page.locator('.monaco-hover, .workbench-hover', { hasText: 'Activated by' }).first().innerText();
+  assert.match(by, /after start-up finished/, 'activated as the window opened, not by a command');
+  console.log(`# K230 Live's activation at startup, as VS Code's Running Extensions shows it: ${ms} ms`);
+  // It opened over the workbench: Escape closes the hover, then it.
+  const modal = page.locator('.monaco-modal-editor-block');
+  await waitFor('Running Extensions closed', async () => {
+    await page.keyboard.press('Escape');
+    return !(await modal.isVisible());
+  });
+});
+
+test('Board Files lists what is on the demo board’s card', async () => {
+  const tree = page.getByRole('tree', { name: 'Board Files' });
+  if (!(await tree.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="K230"]').first().click();
+  await tree.locator('.monaco-list-row', { hasText: 'README.txt' }).first().waitFor({ timeout: 15_000 });
+  await screenshot('board-files');
+});
