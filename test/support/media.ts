@@ -51,9 +51,9 @@ export function strictlyIncreasing(values: number[]): boolean {
   return values.every((v, i) => i === 0 || v > values[i - 1]);
 }
 
-/** Every decoded picture's luma plane (width x height bytes each), as ffmpeg decodes the file. */
+/** Every decoded picture's luma plane (width x height bytes each), as ffmpeg decodes the file: each once (no frame repeated to fill a gap in time). */
 export function decodedLuma(file: string, width: number, height: number): Uint8Array[] {
-  const raw = execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 30 });
+  const raw = execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 30 });
   const size = width * height;
   return Array.from({ length: Math.floor(raw.length / size) }, (_, i) => new Uint8Array(raw.buffer, raw.byteOffset + i * size, size));
 }

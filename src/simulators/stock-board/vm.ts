@@ -231,6 +231,38 @@ function boardModule() {
   };
 }
 
+/** What a device of the MPP holds for a script's blocking read (kd_mpi_venc_get_stream,
+ * kd_mpi_ai_get_frame, kd_mpi_wbc_dump_frame): how long the next read waits, in ms (-1: for ever),
+ * and whether the last read did not fill the script's buffer (its readinto then reads once more). */
+interface DeviceState {
+  timeoutMs: number;
+  delivered: boolean;
+}
+
+/** One read of such a device: the next item, written into the script's buffer by `put` (which says
+ * how many bytes), as soon as there is one within the timeout; 0 when none came, on a Ctrl-C, and
+ * once after a read that did not fill the buffer (the end of that readinto). */
+function deviceRead<T>(dev: DeviceState, length: number, take: () => T | undefined, put: (item: T) => number): number {
+  if (dev.delivered) {
+    dev.delivered = false;
+    return 0;
+  }
+  const deadline = dev.timeoutMs < 0 ? Infinity : performance.now() + dev.timeoutMs;
+  for (;;) {
+    pump(true);
+    if (interrupted) return 0;
+    const item = take();
+    if (item !== undefined) {
+      const n = put(item);
+      dev.delivered = n < length;
+      return n;
+    }
+    const left = deadline - performance.now();
+    if (left <= 0) return 0;
+    wait(Math.min(left, 1000));
+  }
+}
+
 /** /dev/wbc: each read is the write-back's newest refresh not yet taken (24-byte head: id, width,
  * height, 0, pts), as kd_mpi_wbc_dump_frame fills a k_video_frame_info; nothing within the timeout: 0. */
 function installWriteBackDevice(FS: any): void {
@@ -239,30 +271,20 @@ function installWriteBackDevice(FS: any): void {
     close() {},
     read(_stream: any, buf: Int8Array, offset: number, length: number) {
       if (!display.wbcOn || length < 24) throw new FS.ErrnoError(29);
-      if (display.delivered) {
-        display.delivered = false;
-        return 0;
-      }
-      const deadline = display.timeoutMs < 0 ? Infinity : performance.now() + display.timeoutMs;
-      for (;;) {
-        pump(true);
-        if (interrupted) return 0;
+      const take = () => {
         const r = display.refresh;
-        if (r) {
-          display.refresh = undefined;
-          const head = new DataView(buf.buffer, buf.byteOffset + offset, 24);
-          head.setUint32(0, r.id, true);
-          head.setUint32(4, r.width, true);
-          head.setUint32(8, r.height, true);
-          head.setUint32(12, 0, true);
-          head.setBigUint64(16, r.pts, true);
-          display.delivered = 24 < length;
-          return 24;
-        }
-        const left = deadline - performance.now();
-        if (left <= 0) return 0;
-        wait(Math.min(left, 1000));
-      }
+        display.refresh = undefined;
+        return r;
+      };
+      return deviceRead(display, length, take, (r) => {
+        const head = new DataView(buf.buffer, buf.byteOffset + offset, 24);
+        head.setUint32(0, r.id, true);
+        head.setUint32(4, r.width, true);
+        head.setUint32(8, r.height, true);
+        head.setUint32(12, 0, true);
+        head.setBigUint64(16, r.pts, true);
+        return 24;
+      });
     },
   };
   FS.registerDevice(FS.makedev(WBC_DEVICE_MAJOR, 0), ops);
@@ -278,30 +300,16 @@ function installEncoderDevices(FS: any): void {
     read(stream: any, buf: Int8Array, offset: number, length: number) {
       const c = channels.get(stream.node.rdev & 0xff);
       if (!c) throw new FS.ErrnoError(29);
-      if (c.delivered) {
-        c.delivered = false;
-        return 0;
-      }
-      const deadline = c.timeoutMs < 0 ? Infinity : performance.now() + c.timeoutMs;
-      for (;;) {
-        pump(true);
-        if (interrupted) return 0;
-        const p = c.packs.shift();
-        if (p) {
-          const n = Math.min(p.data.length, length - 16);
-          const head = new DataView(buf.buffer, buf.byteOffset + offset, 16);
-          head.setUint32(0, p.kind, true);
-          head.setUint32(4, n, true);
-          head.setBigUint64(8, p.pts, true);
-          buf.set(new Int8Array(p.data.buffer, p.data.byteOffset, n), offset + 16);
-          c.delivered = 16 + n < length; // a readinto that is not full reads again
-          send({ type: 'venc-taken', chn: stream.node.rdev & 0xff });
-          return 16 + n;
-        }
-        const left = deadline - performance.now();
-        if (left <= 0) return 0;
-        wait(Math.min(left, 1000));
-      }
+      return deviceRead(c, length, () => c.packs.shift(), (p) => {
+        const n = Math.min(p.data.length, length - 16);
+        const head = new DataView(buf.buffer, buf.byteOffset + offset, 16);
+        head.setUint32(0, p.kind, true);
+        head.setUint32(4, n, true);
+        head.setBigUint64(8, p.pts, true);
+        buf.set(new Int8Array(p.data.buffer, p.data.byteOffset, n), offset + 16);
+        send({ type: 'venc-taken', chn: stream.node.rdev & 0xff });
+        return 16 + n;
+      });
     },
   };
   for (let chn = 0; chn < 4; chn++) {
@@ -318,25 +326,11 @@ function installMicrophoneDevice(FS: any): void {
     close() {},
     read(_stream: any, buf: Int8Array, offset: number, length: number) {
       if (!mic.enabled) throw new FS.ErrnoError(29);
-      if (mic.delivered) {
-        mic.delivered = false;
-        return 0;
-      }
-      const deadline = mic.timeoutMs < 0 ? Infinity : performance.now() + mic.timeoutMs;
-      for (;;) {
-        pump(true);
-        if (interrupted) return 0;
-        const f = mic.frames.shift();
-        if (f) {
-          const n = Math.min(f.length, length);
-          buf.set(new Int8Array(f.buffer, f.byteOffset, n), offset);
-          mic.delivered = n < length; // a readinto that is not full reads again
-          return n;
-        }
-        const left = deadline - performance.now();
-        if (left <= 0) return 0;
-        wait(Math.min(left, 1000));
-      }
+      return deviceRead(mic, length, () => mic.frames.shift(), (f) => {
+        const n = Math.min(f.length, length);
+        buf.set(new Int8Array(f.buffer, f.byteOffset, n), offset);
+        return n;
+      });
     },
   };
   FS.registerDevice(FS.makedev(AI_DEVICE_MAJOR, 0), ops);
