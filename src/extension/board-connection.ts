@@ -23,6 +23,8 @@ export class BoardConnection implements vscode.Disposable {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private detail: string | undefined;
   private connecting = false;
+  /** counts connects and disconnects: an open that a newer one overtook lets its board go */
+  private generation = 0;
   /** another window owns the port this one waits for */
   private elsewhere = false;
   clock: ClockOffset | undefined;
@@ -110,6 +112,8 @@ export class BoardConnection implements vscode.Disposable {
   /** Disconnect: the board is given back (an agent the host started ends, the REPL returns). */
   async disconnect(): Promise<void> {
     const port = this.portPath;
+    this.generation++;
+    this.connecting = false;
     this.portPath = undefined;
     this.stopReconnecting();
     const s = this.session;
@@ -161,11 +165,17 @@ export class BoardConnection implements vscode.Disposable {
 
   private async open(): Promise<BoardInfo> {
     const portPath = this.portPath!;
+    const generation = ++this.generation;
     this.connecting = true;
     this.stateEmitter.fire();
     try {
       const session = await connectBoard(portPath);
-      this.clock = await estimateClockOffset(session);
+      const clock = await estimateClockOffset(session);
+      if (generation !== this.generation) {
+        await session.release(); // disconnected, or connected elsewhere, meanwhile
+        throw new Error(`the connection to ${portPath} was given up while it opened`);
+      }
+      this.clock = clock;
       this.session = session;
       this.detail = undefined;
       this.soundNotice = undefined;
@@ -179,7 +189,7 @@ export class BoardConnection implements vscode.Disposable {
       await this.reconcile();
       return session.info!;
     } finally {
-      this.connecting = false;
+      if (generation === this.generation) this.connecting = false;
       this.stateEmitter.fire();
     }
   }

@@ -51,13 +51,22 @@ export function activate(context: vscode.ExtensionContext): K230LiveHandover {
     void vscode.window.showInformationMessage(vscode.l10n.t('K230: connected to {0} on {1}.', info.boardName, port));
   };
 
-  /** kind 'stock' (scripts, tests) or 'agent' skips the quick pick of the two boards */
+  /** The simulated board this window started ends when it is let go: a board it did not start (a
+   * real one, the demo's) is only disconnected. */
+  const endSimulator = async () => {
+    const ending = simulator;
+    simulator = undefined;
+    await ending?.stop();
+  };
+
+  /** kind 'stock' (scripts, tests) or 'agent' skips the quick pick of the two boards. The board
+   * connected so far is let go (and ends, if this window started it); one notice says what now runs. */
   const startSimulator = async (kind?: 'agent' | 'stock') => {
     const stock = kind ? kind === 'stock' : (await vscode.window.showQuickPick(simulatorChoices(), { title: vscode.l10n.t('K230: Start Simulated Board') }))?.choice.stock;
     if (stock === undefined) return;
     checkSimulator(context.extensionUri, stock); // the board connected so far stays when none can start
     await connection.disconnect();
-    await simulator?.stop();
+    await endSimulator();
     simulator = await launchSimulatedBoard(context.extensionUri, log, stock);
     await connect(SIMULATED_PORT);
   };
@@ -82,13 +91,18 @@ export function activate(context: vscode.ExtensionContext): K230LiveHandover {
       const choice = portPath ? { kind: 'port' as const, path: portPath } : await pickPort(savedPort());
       if (!choice) return;
       if (choice.kind === 'simulator') return startSimulator(choice.stock ? 'stock' : 'agent');
-      await connect(choice.path);
+      try {
+        await connect(choice.path);
+      } finally {
+        if (connection.port !== SIMULATED_PORT) await endSimulator(); // unless the connect was refused before anything changed
+      }
       await savePort(choice.path);
     }),
     command('k230live.disconnect', async () => {
       await recording.stop();
       await sharing.stop();
       await connection.disconnect();
+      await endSimulator();
     }),
     command('k230live.startSimulatedBoard', startSimulator),
     command('k230live.openPreview', async () => preview.show()),
@@ -118,7 +132,7 @@ export function activate(context: vscode.ExtensionContext): K230LiveHandover {
       vscode.window.createTerminal({ name: vscode.l10n.t('K230 REPL'), pty, iconPath: new vscode.ThemeIcon('terminal') }).show();
     }),
     ...registerBoardStorage(connection, workspaceFiles, log, command),
-    { dispose: () => void simulator?.stop() },
+    { dispose: () => void endSimulator() },
   );
   log.info(`K230 Live activated; preview view type ${PREVIEW_VIEW_TYPE}`);
 

@@ -8,8 +8,9 @@ import { UserError } from '../shared/user-error';
 import { SimulatedBoard, startSimulatedBoard } from '../simulators/start-simulated-board';
 import { config } from './settings';
 
-/** Its port path stays the same across restarts, so a reconnect finds it. */
-export const SIMULATED_PORT = path.join(os.tmpdir(), 'k230live-sim-port');
+/** Its port path stays the same across restarts, so a reconnect finds it; each window's is its
+ * own (its extension host's pid), so two windows' simulated boards never take each other's path. */
+export const SIMULATED_PORT = path.join(os.tmpdir(), `k230live-sim-port-${process.pid}`);
 
 /** What both simulated boards run from the package: its programs, and the stock board's script and firmware files. */
 const SIMULATOR_FILES = [

@@ -92,7 +92,7 @@ test('with no command run, the status bar shows the demo board connected', async
 test('with no command run, the live preview is open and plays', async () => {
   await waitFor('60 frames decoded in the preview', async () => (await decodedInPreview(page).catch(() => 0)) >= 60, 60_000);
   const playingAfterS = (Date.now() - demoStarted) / 1000;
-  assert.equal(await previewFrame(page).locator('[data-testid=stats]').getAttribute('data-path'), 'mse');
+  assert.notEqual(await previewFrame(page).locator('[data-testid=stats]').getAttribute('data-path'), 'none');
   await boardItem(page).filter({ hasText: /Simulated K230: streaming/ }).waitFor();
   console.log(`# from the demo's start to a playing preview: ${playingAfterS.toFixed(1)} s (its build and package not counted)`);
   await screenshot('first-look');
@@ -123,4 +123,67 @@ test('Board Files lists what is on the demo board’s card', async () => {
   if (!(await tree.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="K230"]').first().click();
   await tree.locator('.monaco-list-row', { hasText: 'README.txt' }).first().waitFor({ timeout: 15_000 });
   await screenshot('board-files');
+});
+
+/** The extension's own simulated boards: programs run under the demo whose command line names the window's simulated port. */
+function simulatedBoards(): number[] {
+  const parentOf = new Map<number, number>();
+  const commandOf = new Map<number, string>();
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parentOf.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      commandOf.set(pid, fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const underDemo = (pid: number): boolean => {
+    for (let p = parentOf.get(pid); p; p = parentOf.get(p)) if (p === demo.pid) return true;
+    return false;
+  };
+  return [...commandOf].filter(([pid, command]) => /--pty-link \S*k230live-sim-port-/.test(command) && underDemo(pid)).map(([pid]) => pid);
+}
+
+const connectedNotices = () => page.locator('.notification-toast', { hasText: /connected to Simulated K230 on/ });
+
+/** Runs Start Simulated Board and picks the agent's board; returns once its one notice is up. */
+async function startSimulatedBoard(): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await waitFor('no notice left', async () => (await page.locator('.notification-toast').count()) === 0);
+  await runCommand(page, 'K230: Start Simulated Board');
+  const agentBoard = page.locator('.quick-input-list .monaco-list-row', { hasText: 'the C agent' }).first(); // in its own pick, not the palette's
+  await waitFor('the pick of simulated boards', () => agentBoard.isVisible());
+  await agentBoard.click();
+  await waitFor('the simulated board’s notice', async () => (await connectedNotices().filter({ hasText: /k230live-sim-port-\d+/ }).count()) >= 1, 30_000);
+}
+
+test('Start Simulated Board while the demo’s board runs: the window switches to it, with one notice', async () => {
+  const decodedBefore = await decodedInPreview(page);
+  await startSimulatedBoard();
+  assert.equal(await connectedNotices().count(), 1, 'one "connected" notice, none for the board left');
+  assert.equal(simulatedBoards().length, 1, 'one simulated board of the extension runs');
+  // The preview starts again from the new board's first frames: its count starts again.
+  await waitFor('the preview playing the new board', async () => {
+    const n = await decodedInPreview(page);
+    return n >= 30 && n < decodedBefore;
+  });
+  await boardItem(page).filter({ hasText: /Simulated K230: streaming/ }).waitFor();
+});
+
+test('Start Simulated Board again: the board it started before ends, with one notice', async () => {
+  const [old] = simulatedBoards();
+  await startSimulatedBoard();
+  assert.equal(await connectedNotices().count(), 1);
+  const now = simulatedBoards();
+  assert.equal(now.length, 1, `one simulated board runs (${now.join(', ')})`);
+  assert.notEqual(now[0], old, 'a new one');
+  assert.equal(fs.existsSync(`/proc/${old}`), false, 'the old one ended');
+});
+
+test('Disconnect ends the simulated board the window started', async () => {
+  assert.equal(simulatedBoards().length, 1);
+  await runCommand(page, 'K230: Disconnect');
+  await boardItem(page).filter({ hasText: /disconnected/ }).waitFor({ timeout: 10_000 });
+  await waitFor('the simulated board ended', () => simulatedBoards().length === 0, 10_000);
 });
