@@ -44,17 +44,23 @@ static void sim_camera_mark(const struct sim_picture_s *pic, bool whole_second) 
 static void *sim_camera_run(void *arg) {
     struct camera_s *cam = arg;
     int fps = cam->settings.fps;
-    int64_t slot = (clock_now_us() * fps + 999999) / 1000000; /* the next frame on the grid */
+    /* The first exposure is at once, as a sensor's first frame once it is started; the grid takes
+     * over from the first slot a whole period or more after it (so a stream never has more frames
+     * than its rate gives). Waiting for the grid instead cost the time to first frame up to a whole
+     * period (16.7 ms on average at 30 fps). */
+    int64_t first_us = clock_now_us();
+    int64_t slot = ((first_us + 1000000 / fps) * fps + 999999) / 1000000;
+    bool off_grid = true;
     uint32_t frame_number = 0;
     struct camera_au_s au;
     while (!atomic_load(&cam->stop)) {
         /* A sensor's frames come on a fixed cadence: the pts is the frame's slot, not when we got to it. */
-        int64_t capture_us = sim_camera_slot_us(slot, fps);
+        int64_t capture_us = off_grid ? first_us : sim_camera_slot_us(slot, fps);
         clock_sleep_until_us(capture_us);
         struct sim_picture_s *pic = cam->ops->picture(cam->enc);
         sim_pattern_draw(pic, frame_number);
         if (cam->settings.source == CAMERA_SOURCE_DISPLAY) sim_osd_draw(pic, frame_number);
-        sim_camera_mark(pic, slot % fps == 0);
+        sim_camera_mark(pic, !off_grid && slot % fps == 0);
         int kbps = atomic_exchange(&cam->pending_bitrate, 0);
         if (kbps) cam->ops->set_bitrate(cam->enc, kbps);
         bool idr = atomic_exchange(&cam->idr_requested, false);
@@ -67,6 +73,10 @@ static void *sim_camera_run(void *arg) {
             if (cam->on_au(cam->ctx, &au)) atomic_store(&cam->idr_requested, true);
         }
         frame_number++;
+        if (off_grid) {
+            off_grid = false; /* the grid's first slot is still to come */
+            continue;
+        }
         slot++;
         /* Late by whole periods (a slow encode): those sensor frames are gone, as on a real camera;
          * but never the frame of a whole second, whose mark the microphone's tone goes with. */
