@@ -1,7 +1,7 @@
 // MediaSource playback of one fragment per frame, holding the playhead at the live edge.
 import { KeyframeGate } from '../shared/keyframe-gate';
 import type { PreviewFragment } from '../shared/panel';
-import { Playback, PlaybackEvents, wallClockMs } from './playback';
+import type { Playback, PlaybackEvents } from './playback';
 
 /** Past this much buffered ahead, jump to the edge instead of catching up by speed. */
 const JUMP_LAG_S = 0.5;
@@ -161,9 +161,20 @@ export class MsePlayback implements Playback {
   }
 
   private watchFrames(): void {
-    const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+    // Timed at the animation frame that reports it (`now`), where the canvas's frames are timed too:
+    // Chromium stamps presentationTime, for a video waiting at the end of its buffer, when the frame
+    // is handed over, up to a refresh before the compositor's frame takes it (docs/live-playback.md).
+    const onFrame = (now: number, meta: VideoFrameCallbackMetadata) => {
       if (this.destroyed) return;
-      this.events.presented(meta.mediaTime, wallClockMs(meta.presentationTime), meta.expectedDisplayTime);
+      // Held for the sound: as far behind the newest frame as the playhead is, up to the hold asked for.
+      const newest = this.appendedTimes.at(-1) ?? meta.mediaTime;
+      this.events.presented({
+        mediaTimeS: meta.mediaTime,
+        presentedPerfMs: now,
+        displayPerfMs: meta.expectedDisplayTime,
+        heldMs: Math.max(0, Math.min(newest - meta.mediaTime, this.holdS) * 1000),
+        videoPresentationPerfMs: meta.presentationTime,
+      });
       this.frameCallback = this.surface.requestVideoFrameCallback(onFrame);
     };
     this.frameCallback = this.surface.requestVideoFrameCallback(onFrame);

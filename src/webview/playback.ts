@@ -19,10 +19,24 @@ export interface Playback {
   destroy(): void;
 }
 
+/** A frame handed to the compositor; times are performance.now() ms. */
+export interface PresentedFrame {
+  mediaTimeS: number;
+  /** the animation frame that takes it: the one whose requestVideoFrameCallback reports the video's
+   * frame, or the one that draws it onto the canvas */
+  presentedPerfMs: number;
+  /** when it is expected on the display, which the sound is scheduled against */
+  displayPerfMs: number;
+  /** how long it was held back for the sound beyond when it could have been shown */
+  heldMs: number;
+  /** when the decoder gave it out, where the path can tell (WebCodecs) */
+  decodedPerfMs?: number;
+  /** the video's own requestVideoFrameCallback presentationTime (MediaSource) */
+  videoPresentationPerfMs?: number;
+}
+
 export interface PlaybackEvents {
-  /** a frame reached the screen: its media time, when (ms since the epoch), and when it is expected
-   * on the display (performance.now() ms), which the sound is scheduled against */
-  presented(mediaTimeS: number, atMs: number, displayPerfMs: number): void;
+  presented(frame: PresentedFrame): void;
   /** the path cannot go on; the player decides what next */
   failed(message: string): void;
   /** decoding lost its references and needs an IDR to go on */

@@ -1,16 +1,37 @@
-// The live player: takes init segments and fragments, plays them through MediaSource or, when
-// MediaSource cannot, WebCodecs, and keeps the figures a person (and a test) can read.
+// The live player: takes init segments and fragments, plays them through WebCodecs or, where the
+// webview's VideoDecoder cannot take the codec (or there is none), MediaSource, and keeps the
+// figures a person (and a test) can read. docs/live-playback.md has why in that order.
 // Hosted by the VS Code webview and by a plain page alike: it knows nothing of either.
 import type { PreviewFragment, PreviewInit, PreviewSound, PlayerStats } from '../shared/panel';
 import { MsePlayback } from './mse-playback';
-import { Playback, PlaybackEvents } from './playback';
+import { Playback, PlaybackEvents, wallClockMs } from './playback';
 import { SoundEvents, SoundPlayback } from './sound-playback';
 import { StatsCollector } from './stats';
 import { WebCodecsPlayback } from './webcodecs-playback';
 
+/** Where one presented frame's time went in the page (benchmarks): wall clock, ms since the epoch. */
+export interface FrameTiming {
+  path: 'mse' | 'webcodecs';
+  mediaTimeS: number;
+  /** its capture on the board, mapped to the host's clock */
+  captureMs: number;
+  /** its fragment's message reached the player */
+  arrivedMs: number;
+  /** the decoder gave it out (WebCodecs only; MediaSource does not tell) */
+  decodedMs?: number;
+  /** handed to the compositor */
+  presentedMs: number;
+  /** expected on the display */
+  displayMs: number;
+  /** held back for the sound, ms */
+  heldMs: number;
+  /** the video's requestVideoFrameCallback presentationTime (MediaSource only) */
+  videoPresentationMs?: number;
+}
+
 export interface PlayerHost {
-  /** a frame reached the screen, this long after its capture on the board */
-  presented?(latencyMs: number): void;
+  /** a frame reached the screen, this long after its capture on the board; where the time went */
+  presented?(latencyMs: number, timing: FrameTiming): void;
   /** the player needs an IDR to go on (start, fall-back, falling behind) */
   needKeyframe(reason: string): void;
   /** neither path can play the stream */
@@ -22,10 +43,11 @@ export interface PlayerHost {
 export class LivePlayer {
   private playback: Playback | undefined;
   private init: PreviewInit | undefined;
-  private mseRefused = false;
+  /** paths that failed on this stream's codec: the next start takes the other */
+  private readonly refused = new Set<Playback['path']>();
   private readonly stats = new StatsCollector();
-  /** media time -> capture time, for the latency of each presented frame */
-  private readonly captureByMediaTime = new Map<number, number>();
+  /** media time -> capture time and arrival here, for the latency of each presented frame */
+  private readonly arrivals = new Map<number, { captureMs: number; arrivedPerfMs: number }>();
   private pending: PreviewFragment[] = [];
   /** between an init segment and its playback being ready: fragments wait in `pending` */
   private starting = false;
@@ -55,7 +77,7 @@ export class LivePlayer {
   setInit(init: PreviewInit): void {
     this.init = init;
     this.stats.reset();
-    this.captureByMediaTime.clear();
+    this.arrivals.clear();
     this.pending = [];
     this.starting = true;
     this.sound.setStream(init.sound);
@@ -67,9 +89,10 @@ export class LivePlayer {
   }
 
   append(fragment: PreviewFragment): void {
-    this.stats.onReceived(performance.now(), fragment.data.length, fragment.boardDropped);
-    this.captureByMediaTime.set(mediaKey(fragment.mediaTimeS), fragment.captureMs);
-    if (this.captureByMediaTime.size > 600) this.captureByMediaTime.delete(this.captureByMediaTime.keys().next().value!);
+    const now = performance.now();
+    this.stats.onReceived(now, fragment.data.length, fragment.boardDropped);
+    this.arrivals.set(mediaKey(fragment.mediaTimeS), { captureMs: fragment.captureMs, arrivedPerfMs: now });
+    if (this.arrivals.size > 600) this.arrivals.delete(this.arrivals.keys().next().value!);
     if (this.starting) this.pending.push(fragment);
     else this.playback?.append(fragment);
   }
@@ -113,17 +136,16 @@ export class LivePlayer {
     this.playback = undefined;
     const events = this.events();
     const mime = `video/mp4; codecs="${init.codecString}"`;
-    if (!this.mseRefused && typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported(mime)) {
+    const config = this.refused.has('webcodecs') ? undefined : await WebCodecsPlayback.config(init.codecString, init.data);
+    if (init !== this.init) return; // a newer stream started meanwhile
+    if (config) {
+      this.playback = new WebCodecsPlayback(this.canvas, config, events);
+    } else if (!this.refused.has('mse') && typeof MediaSource !== 'undefined' && MediaSource.isTypeSupported(mime)) {
       this.playback = new MsePlayback(this.video, mime, init.data, events);
     } else {
-      const config = await WebCodecsPlayback.config(init.codecString, init.data);
-      if (init !== this.init) return; // a newer stream started meanwhile
-      if (!config) {
-        this.host.failed(`this view cannot decode ${init.codecString} (neither MediaSource nor WebCodecs)`);
-        this.starting = false;
-        return;
-      }
-      this.playback = new WebCodecsPlayback(this.canvas, config, events);
+      this.host.failed(`this view cannot decode ${init.codecString} (neither WebCodecs nor MediaSource)`);
+      this.starting = false;
+      return;
     }
     this.playback.setPictureDelay(this.pictureDelayS);
     this.video.hidden = this.playback.path !== 'mse';
@@ -136,19 +158,34 @@ export class LivePlayer {
 
   private events(): PlaybackEvents {
     return {
-      presented: (mediaTimeS, atMs, displayPerfMs) => {
-        this.sound.presented(mediaTimeS, displayPerfMs);
-        const capture = this.captureByMediaTime.get(mediaKey(mediaTimeS));
-        const latency = capture === undefined ? undefined : atMs - capture;
+      presented: (frame) => {
+        const { mediaTimeS } = frame;
+        this.sound.presented(mediaTimeS, frame.displayPerfMs, frame.heldMs);
+        const arrival = this.arrivals.get(mediaKey(mediaTimeS));
+        const presentedMs = wallClockMs(frame.presentedPerfMs);
+        const latency = arrival === undefined ? undefined : presentedMs - arrival.captureMs;
         this.stats.onPresented(performance.now(), latency);
-        if (latency !== undefined) this.host.presented?.(latency);
+        if (arrival === undefined || latency === undefined || !this.playback) return;
+        this.host.presented?.(latency, {
+          path: this.playback.path,
+          mediaTimeS,
+          captureMs: arrival.captureMs,
+          arrivedMs: wallClockMs(arrival.arrivedPerfMs),
+          decodedMs: frame.decodedPerfMs === undefined ? undefined : wallClockMs(frame.decodedPerfMs),
+          presentedMs,
+          displayMs: wallClockMs(frame.displayPerfMs),
+          heldMs: frame.heldMs,
+          videoPresentationMs: frame.videoPresentationPerfMs === undefined ? undefined : wallClockMs(frame.videoPresentationPerfMs),
+        });
       },
       failed: (message) => {
-        if (this.playback?.path === 'mse' && this.init) {
-          // MediaSource gave up on this stream: the same bytes go to WebCodecs from the next IDR.
-          this.mseRefused = true;
+        const path = this.playback?.path;
+        const other = path === 'webcodecs' ? 'mse' : 'webcodecs';
+        if (path && this.init && !this.refused.has(other)) {
+          // This path gave up on the stream: the same bytes go to the other from the next IDR.
+          this.refused.add(path);
           this.setInit(this.init);
-          this.host.needKeyframe(`MediaSource failed (${message}); switching to WebCodecs`);
+          this.host.needKeyframe(`${path === 'mse' ? 'MediaSource' : 'WebCodecs'} failed (${message}); switching to ${path === 'mse' ? 'WebCodecs' : 'MediaSource'}`);
         } else {
           this.host.failed(message);
         }

@@ -7,7 +7,7 @@ import type { BoardStateMessage, FromWebviewMessage, PanelRequests, PlayerStats,
 import { Requester, unreachable } from '../shared/request-reply';
 import { formatBytes, formatDuration } from '../shared/format';
 import { fill, type PreviewStrings } from '../shared/preview-strings';
-import { LivePlayer } from './player';
+import { LivePlayer, type FrameTiming } from './player';
 import type { ScheduledSound } from './sound-playback';
 
 export interface PreviewChannel {
@@ -43,8 +43,8 @@ function select(id: string, label: string, options: [string, string][]): SelectE
 }
 
 export interface PreviewOptions {
-  /** every presented frame's capture-to-screen latency, ms (benchmarks and tests) */
-  onFrameLatency?: (ms: number) => void;
+  /** every presented frame's capture-to-screen latency, ms, and where its time went (benchmarks and tests) */
+  onFrameLatency?: (ms: number, timing: FrameTiming) => void;
   /** every chunk of sound scheduled to reach the speaker (benchmarks and tests) */
   onSoundScheduled?: (chunk: ScheduledSound) => void;
 }

@@ -55,8 +55,8 @@ export class SoundPlayback {
   private context: AudioContext | undefined;
   private gain: GainNode | undefined;
   private mutedNow = true;
-  /** where the picture's timeline is on this page's clock: the last frame presented */
-  private anchor: { mediaTimeS: number; perfMs: number } | undefined;
+  /** where the picture's timeline is on this page's clock: the last frame presented, and how long it was held for the sound */
+  private anchor: { mediaTimeS: number; perfMs: number; heldMs: number } | undefined;
   private waiting: Chunk[] = [];
   /** context time at which the last scheduled chunk ends */
   private scheduledUntil = 0;
@@ -113,10 +113,10 @@ export class SoundPlayback {
     }
   }
 
-  /** A frame reached the screen: the picture's timeline at that moment on this page's clock. */
-  presented(mediaTimeS: number, perfMs: number): void {
+  /** A frame reached the screen (held `heldMs` for the sound): the picture's timeline at that moment on this page's clock. */
+  presented(mediaTimeS: number, perfMs: number, heldMs = 0): void {
     const first = !this.anchor;
-    this.anchor = { mediaTimeS, perfMs };
+    this.anchor = { mediaTimeS, perfMs, heldMs };
     if (first) {
       const waiting = this.waiting;
       this.waiting = [];
@@ -151,9 +151,10 @@ export class SoundPlayback {
     if (!ctx || ctx.state !== 'running' || this.mutedNow) return;
     const out = ctx.getOutputTimestamp();
     const [ctxTime, perfTime] = out.performanceTime ? [out.contextTime!, out.performanceTime] : [ctx.currentTime, performance.now() + ctx.outputLatency * 1000];
-    // The earliest this chunk can be heard; the picture waits for it when it would be shown sooner.
+    // The earliest this chunk can be heard; the picture waits for it when it would be shown sooner:
+    // by how much later it comes than its picture unheld (as the picture was held when last shown).
     const earliestMs = perfTime + (ctx.currentTime - ctxTime) * 1000 + SAFETY_MS;
-    this.needed.push(this.delayMs + earliestMs - showAtMs);
+    this.needed.push(earliestMs - (showAtMs - this.anchor!.heldMs));
     if (this.needed.length > HOLD_WINDOW) this.needed.shift();
     this.holdPicture(Math.max(...this.needed));
     let when = ctxTime + (showAtMs - perfTime) / 1000;

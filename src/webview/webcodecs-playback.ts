@@ -1,12 +1,22 @@
-// WebCodecs playback: samples out of the fragments into a VideoDecoder, frames onto a canvas.
-// Used when MediaSource cannot play the stream.
+// WebCodecs playback: samples out of the fragments into a VideoDecoder, frames onto a canvas at the
+// next animation frame. The default path where the webview's VideoDecoder takes the codec
+// (docs/live-playback.md has the measurements); MediaSource plays what it cannot.
 import { KeyframeGate } from '../shared/keyframe-gate';
 import { findBox } from '../shared/mp4-boxes';
 import type { PreviewFragment } from '../shared/panel';
-import { Playback, PlaybackEvents, wallClockMs } from './playback';
+import type { Playback, PlaybackEvents } from './playback';
 
 /** Frames queued in the decoder past which we skip to the next keyframe rather than fall behind. */
 const MAX_DECODE_QUEUE = 8;
+/** Decoded frames held for their moment (the sound's hold) past which the oldest are let go. */
+const MAX_HELD = 30;
+/** Frames over which the earliest a frame was ready, against its media time, is remembered (2 s at 30 fps). */
+const EDGE_WINDOW = 60;
+/** One display refresh, until the animation frames have measured it, ms. */
+const DEFAULT_REFRESH_MS = 1000 / 60;
+/** The hold for the sound moves toward what is asked at most this fast (as MediaSource's 0.9x and 1.1x):
+ * the picture slows or hurries a little, never stops. */
+const HOLD_SLEW = 0.1;
 
 /** The avcC/hvcC payload of an init segment: the decoder's `description`. */
 export function decoderDescription(init: Uint8Array): Uint8Array | undefined {
@@ -18,32 +28,43 @@ export function decoderDescription(init: Uint8Array): Uint8Array | undefined {
   return undefined;
 }
 
+interface Held {
+  frame: VideoFrame;
+  mediaMs: number;
+  decodedPerfMs: number;
+}
+
+/** Whether VideoDecoder takes a codec string: asked once per codec (the answer does not change in a page). */
+const supportByCodec = new Map<string, Promise<boolean>>();
+
 export class WebCodecsPlayback implements Playback {
   readonly path = 'webcodecs';
   private readonly decoder: VideoDecoder;
   private readonly context: CanvasRenderingContext2D;
   private readonly gate = new KeyframeGate();
+  /** decoded frames not yet drawn, oldest first */
+  private held: Held[] = [];
+  /** media time -> display clock: the least (decoded - media time) of the last frames, the live edge */
+  private readonly edges: number[] = [];
+  /** the hold the sound asks for, and the one applied now (moving toward it), ms */
+  private holdMs = 0;
+  private appliedHoldMs = 0;
+  private animationFrame = 0;
+  private lastFrameTime = 0;
+  private refreshMs = DEFAULT_REFRESH_MS;
   private decoded = 0;
+  private dropped = 0;
   private skipped = 0;
+  private destroyed = false;
 
   constructor(
     readonly surface: HTMLCanvasElement,
     config: VideoDecoderConfig,
     private readonly events: PlaybackEvents,
   ) {
-    this.context = surface.getContext('2d')!;
+    this.context = surface.getContext('2d', { alpha: false })!;
     this.decoder = new VideoDecoder({
-      output: (frame) => {
-        this.decoded++;
-        if (surface.width !== frame.displayWidth || surface.height !== frame.displayHeight) {
-          surface.width = frame.displayWidth;
-          surface.height = frame.displayHeight;
-        }
-        this.context.drawImage(frame, 0, 0);
-        frame.close();
-        const now = performance.now();
-        this.events.presented(frame.timestamp / 1e6, wallClockMs(now), now);
-      },
+      output: (frame) => this.onDecoded(frame),
       error: (e) => this.events.failed(`VideoDecoder: ${e.message}`),
     });
     this.decoder.configure(config);
@@ -54,8 +75,15 @@ export class WebCodecsPlayback implements Playback {
     const description = decoderDescription(init);
     if (!description) return undefined;
     const config: VideoDecoderConfig = { codec: codecString, description, optimizeForLatency: true };
-    const support = await VideoDecoder.isConfigSupported(config).catch(() => undefined);
-    return support?.supported ? config : undefined;
+    let supported = supportByCodec.get(codecString);
+    if (!supported) {
+      supported = VideoDecoder.isConfigSupported(config).then(
+        (s) => s.supported === true,
+        () => false,
+      );
+      supportByCodec.set(codecString, supported);
+    }
+    return (await supported) ? config : undefined;
   }
 
   append(fragment: PreviewFragment): void {
@@ -79,12 +107,14 @@ export class WebCodecsPlayback implements Playback {
     );
   }
 
-  setPictureDelay(): void {
-    // Frames are drawn as they are decoded: on this path the sound plays when it can, behind its picture.
+  setPictureDelay(seconds: number): void {
+    this.holdMs = seconds * 1000;
+    if (this.held.length) this.requestDraw();
   }
 
   bufferMs(): number {
-    return 0; // frames are drawn as they are decoded: nothing waits in front of the screen
+    const newest = this.held.at(-1);
+    return newest ? Math.max(0, this.dueAt(newest) - performance.now()) : 0;
   }
 
   decodedFrames(): number {
@@ -92,7 +122,7 @@ export class WebCodecsPlayback implements Playback {
   }
 
   droppedFrames(): number {
-    return 0; // every decoded frame is drawn
+    return this.dropped;
   }
 
   skippedFrames(): number {
@@ -100,6 +130,76 @@ export class WebCodecsPlayback implements Playback {
   }
 
   destroy(): void {
+    this.destroyed = true;
+    cancelAnimationFrame(this.animationFrame);
+    for (const h of this.held) h.frame.close();
+    this.held = [];
     if (this.decoder.state !== 'closed') this.decoder.close();
+  }
+
+  private onDecoded(frame: VideoFrame): void {
+    const now = performance.now();
+    this.decoded++;
+    if (this.destroyed) return void frame.close();
+    const mediaMs = frame.timestamp / 1000;
+    this.edges.push(now - mediaMs);
+    if (this.edges.length > EDGE_WINDOW) this.edges.shift();
+    this.held.push({ frame, mediaMs, decodedPerfMs: now });
+    if (this.held.length > MAX_HELD) this.letGo(this.held.shift()!);
+    this.requestDraw();
+  }
+
+  /** When a frame is due: as soon as it is decoded, unless the sound holds the picture back. */
+  private dueAt(h: Held): number {
+    return this.appliedHoldMs > 0 ? Math.max(h.decodedPerfMs, h.mediaMs + Math.min(...this.edges) + this.appliedHoldMs) : h.decodedPerfMs;
+  }
+
+  private requestDraw(): void {
+    if (!this.animationFrame) this.animationFrame = requestAnimationFrame((t) => this.draw(t));
+  }
+
+  /**
+   * In the animation frame: the newest frame that is due goes onto the canvas, which the
+   * compositor takes in this same frame; due frames before it were never seen (dropped).
+   */
+  private draw(frameTime: number): void {
+    this.animationFrame = 0;
+    if (this.destroyed) return;
+    const now = performance.now();
+    const sinceLast = this.lastFrameTime ? frameTime - this.lastFrameTime : 0;
+    if (sinceLast > 0 && sinceLast < 40) this.refreshMs += (sinceLast - this.refreshMs) / 8;
+    this.lastFrameTime = frameTime;
+    const step = HOLD_SLEW * Math.min(sinceLast, 100);
+    this.appliedHoldMs += Math.max(-step, Math.min(step, this.holdMs - this.appliedHoldMs));
+    let due = 0;
+    while (due < this.held.length && this.dueAt(this.held[due]) <= now + 1) due++;
+    if (due) {
+      for (const h of this.held.slice(0, due - 1)) this.letGo(h);
+      const shown = this.held[due - 1];
+      this.held = this.held.slice(due);
+      const { frame } = shown;
+      if (this.surface.width !== frame.displayWidth || this.surface.height !== frame.displayHeight) {
+        this.surface.width = frame.displayWidth;
+        this.surface.height = frame.displayHeight;
+      }
+      this.context.drawImage(frame, 0, 0);
+      frame.close();
+      // The compositor takes the canvas in this animation frame (begun at frameTime, maybe a moment
+      // before the decoder gave the frame out).
+      this.events.presented({
+        mediaTimeS: shown.mediaMs / 1000,
+        presentedPerfMs: Math.max(frameTime, shown.decodedPerfMs),
+        displayPerfMs: frameTime + this.refreshMs,
+        heldMs: Math.max(0, this.dueAt(shown) - shown.decodedPerfMs),
+        decodedPerfMs: shown.decodedPerfMs,
+      });
+    }
+    if (this.held.length || this.appliedHoldMs !== this.holdMs) this.requestDraw();
+  }
+
+  /** A decoded frame never drawn. */
+  private letGo(h: Held): void {
+    h.frame.close();
+    this.dropped++;
   }
 }

@@ -65,7 +65,7 @@ test('the live preview decodes frames inside the webview', async () => {
   await runCommand(page, 'K230: Open Live Preview');
   await preview().locator('[data-testid=stats]').waitFor({ timeout: 20_000 });
   await waitFor('30 decoded frames in the webview', async () => (await decoded()) >= 30);
-  assert.equal(await preview().locator('[data-testid=stats]').getAttribute('data-path'), 'mse');
+  assert.equal(await preview().locator('[data-testid=stats]').getAttribute('data-path'), 'webcodecs', 'WebCodecs, the default path where the webview decodes H.264');
   await statusBar().filter({ hasText: /streaming/ }).waitFor();
   await screenshot('preview-dark.png');
 });
@@ -96,7 +96,8 @@ test('Snapshot saves the frame on screen as a PNG in the workspace', async () =>
 test('a resolution picked in the panel takes effect live', async () => {
   await preview().locator('#resolution').click();
   await preview().getByRole('option', { name: '640×360' }).click();
-  const width = () => preview().locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth);
+  // the picture's own width, whichever surface shows it (a canvas for WebCodecs, a <video> for MediaSource)
+  const width = () => preview().locator('.stage > :is(video, canvas):not([hidden])').evaluate((e: HTMLVideoElement | HTMLCanvasElement) => (e instanceof HTMLVideoElement ? e.videoWidth : e.width));
   await waitFor('640-pixel-wide video', async () => (await width()) === 640);
   await preview().locator('#resolution').click();
   await preview().getByRole('option', { name: '1280×720' }).click();

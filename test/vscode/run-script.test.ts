@@ -120,7 +120,8 @@ test('the preview shows the script\'s display while it runs, says so, and the ca
   await waitFor('the script\'s display in the preview', async () => (await showing.getAttribute('data-live').catch(() => null)) === 'display', 20_000);
   const before = await decodedInPreview(page);
   await waitFor('the display\'s pictures decoded in the webview', async () => (await decodedInPreview(page)) >= before + 30, 20_000);
-  const size = await preview.locator('video').evaluate((v: HTMLVideoElement) => `${v.videoWidth}x${v.videoHeight}`);
+  // the picture's own size, whichever surface shows it (a canvas for WebCodecs, a <video> for MediaSource)
+  const size = await preview.locator('.stage > :is(video, canvas):not([hidden])').evaluate((e: HTMLVideoElement | HTMLCanvasElement) => (e instanceof HTMLVideoElement ? `${e.videoWidth}x${e.videoHeight}` : `${e.width}x${e.height}`));
   assert.equal(size, '640x480', 'the display\'s own size');
   await screenshot(page, 'preview-script-display.png');
   await waitFor('the script ends', async () => /boxes\.py finished/.test(await terminalText()), 30_000);
