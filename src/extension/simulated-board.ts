@@ -45,7 +45,14 @@ export function checkSimulator(extensionUri: vscode.Uri, stock: boolean): string
 export async function launchSimulatedBoard(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, stock: boolean): Promise<SimulatedBoard> {
   const ownAgent = checkSimulator(extensionUri, stock);
   const agentPath = ownAgent || vscode.Uri.joinPath(extensionUri, 'device-agent', 'build', 'k230-agent').fsPath;
-  const board = await startSimulatedBoard(stock ? { stock, ptyLink: SIMULATED_PORT, build: false } : { agentPath, ptyLink: SIMULATED_PORT, build: false });
+  // The agent's board gets an empty card of its own for its run, as the stock board makes itself.
+  const sdcard = stock ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'k230live-sim-card-'));
+  const removeCard = () => sdcard && fs.rmSync(sdcard, { recursive: true, force: true });
+  const board = await startSimulatedBoard(stock ? { stock, ptyLink: SIMULATED_PORT, build: false } : { agentPath, ptyLink: SIMULATED_PORT, sdcard, build: false }).catch((e) => {
+    removeCard();
+    throw e;
+  });
+  board.process.once('exit', removeCard);
   board.process.stderr?.on('data', (d: Buffer) => log.warn(`agent: ${d.toString().trim()}`));
   board.process.once('exit', (code, signal) => log.info(`simulated board exited (${signal ?? code})`));
   log.info(`simulated board (pid ${board.process.pid}) on ${SIMULATED_PORT}`);

@@ -1,7 +1,8 @@
 // Figures as people read them, the same in the webview and in the status bar.
 
 export function formatBytes(n: number): string {
-  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
+  return n >= 1024 ? `${Math.round(n / 1024)} KB` : `${Math.round(n)} B`; // a small file is not "0 KB"
 }
 
 export function formatDuration(s: number): string {

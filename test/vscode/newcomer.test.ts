@@ -11,12 +11,17 @@ import * as readline from 'node:readline';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium';
+import { SimulatedBoard, startSimulatedBoard as startBoard } from '../../src/simulators/start-simulated-board';
 import { ROOT, runCommand } from '../../scripts/code-server';
 import { boardItem, decodedInPreview, previewFrame, screenshot as saveScreenshot, waitFor as waitUntil } from './workbench';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-newcomer-'));
 let demo: ChildProcess;
 let demoStarted = 0;
+/** the demo board's card: a folder on this PC, as the demo says */
+let card = '';
+/** a board of the test's own, started without a card */
+let cardless: SimulatedBoard | undefined;
 let browser: BrowserContext;
 let page: Page;
 
@@ -46,6 +51,7 @@ async function startDemo(): Promise<string> {
   return new Promise((resolve, reject) => {
     readline.createInterface({ input: demo.stdout! }).on('line', (line) => {
       said += `${line}\n`;
+      card ||= /its card (\S+)$/.exec(line)?.[1] ?? '';
       const url = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S+)$/.exec(line)?.[1];
       if (url) resolve(url);
     });
@@ -82,6 +88,7 @@ before(async () => {
 after(async () => {
   await browser?.close().catch(() => undefined);
   await stopDemo();
+  await cardless?.stop();
   fs.rmSync(base, { recursive: true, force: true });
 });
 
@@ -118,11 +125,61 @@ test('K230 Live started with the window, and VS Code says what that cost', async
   });
 });
 
-test('Board Files lists what is on the demo board’s card', async () => {
+const sidebar = () => page.locator('.part.sidebar');
+/** A title-bar action of the Board Files view, by its name. */
+const viewAction = (name: string) => sidebar().locator(`.title-actions .action-label[aria-label^="${name}"], .actions-container .action-label[aria-label^="${name}"]`).first();
+
+test('Board Files lists what is on the demo board’s card, and offers Record on Board', async () => {
   const tree = page.getByRole('tree', { name: 'Board Files' });
   if (!(await tree.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="K230"]').first().click();
-  await tree.locator('.monaco-list-row', { hasText: 'README.txt' }).first().waitFor({ timeout: 15_000 });
+  const readme = tree.locator('.monaco-list-row', { hasText: 'README.txt' }).first();
+  await readme.waitFor({ timeout: 15_000 });
+  const bytes = fs.statSync(path.join(card, 'README.txt')).size;
+  assert.ok(bytes < 1024);
+  assert.match((await readme.textContent()) ?? '', new RegExp(`README\\.txt\\s*${bytes} B · `), 'its size in bytes, not "0 KB"');
+  await viewAction('Record on Board').waitFor({ timeout: 5000 });
   await screenshot('board-files');
+});
+
+test('Board Files says when the card is empty, and still offers Record on Board', async () => {
+  assert.ok(card && fs.existsSync(path.join(card, 'README.txt')), `the demo named its card (${card})`);
+  fs.rmSync(path.join(card, 'README.txt'));
+  await viewAction('Refresh').click();
+  await sidebar().getByText('The card is empty.').waitFor({ timeout: 10_000 });
+  await viewAction('Record on Board').waitFor({ timeout: 5000 });
+  await screenshot('board-files-empty-card');
+});
+
+/**
+ * The preview playing a new stream after `before` frames of the last: its count starts again. At
+ * most 30 frames a second, a count from 0 takes 4 s to pass 150: seen in between, it is the new one.
+ * It returns once this one has passed 150 too, for the next.
+ */
+async function playingAgain(before: number): Promise<void> {
+  assert.ok(before >= 150, `the last stream played 150 frames first (${before})`);
+  await waitFor('the preview playing the new board', async () => {
+    const n = await decodedInPreview(page);
+    return n >= 30 && n < 150;
+  });
+  await waitFor('150 frames of the new board', async () => (await decodedInPreview(page)) >= 150);
+}
+
+test('a board started without a card: Board Files says it has no storage, and offers nothing for one', async () => {
+  const decodedBefore = await decodedInPreview(page);
+  cardless = await startBoard({ ptyLink: path.join(base, 'cardless-port'), boardName: 'Cardless K230', build: false });
+  await runCommand(page, 'K230: Connect');
+  const typeIn = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Enter a port path' }).first();
+  await waitFor('the Connect pick', () => typeIn.isVisible());
+  await typeIn.click();
+  const input = page.locator('.quick-input-widget input.input').first();
+  await waitFor('the port path box', async () => (await page.locator('.quick-input-widget', { hasText: 'Serial port path' }).count()) > 0);
+  await input.fill(cardless.portPath);
+  await page.keyboard.press('Enter');
+  await boardItem(page).filter({ hasText: /Cardless K230: (connected|streaming)/ }).waitFor({ timeout: 20_000 });
+  await playingAgain(decodedBefore);
+  await sidebar().getByText('This board has no storage: it was started without a card.').waitFor({ timeout: 10_000 });
+  for (const action of ['Record on Board', 'Upload…', 'Refresh']) assert.equal(await viewAction(action).isVisible(), false, `${action} is not offered`);
+  await screenshot('board-files-no-card');
 });
 
 /** The extension's own simulated boards: programs run under the demo whose command line names the window's simulated port. */
@@ -158,16 +215,13 @@ async function startSimulatedBoard(): Promise<void> {
   await waitFor('the simulated board’s notice', async () => (await connectedNotices().filter({ hasText: /k230live-sim-port-\d+/ }).count()) >= 1, 30_000);
 }
 
-test('Start Simulated Board while the demo’s board runs: the window switches to it, with one notice', async () => {
+test('Start Simulated Board while a board runs: the window switches to it, with one notice, and its card is empty', async () => {
   const decodedBefore = await decodedInPreview(page);
   await startSimulatedBoard();
   assert.equal(await connectedNotices().count(), 1, 'one "connected" notice, none for the board left');
   assert.equal(simulatedBoards().length, 1, 'one simulated board of the extension runs');
-  // The preview starts again from the new board's first frames: its count starts again.
-  await waitFor('the preview playing the new board', async () => {
-    const n = await decodedInPreview(page);
-    return n >= 30 && n < decodedBefore;
-  });
+  await playingAgain(decodedBefore);
+  await sidebar().getByText('The card is empty.').waitFor({ timeout: 10_000 });
   await boardItem(page).filter({ hasText: /Simulated K230: streaming/ }).waitFor();
 });
 
