@@ -18,7 +18,7 @@ import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { cpuSeconds } from '../test/support/process-cpu';
 import { sleep } from '../test/support/poll';
-import { mean, percentiles, round, type Percentiles } from './stats';
+import { mean, percentile, percentiles, round, type Percentiles } from './stats';
 
 const VIDEO_ONLY: StreamSettings = { ...DEFAULT_STREAM_SETTINGS, width: 1280, height: 720, audio: AudioCodec.Off, audioRate: 0 };
 const WITH_SOUND: StreamSettings = { ...VIDEO_ONLY, audio: AudioCodec.G711U, audioRate: 8000 };
@@ -84,12 +84,19 @@ export async function benchSoundCost(phaseSeconds = 10, rounds = 2): Promise<Sou
 
 export interface SoundLatencyResult {
   seconds: number;
+  /** the player's path for the picture (WebCodecs where the page's VideoDecoder takes the codec) */
+  path: string;
   /** capture -> screen with the sound muted: the picture as live as the player makes it */
   video_muted_ms: Percentiles;
   /** capture -> screen with the sound on: held back to meet its sound */
   video_with_sound_ms: Percentiles;
   /** capture -> speaker, the AudioContext's output time of each chunk's first sample */
   sound_ms: Percentiles;
+  /** the picture's hold for its sound: with sound minus muted, at the median */
+  picture_hold_p50_ms: number;
+  /** sound minus picture where a chunk and a frame start together (every 100 ms at 30 fps and 20 ms
+   * chunks): the AudioContext's output time against the frame's expected display time; and the worst */
+  sync_ms: Percentiles & { worst: number };
 }
 
 export async function benchSoundLatency(seconds = 10): Promise<SoundLatencyResult> {
@@ -109,14 +116,34 @@ export async function benchSoundLatency(seconds = 10): Promise<SoundLatencyResul
     await page.page.evaluate(() => {
       window.latencies = [];
       window.soundScheduled = [];
+      window.framesShown = [];
+      window.timings = [];
     });
     await sleep(seconds * 1000);
-    const { withSound, sound } = await page.page.evaluate(() => ({
-      withSound: window.latencies,
-      sound: window.soundScheduled.map((c) => performance.timeOrigin + c.outputPerfMs - c.captureMs),
-    }));
+    const { withSound, sound, sync, path } = await page.page.evaluate(() => {
+      const shownAt = new Map(window.framesShown.map((f) => [Math.round(f.mediaTimeS * 1000), f.displayPerfMs]));
+      const sync: number[] = [];
+      for (const c of window.soundScheduled) {
+        const shown = shownAt.get(Math.round(c.mediaTimeS * 1000));
+        if (shown !== undefined) sync.push(c.outputPerfMs - shown);
+      }
+      return {
+        withSound: window.latencies,
+        sound: window.soundScheduled.map((c) => performance.timeOrigin + c.outputPerfMs - c.captureMs),
+        sync,
+        path: window.timings[0]?.path ?? 'none',
+      };
+    });
     await session.stopStream();
-    return { seconds, video_muted_ms: percentiles(muted), video_with_sound_ms: percentiles(withSound), sound_ms: percentiles(sound) };
+    return {
+      seconds,
+      path,
+      video_muted_ms: percentiles(muted),
+      video_with_sound_ms: percentiles(withSound),
+      sound_ms: percentiles(sound),
+      picture_hold_p50_ms: round(percentile(withSound, 50) - percentile(muted, 50)),
+      sync_ms: { ...percentiles(sync), worst: round(Math.max(...sync.map(Math.abs))) },
+    };
   } finally {
     await session.disconnect();
     await page.close();

@@ -12,12 +12,18 @@ const JOIN_S = 0.015;
 const MAX_WAITING = 50;
 /** Quieter than this shows as silence. */
 export const SILENCE_DB = -90;
-/** Kept between a chunk's arrival and its first sample at the speaker, for the scheduling's jitter. */
-const SAFETY_MS = 10;
+/** Kept between scheduling a chunk and its first sample rendered: about one render quantum (128 samples). */
+const SAFETY_MS = 4;
 /** The most the picture is held back for its sound. */
 const MAX_PICTURE_DELAY_MS = 400;
-/** The hold is the most the chunks of this last while needed: 1 s of them. */
-const HOLD_WINDOW = 50;
+/**
+ * How long a sound may come after its picture: the picture is held for what the sound needs less
+ * this, and is that much more live. Well inside what a viewer can tell: ITU-R BT.1359 finds sound
+ * after its picture undetectable to about 125 ms, EBU R37 allows 60 ms at the end of a chain.
+ */
+const LIP_SYNC_SLACK_MS = 20;
+/** The hold is lowered only when the sound needs this much less (no wobble of the picture). */
+const HOLD_HYSTERESIS_MS = 5;
 
 export interface SoundEvents {
   /** the level of the sound playing now, dBFS (peak of its chunk) */
@@ -64,8 +70,8 @@ export class SoundPlayback {
   private late = 0;
   /** how long the picture is held back for the sound, ms */
   private delayMs = 0;
-  /** the hold each of the last chunks needed to be heard with its picture, ms */
-  private needed: number[] = [];
+  /** how much later than its picture each chunk can be heard, followed as it goes */
+  private lateness = new LatenessEstimate();
 
   constructor(private readonly events: SoundEvents) {}
 
@@ -76,7 +82,7 @@ export class SoundPlayback {
     this.stream = sound && { table: g711Table(sound.codec), rate: sound.rate };
     this.anchor = undefined;
     this.waiting = [];
-    this.needed = [];
+    this.lateness = new LatenessEstimate();
     this.scheduledUntil = 0;
     this.events.level(SILENCE_DB);
   }
@@ -89,7 +95,7 @@ export class SoundPlayback {
     return this.mutedNow;
   }
 
-  /** chunks that came after their moment had passed, never played */
+  /** chunks heard later after their picture than the slack allows */
   get lateChunks(): number {
     return this.late;
   }
@@ -108,7 +114,7 @@ export class SoundPlayback {
     if (this.gain) this.gain.gain.value = muted ? 0 : 1;
     if (!muted && this.context?.state === 'suspended') await this.context.resume();
     if (muted) {
-      this.needed = [];
+      this.lateness = new LatenessEstimate();
       this.holdPicture(0);
     }
   }
@@ -151,19 +157,16 @@ export class SoundPlayback {
     if (!ctx || ctx.state !== 'running' || this.mutedNow) return;
     const out = ctx.getOutputTimestamp();
     const [ctxTime, perfTime] = out.performanceTime ? [out.contextTime!, out.performanceTime] : [ctx.currentTime, performance.now() + ctx.outputLatency * 1000];
-    // The earliest this chunk can be heard; the picture waits for it when it would be shown sooner:
-    // by how much later it comes than its picture unheld (as the picture was held when last shown).
+    // The earliest this chunk can be heard; the picture waits for it, less the slack, when it would
+    // be shown sooner. How late the chunk is against its picture unheld (as the picture was held when
+    // last shown) feeds the estimate that sets the hold.
     const earliestMs = perfTime + (ctx.currentTime - ctxTime) * 1000 + SAFETY_MS;
-    this.needed.push(earliestMs - (showAtMs - this.anchor!.heldMs));
-    if (this.needed.length > HOLD_WINDOW) this.needed.shift();
-    this.holdPicture(Math.max(...this.needed));
-    let when = ctxTime + (showAtMs - perfTime) / 1000;
+    this.lateness.add(earliestMs - (showAtMs - this.anchor!.heldMs));
+    this.holdPicture(this.lateness.upper() - LIP_SYNC_SLACK_MS);
+    if (earliestMs > showAtMs + LIP_SYNC_SLACK_MS) this.late++;
+    let when = ctxTime + (Math.max(showAtMs, earliestMs) - perfTime) / 1000;
     if (Math.abs(when - this.scheduledUntil) < JOIN_S) when = this.scheduledUntil;
-    if (when < ctx.currentTime) {
-      // Too late for its picture (the picture is being held back from now on): heard now, not lost.
-      this.late++;
-      when = Math.max(ctx.currentTime, this.scheduledUntil);
-    }
+    if (when < ctx.currentTime) when = Math.max(ctx.currentTime, this.scheduledUntil); // heard now, not lost
     const buffer = ctx.createBuffer(1, c.samples.length, rate);
     buffer.copyToChannel(c.samples as Float32Array<ArrayBuffer>, 0);
     const source = ctx.createBufferSource();
@@ -176,7 +179,7 @@ export class SoundPlayback {
 
   private holdPicture(ms: number): void {
     const next = Math.round(Math.max(0, Math.min(MAX_PICTURE_DELAY_MS, ms)));
-    if (next === this.delayMs) return;
+    if (next === this.delayMs || (next < this.delayMs && next > this.delayMs - HOLD_HYSTERESIS_MS && next > 0)) return;
     this.delayMs = next;
     this.events.pictureDelay(next);
   }
@@ -187,5 +190,32 @@ export class SoundPlayback {
       this.events.level(db);
     }, Math.max(0, atMs - performance.now()));
     this.timers.add(t);
+  }
+}
+
+/**
+ * How much later than its picture a chunk can be heard, followed as a mean and a mean deviation
+ * (as TCP follows its round trips, RFC 6298): the upper bound is the mean and two deviations, so
+ * one late chunk moves it a little and a lasting change within a few chunks, where the worst chunk
+ * of the last second held the picture back for every spike of a busy machine. A chunk above it is
+ * heard up to LIP_SYNC_SLACK_MS after its picture unnoticed, or later and counted (lateChunks).
+ */
+export class LatenessEstimate {
+  private mean: number | undefined;
+  private deviation = 0;
+
+  add(ms: number): void {
+    if (this.mean === undefined) {
+      this.mean = ms;
+      this.deviation = 0;
+      return;
+    }
+    this.deviation += (Math.abs(ms - this.mean) - this.deviation) / 4;
+    this.mean += (ms - this.mean) / 8;
+  }
+
+  /** what covers nearly every chunk, ms */
+  upper(): number {
+    return this.mean === undefined ? 0 : this.mean + 2 * this.deviation;
   }
 }
