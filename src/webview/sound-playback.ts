@@ -22,6 +22,12 @@ const MAX_PICTURE_DELAY_MS = 400;
  * after its picture undetectable to about 125 ms, EBU R37 allows 60 ms at the end of a chain.
  */
 const LIP_SYNC_SLACK_MS = 20;
+/**
+ * A new AudioContext's lead over what is heard grows over its first tens of milliseconds (20 ms,
+ * then 32, then 42 here), and the chunks that waited for it come at once: the hold is taken from
+ * the chunks after this much of its time, not from those.
+ */
+const SETTLE_S = 0.1;
 /** The hold is lowered only when the sound needs this much less (no wobble of the picture). */
 const HOLD_HYSTERESIS_MS = 5;
 
@@ -161,8 +167,10 @@ export class SoundPlayback {
     // be shown sooner. How late the chunk is against its picture unheld (as the picture was held when
     // last shown) feeds the estimate that sets the hold.
     const earliestMs = perfTime + (ctx.currentTime - ctxTime) * 1000 + SAFETY_MS;
-    this.lateness.add(earliestMs - (showAtMs - this.anchor!.heldMs));
-    this.holdPicture(this.lateness.upper() - LIP_SYNC_SLACK_MS);
+    if (ctx.currentTime >= SETTLE_S) {
+      this.lateness.add(earliestMs - (showAtMs - this.anchor!.heldMs));
+      this.holdPicture(this.lateness.upper() - LIP_SYNC_SLACK_MS);
+    }
     if (earliestMs > showAtMs + LIP_SYNC_SLACK_MS) this.late++;
     let when = ctxTime + (Math.max(showAtMs, earliestMs) - perfTime) / 1000;
     if (Math.abs(when - this.scheduledUntil) < JOIN_S) when = this.scheduledUntil;

@@ -109,6 +109,9 @@ export class WebCodecsPlayback implements Playback {
 
   setPictureDelay(seconds: number): void {
     this.holdMs = seconds * 1000;
+    // The sound turned on or off (a person's click): the hold is taken or let go at once, a frame's
+    // pause or skip then; between two holds it moves gradually.
+    if (this.holdMs === 0 || this.appliedHoldMs === 0) this.appliedHoldMs = this.holdMs;
     if (this.held.length) this.requestDraw();
   }
 
