@@ -26,9 +26,9 @@ export interface PathResult {
   /** board capture -> handed to the compositor: the animation frame that takes it (the video's:
    * the one whose requestVideoFrameCallback reports it; the canvas's: the one that draws it) */
   latency_ms: PercentilesAndMax;
-  /** MediaSource only: board capture -> the video's own presentationTime, which Chromium stamps when
-   * the frame is handed over, up to a refresh before the animation frame that reports it */
-  latency_presentation_time_ms?: PercentilesAndMax;
+  /** MediaSource only (null for WebCodecs): board capture -> the video's own presentationTime, which
+   * Chromium stamps when the frame is handed over, up to a refresh before the animation frame that reports it */
+  latency_presentation_time_ms: PercentilesAndMax | null;
   /** board capture -> the fragment's last byte on the host: the part the player cannot help */
   link_latency_ms: PercentilesAndMax;
   /** the player's own share, per frame: presented minus the last byte on the host */
@@ -37,10 +37,10 @@ export interface PathResult {
   breakdown_ms: {
     /** the last byte on the host -> the fragment's message in the page (PreviewFeed, the hand-off) */
     hand_off: Percentiles;
-    /** the message in the page -> the decoder's output (WebCodecs only: MediaSource does not tell) */
-    decode?: Percentiles;
-    /** the decoder's output -> the compositor (WebCodecs: the next animation frame) */
-    to_compositor?: Percentiles;
+    /** the message in the page -> the decoder's output (WebCodecs only, null for MediaSource, which does not tell) */
+    decode: Percentiles | null;
+    /** the decoder's output -> the compositor (WebCodecs: the next animation frame; null for MediaSource) */
+    to_compositor: Percentiles | null;
     /** the message in the page -> the compositor (MediaSource: append, decode, the playhead, the compositor) */
     in_page: Percentiles;
   };
@@ -134,12 +134,13 @@ function summarize(phases: PhaseFrames[], ttff: number[]): PathResult {
     frames_sent: sent,
     frames_presented: presented,
     latency_ms: percentilesAndMax(latency),
-    ...(byPresentationTime.length ? { latency_presentation_time_ms: percentilesAndMax(byPresentationTime) } : {}),
+    latency_presentation_time_ms: byPresentationTime.length ? percentilesAndMax(byPresentationTime) : null,
     link_latency_ms: percentilesAndMax(link),
     player_ms: percentilesAndMax(player),
     breakdown_ms: {
       hand_off: percentiles(handOff),
-      ...(decode.length ? { decode: percentiles(decode), to_compositor: percentiles(toCompositor) } : {}),
+      decode: decode.length ? percentiles(decode) : null,
+      to_compositor: decode.length ? percentiles(toCompositor) : null,
       in_page: percentiles(inPage),
     },
     frames_dropped: Math.max(0, sent - presented),
