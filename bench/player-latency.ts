@@ -231,8 +231,7 @@ export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<Latency
         await sleep(1000); // the last frames reach the screen
         const results = await page.results();
         frames.timings = results.timings;
-        // stats.dropped counts the board's drops and the skips too
-        frames.player = { decoded: results.stats.decodedFrames, dropped: results.stats.dropped - results.stats.skippedFrames, skipped: results.stats.skippedFrames };
+        frames.player = { decoded: results.stats.decodedFrames, dropped: results.stats.unshownFrames, skipped: results.stats.skippedFrames };
         detach();
         phases[path].push(frames);
       }

@@ -28,8 +28,10 @@ export interface PlayerStats {
   /** capture on the board to presentation here, last second's median and maximum, ms */
   latencyP50Ms: number | null;
   latencyMaxMs: number | null;
-  /** board-side drops plus frames the player dropped */
-  dropped: number;
+  /** frames that never reached the decoder: dropped on the board or the link, or passed over to stay live */
+  lostFrames: number;
+  /** frames decoded but never on screen (a newer one took their refresh) */
+  unshownFrames: number;
   /** media buffered ahead of the playhead, ms */
   bufferMs: number;
   /** every frame the decoder produced since the stream (re)started */

@@ -37,7 +37,11 @@ export const PREVIEW_STRINGS = {
   statBitrate: 'bitrate',
   statLatency: 'latency',
   statLatencyValue: '{0} ms (max {1})',
-  statDropped: 'dropped',
+  statLost: 'lost',
+  statLostTitle: 'Frames that never reached the decoder: dropped on the board or the link when it fell behind, or passed over to stay live.',
+  statUnshown: 'not shown',
+  statUnshownTitle:
+    'Frames decoded but never on screen: a newer frame took their refresh. They were received whole, and recordings keep them. With MediaSource this is Chromium’s own count, which is high at the live edge, where each frame reaches it just in time.',
   statBuffer: 'buffer',
   source: 'Source',
   sourceFollow: 'Script display, else camera',

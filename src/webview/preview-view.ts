@@ -236,18 +236,23 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
 }
 
 function renderStats(dl: HTMLDListElement, s: PlayerStats, strings: PreviewStrings): void {
-  const rows: [string, string][] = [
+  const unshownShare = s.decodedFrames ? ` (${((100 * s.unshownFrames) / s.decodedFrames).toFixed(1)} %)` : '';
+  /** label, value, and what it counts (its tooltip) */
+  const rows: [string, string, string?][] = [
     [strings.statPath, s.path === 'mse' ? 'MediaSource' : s.path === 'webcodecs' ? 'WebCodecs' : '—'],
     [strings.statFps, String(s.fps)],
     [strings.statBitrate, `${(s.bitrateKbps / 1000).toFixed(2)} Mbit/s`],
     [strings.statLatency, s.latencyP50Ms === null ? '—' : fill(strings.statLatencyValue, s.latencyP50Ms, String(s.latencyMaxMs))],
-    [strings.statDropped, String(s.dropped)],
+    [strings.statLost, String(s.lostFrames), strings.statLostTitle],
+    [strings.statUnshown, `${s.unshownFrames}${unshownShare}`, strings.statUnshownTitle],
     [strings.statBuffer, `${s.bufferMs} ms`],
   ];
-  dl.replaceChildren(...rows.flatMap(([k, v]) => [element('dt', {}, k), element('dd', {}, v)]));
+  dl.replaceChildren(...rows.flatMap(([k, v, title = '']) => [element('dt', { title }, k), element('dd', { title }, v)]));
   dl.dataset.path = s.path;
   dl.dataset.decoded = String(s.decodedFrames);
   dl.dataset.skipped = String(s.skippedFrames);
+  dl.dataset.lost = String(s.lostFrames);
+  dl.dataset.unshown = String(s.unshownFrames);
   dl.dataset.received = String(s.receivedFrames);
   dl.dataset.latencyP50 = String(s.latencyP50Ms ?? '');
 }

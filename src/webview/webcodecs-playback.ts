@@ -162,8 +162,11 @@ export class WebCodecsPlayback implements Playback {
   }
 
   /**
-   * In the animation frame: the newest frame that is due goes onto the canvas, which the
-   * compositor takes in this same frame; due frames before it were never seen (dropped).
+   * In the animation frame: a frame that is due goes onto the canvas, which the compositor takes in
+   * this same frame. Two frames due in one refresh came bunched (a message late, a busy moment): the
+   * older is drawn now and the newer at the next refresh, one refresh late rather than never. More,
+   * or a newer one already waiting longer than a refresh, is a player behind: the newest due is
+   * drawn, and those before it are never seen (dropped). docs/first-run.md has the counts.
    */
   private draw(frameTime: number): void {
     this.animationFrame = 0;
@@ -177,9 +180,11 @@ export class WebCodecsPlayback implements Playback {
     let due = 0;
     while (due < this.held.length && this.dueAt(this.held[due]) <= now + 1) due++;
     if (due) {
-      for (const h of this.held.slice(0, due - 1)) this.letGo(h);
-      const shown = this.held[due - 1];
-      this.held = this.held.slice(due);
+      const behind = due > 2 || (due === 2 && now - this.dueAt(this.held[1]) > this.refreshMs);
+      const drawn = behind ? due - 1 : 0;
+      for (const h of this.held.slice(0, drawn)) this.letGo(h);
+      const shown = this.held[drawn];
+      this.held = this.held.slice(drawn + 1);
       const { frame } = shown;
       if (this.surface.width !== frame.displayWidth || this.surface.height !== frame.displayHeight) {
         this.surface.width = frame.displayWidth;

@@ -105,6 +105,28 @@ test('with no command run, the live preview is open and plays', async () => {
   await screenshot('first-look');
 });
 
+test('over 60 s, the overlay counts frames lost before decoding apart from frames not shown, and fewer than 1 % go unshown', async () => {
+  const stats = previewFrame(page).locator('[data-testid=stats]');
+  const read = async () => {
+    const d = await stats.evaluate((e) => ({ ...(e as HTMLElement).dataset }));
+    return { path: d.path, received: Number(d.received), decoded: Number(d.decoded), lost: Number(d.lost), unshown: Number(d.unshown) };
+  };
+  const from = await read();
+  await page.waitForTimeout(60_000); // the span measured
+  const to = await read();
+  assert.ok(to.received > from.received, 'one stream throughout (its counts start again with a new one)');
+  const [received, decoded, lost, unshown] = [to.received - from.received, to.decoded - from.decoded, to.lost - from.lost, to.unshown - from.unshown];
+  const share = (n: number) => `${((100 * n) / Math.max(decoded, 1)).toFixed(2)} %`;
+  console.log(`# over 60 s of the demo (${to.path}): received ${received}, decoded ${decoded}, lost before decoding ${lost}, decoded but not shown ${unshown} (${share(unshown)})`);
+  assert.ok(received >= 60 * 25, `the stream played on (${received} frames)`);
+  assert.ok(unshown < decoded / 100, `fewer than 1 % not shown (${unshown} of ${decoded})`);
+  // The overlay says what each count is, where a person reads it.
+  assert.match((await stats.locator('dt', { hasText: 'lost' }).getAttribute('title')) ?? '', /never reached the decoder/);
+  assert.match((await stats.locator('dt', { hasText: 'not shown' }).getAttribute('title')) ?? '', /decoded but never on screen/);
+  assert.match(await stats.locator('dd').nth(5).innerText(), /^\d+ \(\d+\.\d %\)$/, 'not shown, with its share of the decoded');
+  await screenshot('overlay-after-60-s');
+});
+
 test('K230 Live started with the window, and VS Code says what that cost', async () => {
   await runCommand(page, 'Developer: Show Running Extensions');
   const row: Locator = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'K230 Live' }).first();
