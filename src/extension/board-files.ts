@@ -46,6 +46,9 @@ export function nameProblem(name: string, taken: ReadonlySet<string>): string | 
 export class BoardFilesProvider implements vscode.TreeDataProvider<BoardFileItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<BoardFileItem | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly emptyCard = new vscode.EventEmitter<boolean>();
+  /** whether the card's root, as last listed, holds nothing (the view then says so above an empty tree that still takes drops) */
+  readonly onEmptyCard = this.emptyCard.event;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly connection: BoardConnection) {
@@ -64,9 +67,13 @@ export class BoardFilesProvider implements vscode.TreeDataProvider<BoardFileItem
   }
 
   async getChildren(parent?: BoardFileItem): Promise<BoardFileItem[]> {
-    if (this.connection.state === 'disconnected' || this.connection.state === 'connecting' || !this.connection.info?.storage) return [];
+    if (this.connection.state === 'disconnected' || this.connection.state === 'connecting' || !this.connection.info?.storage) {
+      this.emptyCard.fire(false); // the view's welcome says why there is nothing
+      return [];
+    }
     const folder = parent?.boardPath ?? BOARD_ROOT;
     const { entries } = await this.connection.board.list(folder);
+    if (!parent) this.emptyCard.fire(entries.length === 0);
     return entries
       .map((e) => new BoardFileItem(`${folder}/${e.name}`, e.name, e.fileType === FileType.Directory, Number(e.size), Number(e.mtimeMs)))
       .sort((a, b) => Number(b.isFolder) - Number(a.isFolder) || a.name.localeCompare(b.name));
@@ -81,6 +88,7 @@ export class BoardFilesProvider implements vscode.TreeDataProvider<BoardFileItem
   dispose(): void {
     this.subscriptions.forEach((d) => d.dispose());
     this.changed.dispose();
+    this.emptyCard.dispose();
   }
 }
 

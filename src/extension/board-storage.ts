@@ -19,6 +19,8 @@ export function registerBoardStorage(
 ): vscode.Disposable[] {
   const files = new BoardFilesProvider(connection);
   const view = vscode.window.createTreeView('k230live.boardFiles', { treeDataProvider: files, showCollapseAll: true, dragAndDropController: new BoardFilesDrop() });
+  // A message, not a welcome: an empty card stays a tree, which takes files dropped on it.
+  files.onEmptyCard((empty) => (view.message = empty ? vscode.l10n.t('The card is empty. Upload files to it (or drop them here), or record on the board.') : undefined));
 
   /** A name for something new in `folder`, checked against what the folder holds as it is typed. */
   const askName = async (folder: string, options: { title: string; value?: string; keep?: string }) => {
