@@ -194,11 +194,25 @@ export async function startCodeServer(
 
 /** Runs a command from the palette, as a user does: F1, its title, Enter. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
+  // F1 pressed while a webview has the focus opens the palette only to close it again, now and
+  // then (its input is left inert): then once more, as a person would.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.fill(`>${title}`, { timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
   // Enter takes the focused row: once the list is filtered, it is the command's (before, another one's).
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
+  // The palette gone, or the command's own input in its place: the next F1 opens a palette of its own.
+  await page.waitForFunction((typed) => {
+    const box = document.querySelector<HTMLInputElement>('.quick-input-widget input');
+    return !box || box.offsetParent === null || box.value !== typed;
+  }, `>${title}`);
 }

@@ -14,8 +14,9 @@ export const PREVIEW_STRINGS = {
   stop: 'Stop',
   recordTitle: 'Record the board’s stream into the workspace',
   stopTitle: 'Stop recording',
-  soundOff: 'Sound off',
-  soundOn: 'Sound on',
+  // the button says what a click does (its tooltip too); the level meter beside it shows the sound either way
+  unmute: 'Unmute',
+  mute: 'Mute',
   unmuteTitle: 'Play the board’s microphone',
   muteTitle: 'Mute the board’s microphone',
   soundLevel: 'Sound level',

@@ -66,7 +66,7 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
   record.setAttribute('secondary', '');
   // Sound starts muted, as in a browser: a page may make sound only after a click, and a preview
   // that beeps when opened would startle. The meter shows the sound either way.
-  const mute = element<HTMLElement>('vscode-button', { id: 'mute', hidden: true, title: strings.unmuteTitle }, strings.soundOff);
+  const mute = element<HTMLElement>('vscode-button', { id: 'mute', hidden: true, title: strings.unmuteTitle }, strings.unmute);
   mute.setAttribute('secondary', '');
   const levelBar = element<HTMLSpanElement>('span', { className: 'level-bar' });
   const level = element<HTMLSpanElement>(
@@ -80,9 +80,12 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
   const stats = element<HTMLDListElement>('dl', { className: 'stats', attrs: { 'data-testid': 'stats' } });
   const recording = element<HTMLSpanElement>('span', { className: 'recording', hidden: true });
   const notice = element<HTMLSpanElement>('span', { className: 'notice', hidden: true, attrs: { role: 'alert', 'data-testid': 'notice' } });
+  // Nothing lies over the picture: the controls above it in one row, the board's state, a notice
+  // and the figures in a line below it (media/preview.css).
   root.append(
-    element('header', { className: 'toolbar' }, state, showing, recording, notice, element('span', { className: 'spacer' }), level, mute, source, resolution, fps, bitrate, snapshot, record),
-    element('main', { className: 'stage' }, video, canvas, placeholder, stats),
+    element('header', { className: 'toolbar' }, showing, recording, element('span', { className: 'spacer' }), source, resolution, fps, bitrate, level, mute, snapshot, record),
+    element('main', { className: 'stage' }, video, canvas, placeholder),
+    element('footer', { className: 'status-line' }, state, notice, stats),
   );
 
   const showLevel = (db: number) => {
@@ -107,6 +110,7 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
   const tell = (text: string | undefined) => {
     notice.hidden = !text;
     notice.textContent = text ?? '';
+    notice.title = text ?? ''; // whole, where the line is too narrow for it
   };
   const selectedSettings = (): PreviewSettings => {
     const [width, height] = resolution.value.split('x').map(Number);
@@ -137,7 +141,7 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
   });
   activate(mute, async () => {
     await player.sound.setMuted(!player.sound.muted);
-    mute.textContent = player.sound.muted ? strings.soundOff : strings.soundOn;
+    mute.textContent = player.sound.muted ? strings.unmute : strings.mute;
     mute.title = player.sound.muted ? strings.unmuteTitle : strings.muteTitle;
     mute.toggleAttribute('secondary', player.sound.muted);
   });
@@ -191,6 +195,7 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
     switch (m.type) {
       case 'board':
         state.textContent = [m.boardName, strings[m.state], m.detail].filter(Boolean).join(' — ');
+        state.title = state.textContent;
         state.dataset.state = m.state;
         board = m;
         explain();
@@ -237,17 +242,17 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
 
 function renderStats(dl: HTMLDListElement, s: PlayerStats, strings: PreviewStrings): void {
   const unshownShare = s.decodedFrames ? ` (${((100 * s.unshownFrames) / s.decodedFrames).toFixed(1)} %)` : '';
-  /** label, value, and what it counts (its tooltip) */
+  /** label, value, and what it counts (its tooltip); a value that says what it is by itself shows no label */
   const rows: [string, string, string?][] = [
-    [strings.statPath, s.path === 'mse' ? 'MediaSource' : s.path === 'webcodecs' ? 'WebCodecs' : '—'],
-    [strings.statFps, String(s.fps)],
-    [strings.statBitrate, `${(s.bitrateKbps / 1000).toFixed(2)} Mbit/s`],
+    [strings.statPath, s.path === 'mse' ? 'MediaSource' : s.path === 'webcodecs' ? 'WebCodecs' : '—', strings.statPath],
+    [strings.statFps, `${s.fps} fps`, strings.statFps],
+    [strings.statBitrate, `${(s.bitrateKbps / 1000).toFixed(2)} Mbit/s`, strings.statBitrate],
     [strings.statLatency, s.latencyP50Ms === null ? '—' : fill(strings.statLatencyValue, s.latencyP50Ms, String(s.latencyMaxMs))],
     [strings.statLost, String(s.lostFrames), strings.statLostTitle],
     [strings.statUnshown, `${s.unshownFrames}${unshownShare}`, strings.statUnshownTitle],
     [strings.statBuffer, `${s.bufferMs} ms`],
   ];
-  dl.replaceChildren(...rows.flatMap(([k, v, title = '']) => [element('dt', { title }, k), element('dd', { title }, v)]));
+  dl.replaceChildren(...rows.map(([k, v, title = '']) => element('div', { title, className: title === k ? 'value-only' : '' }, element('dt', {}, k), element('dd', {}, v))));
   dl.dataset.path = s.path;
   dl.dataset.decoded = String(s.decodedFrames);
   dl.dataset.skipped = String(s.skippedFrames);

@@ -20,7 +20,7 @@ test('sound and picture in the preview: every tone within 40 ms of its white fra
     feedPage(page, session, await estimateClockOffset(session));
     await session.startStream({ ...DEFAULT_STREAM_SETTINGS, width: 640, height: 360 });
     await page.page.waitForSelector('#mute:not([hidden])');
-    assert.equal(await page.page.textContent('#mute'), 'Sound off', 'the preview starts muted');
+    assert.equal(await page.page.textContent('#mute'), 'Unmute', 'the preview starts muted, and says what a click does');
     // The meter moves while muted: it shows the sound, heard or not.
     const levels = new Set<string>();
     for (let i = 0; i < 40; i++) {
@@ -30,7 +30,7 @@ test('sound and picture in the preview: every tone within 40 ms of its white fra
     const dbs = [...levels].map(Number).filter(Number.isFinite);
     assert.ok(dbs.some((db) => db > -12) && dbs.some((db) => db < -60), `the meter shows the bursts and the silence (${[...levels].join(' ')})`);
     await page.page.click('#mute'); // a person's click: the page may now make sound
-    assert.equal(await page.page.textContent('#mute'), 'Sound on');
+    assert.equal(await page.page.textContent('#mute'), 'Mute');
     await sleep(8000);
     await session.stopStream();
     const { scheduled, shown } = await page.page.evaluate(() => ({ scheduled: window.soundScheduled, shown: window.framesShown }));

@@ -73,7 +73,7 @@ test('the live preview decodes frames inside the webview', async () => {
 test('the preview hears the board: its level meter moves on the tone bursts, muted as it starts', async () => {
   const level = preview().getByTestId('level');
   await level.waitFor({ timeout: 10_000 });
-  assert.equal((await preview().locator('#mute').textContent())?.trim(), 'Sound off', 'the preview starts muted');
+  assert.equal((await preview().locator('#mute').textContent())?.trim(), 'Unmute', 'the preview starts muted');
   const seen: number[] = [];
   for (let i = 0; i < 50; i++) {
     seen.push(Number(await level.getAttribute('data-db')));

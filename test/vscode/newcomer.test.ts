@@ -13,7 +13,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium';
 import { SimulatedBoard, startSimulatedBoard as startBoard } from '../../src/simulators/start-simulated-board';
 import { ROOT, runCommand } from '../../scripts/code-server';
-import { boardItem, decodedInPreview, previewFrame, screenshot as saveScreenshot, waitFor as waitUntil } from './workbench';
+import { boardItem, decodedInPreview, OUT, previewFrame, screenshot as saveScreenshot, waitFor as waitUntil } from './workbench';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-newcomer-'));
 let demo: ChildProcess;
@@ -24,6 +24,18 @@ let card = '';
 let cardless: SimulatedBoard | undefined;
 let browser: BrowserContext;
 let page: Page;
+
+/** A test that leaves a screenshot of what a person would have seen when it fails. */
+function check(name: string, run: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await run();
+    } catch (e) {
+      await screenshot(`failed-${name.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+      throw e;
+    }
+  });
+}
 
 const waitFor = (what: string, check: () => Promise<boolean> | boolean, timeoutMs?: number) => waitUntil(page, what, check, timeoutMs);
 const screenshot = (name: string) => saveScreenshot(page, `newcomer-${name}.png`);
@@ -92,11 +104,11 @@ after(async () => {
   fs.rmSync(base, { recursive: true, force: true });
 });
 
-test('with no command run, the status bar shows the demo board connected', async () => {
+check('with no command run, the status bar shows the demo board connected', async () => {
   await boardItem(page).filter({ hasText: /Simulated K230: (connected|streaming)/ }).waitFor({ timeout: 30_000 });
 });
 
-test('with no command run, the live preview is open and plays', async () => {
+check('with no command run, the live preview is open and plays', async () => {
   await waitFor('60 frames decoded in the preview', async () => (await decodedInPreview(page).catch(() => 0)) >= 60, 60_000);
   const playingAfterS = (Date.now() - demoStarted) / 1000;
   assert.notEqual(await previewFrame(page).locator('[data-testid=stats]').getAttribute('data-path'), 'none');
@@ -105,7 +117,7 @@ test('with no command run, the live preview is open and plays', async () => {
   await screenshot('first-look');
 });
 
-test('over 60 s, the overlay counts frames lost before decoding apart from frames not shown, and fewer than 1 % go unshown', async () => {
+check('over 60 s, the overlay counts frames lost before decoding apart from frames not shown, and fewer than 1 % go unshown', async () => {
   const stats = previewFrame(page).locator('[data-testid=stats]');
   const read = async () => {
     const d = await stats.evaluate((e) => ({ ...(e as HTMLElement).dataset }));
@@ -121,13 +133,102 @@ test('over 60 s, the overlay counts frames lost before decoding apart from frame
   assert.ok(received >= 60 * 25, `the stream played on (${received} frames)`);
   assert.ok(unshown < decoded / 100, `fewer than 1 % not shown (${unshown} of ${decoded})`);
   // The overlay says what each count is, where a person reads it.
-  assert.match((await stats.locator('dt', { hasText: 'lost' }).getAttribute('title')) ?? '', /never reached the decoder/);
-  assert.match((await stats.locator('dt', { hasText: 'not shown' }).getAttribute('title')) ?? '', /decoded but never on screen/);
+  const tooltip = (label: string) => stats.locator('div', { has: previewFrame(page).locator('dt', { hasText: new RegExp(`^${label}$`) }) }).getAttribute('title');
+  assert.match((await tooltip('lost')) ?? '', /never reached the decoder/);
+  assert.match((await tooltip('not shown')) ?? '', /decoded but never on screen/);
   assert.match(await stats.locator('dd').nth(5).innerText(), /^\d+ \(\d+\.\d %\)$/, 'not shown, with its share of the decoded');
   await screenshot('overlay-after-60-s');
 });
 
-test('K230 Live started with the window, and VS Code says what that cost', async () => {
+/** The preview panel's width in CSS pixels, as its page sees it. */
+const panelWidth = () => previewFrame(page).locator('body').evaluate((b) => b.clientWidth);
+
+/** Sizes the window so that the preview panel is `width` wide (the side bar closed). */
+async function panelOf(width: number): Promise<void> {
+  for (let i = 0; i < 3 && (await panelWidth()) !== width; i++) {
+    const viewport = page.viewportSize()!;
+    await page.setViewportSize({ width: viewport.width + width - (await panelWidth()), height: 800 });
+    await page.waitForTimeout(500); // the workbench lays the editor out again
+  }
+  assert.equal(await panelWidth(), width);
+}
+
+/** What the page shows, as rectangles: the toolbar's visible parts, the picture, and everything else shown. */
+interface Box {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+async function layout(): Promise<{ toolbar: (Box & { name: string })[]; toolbarRight: number; cut: string[]; picture?: Box; others: Box[] }> {
+  // A string, not a function: tsx would wrap a function's inner functions in a helper the page lacks.
+  return previewFrame(page).locator('body').evaluate(`(() => {
+    const rect = (e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right }; };
+    const visible = (e) => e.offsetParent !== null && e.getBoundingClientRect().width > 0;
+    const picture = [...document.querySelectorAll('.stage video, .stage canvas')].find(visible);
+    return {
+      toolbar: [...document.querySelectorAll('.toolbar > *')].filter(visible).map((e) => ({ name: e.id || e.className, ...rect(e) })),
+      toolbarRight: rect(document.querySelector('.toolbar')).right,
+      cut: [...document.querySelectorAll('.toolbar .showing, .toolbar .recording')].filter((e) => visible(e) && e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent),
+      picture: picture ? rect(picture) : undefined,
+      others: picture ? [...document.querySelectorAll('body *')].filter((e) => visible(e) && !e.contains(picture)).map(rect) : [],
+    };
+  })()`);
+}
+
+check('nothing covers the picture, and the toolbar keeps one row at 900, 1200 and 1600 px, light and dark, with and without REC', async () => {
+  const recordings = path.join(ROOT, 'demo-workspace', 'recordings');
+  const before = new Set(fs.existsSync(recordings) ? fs.readdirSync(recordings) : []);
+  await runCommand(page, 'View: Close Primary Side Bar');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  const panel = previewFrame(page);
+  const look = async (name: string) => {
+    const l = await layout();
+    const rows = new Set(l.toolbar.map((e) => Math.round((e.top + e.bottom) / 2 / 8)));
+    assert.equal(rows.size, 1, `${name}: the toolbar in one row (${JSON.stringify(l.toolbar)})`);
+    assert.ok(l.toolbar.every((e) => e.right <= l.toolbarRight + 0.5), `${name}: nothing past the toolbar's end`);
+    assert.deepEqual(l.cut, [], `${name}: the badges whole`);
+    assert.ok(l.picture, `${name}: a picture`);
+    const p = l.picture!;
+    const covering = l.others.filter((r) => r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top);
+    assert.deepEqual(covering, [], `${name}: nothing over the picture`);
+    await page.locator('iframe.webview.ready').screenshot({ path: path.join(OUT, `layout-${name}.png`) });
+  };
+  let dark = false;
+  const toWorkbench = () => page.locator('.tab', { hasText: 'K230 Live Preview' }).first().click(); // keys go to the workbench, not the panel
+  try {
+    for (const theme of ['light', 'dark']) {
+      if (theme === 'dark') {
+        await toWorkbench();
+        await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+        dark = true;
+      }
+      for (const width of [900, 1200, 1600]) {
+        await panelOf(width);
+        await look(`${width}-${theme}`);
+      }
+      await panel.locator('#record').click();
+      await panel.locator('.recording', { hasText: /REC/ }).waitFor({ timeout: 10_000 });
+      await panel.locator('#snapshot').click();
+      await panel.getByTestId('notice').filter({ hasText: /^Saved / }).waitFor({ timeout: 10_000 });
+      for (const width of [900, 1200, 1600]) {
+        await panelOf(width);
+        await look(`${width}-${theme}-rec`);
+      }
+      await panel.locator('#record').click();
+      await panel.locator('.recording').waitFor({ state: 'hidden', timeout: 10_000 });
+    }
+  } finally {
+    await toWorkbench();
+    if (dark) await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+    // What this test made in the demo's workspace goes (Record's reply comes once its file is whole).
+    for (const f of fs.existsSync(recordings) ? fs.readdirSync(recordings) : []) if (!before.has(f)) fs.rmSync(path.join(recordings, f), { force: true });
+  }
+});
+
+check('K230 Live started with the window, and VS Code says what that cost', async () => {
   await runCommand(page, 'Developer: Show Running Extensions');
   const row: Locator = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'K230 Live' }).first();
   const time = row.locator('.activation-time');
@@ -151,7 +252,7 @@ const sidebar = () => page.locator('.part.sidebar');
 /** A title-bar action of the Board Files view, by its name. */
 const viewAction = (name: string) => sidebar().locator(`.title-actions .action-label[aria-label^="${name}"], .actions-container .action-label[aria-label^="${name}"]`).first();
 
-test('Board Files lists what is on the demo board’s card, and offers Record on Board', async () => {
+check('Board Files lists what is on the demo board’s card, and offers Record on Board', async () => {
   const tree = page.getByRole('tree', { name: 'Board Files' });
   if (!(await tree.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="K230"]').first().click();
   const readme = tree.locator('.monaco-list-row', { hasText: 'README.txt' }).first();
@@ -163,7 +264,7 @@ test('Board Files lists what is on the demo board’s card, and offers Record on
   await screenshot('board-files');
 });
 
-test('Board Files says when the card is empty, and still offers Record on Board', async () => {
+check('Board Files says when the card is empty, and still offers Record on Board', async () => {
   assert.ok(card && fs.existsSync(path.join(card, 'README.txt')), `the demo named its card (${card})`);
   fs.rmSync(path.join(card, 'README.txt'));
   await viewAction('Refresh').click();
@@ -186,7 +287,7 @@ async function playingAgain(before: number): Promise<void> {
   await waitFor('150 frames of the new board', async () => (await decodedInPreview(page)) >= 150);
 }
 
-test('a board started without a card: Board Files says it has no storage, and offers nothing for one', async () => {
+check('a board started without a card: Board Files says it has no storage, and offers nothing for one', async () => {
   const decodedBefore = await decodedInPreview(page);
   cardless = await startBoard({ ptyLink: path.join(base, 'cardless-port'), boardName: 'Cardless K230', build: false });
   await runCommand(page, 'K230: Connect');
@@ -237,7 +338,7 @@ async function startSimulatedBoard(): Promise<void> {
   await waitFor('the simulated board’s notice', async () => (await connectedNotices().filter({ hasText: /k230live-sim-port-\d+/ }).count()) >= 1, 30_000);
 }
 
-test('Start Simulated Board while a board runs: the window switches to it, with one notice, and its card is empty', async () => {
+check('Start Simulated Board while a board runs: the window switches to it, with one notice, and its card is empty', async () => {
   const decodedBefore = await decodedInPreview(page);
   await startSimulatedBoard();
   assert.equal(await connectedNotices().count(), 1, 'one "connected" notice, none for the board left');
@@ -247,7 +348,7 @@ test('Start Simulated Board while a board runs: the window switches to it, with 
   await boardItem(page).filter({ hasText: /Simulated K230: streaming/ }).waitFor();
 });
 
-test('Start Simulated Board again: the board it started before ends, with one notice', async () => {
+check('Start Simulated Board again: the board it started before ends, with one notice', async () => {
   const [old] = simulatedBoards();
   await startSimulatedBoard();
   assert.equal(await connectedNotices().count(), 1);
@@ -257,7 +358,7 @@ test('Start Simulated Board again: the board it started before ends, with one no
   assert.equal(fs.existsSync(`/proc/${old}`), false, 'the old one ended');
 });
 
-test('Disconnect ends the simulated board the window started', async () => {
+check('Disconnect ends the simulated board the window started', async () => {
   assert.equal(simulatedBoards().length, 1);
   await runCommand(page, 'K230: Disconnect');
   await boardItem(page).filter({ hasText: /disconnected/ }).waitFor({ timeout: 10_000 });
