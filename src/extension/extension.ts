@@ -14,6 +14,7 @@ import { saveSnapshot } from './snapshot';
 import { BoardStatusBar } from './status-bar';
 import { StreamSharing } from './stream-sharing';
 import { syncUiContext } from './ui-context';
+import { Walkthrough } from './walkthrough';
 import { WorkspaceFiles } from './workspace-files';
 import { recordingFileName, WorkspaceRecording } from './workspace-recording';
 
@@ -24,13 +25,19 @@ export interface K230LiveHandover {
 
 export function activate(context: vscode.ExtensionContext): K230LiveHandover {
   const log = vscode.window.createOutputChannel('K230 Live', { log: true });
+  const walkthrough = new Walkthrough(context.extension.id, log);
   // Every window of this machine sees the claims: one window owns a port at a time.
   const claims = new PortClaims(vscode.Uri.joinPath(context.globalStorageUri, 'claims').fsPath);
   const connection = new BoardConnection(log, streamSettings(), claims);
   const workspaceFiles = new WorkspaceFiles(vscode.Uri.joinPath(context.globalStorageUri, 'staging'));
   const recording = new WorkspaceRecording(connection, workspaceFiles, log);
-  const preview = new PreviewPanel(context.extensionUri, connection, recording, log, (png) =>
-    saveSnapshot(png, recordingFileName(connection.info?.boardName ?? 'board', new Date()).replace(/\.mp4$/, '.png'), log),
+  const preview = new PreviewPanel(
+    context.extensionUri,
+    connection,
+    recording,
+    log,
+    (png) => saveSnapshot(png, recordingFileName(connection.info?.boardName ?? 'board', new Date()).replace(/\.mp4$/, '.png'), log),
+    () => walkthrough.done('preview'),
   );
   const sharing = new StreamSharing(connection, log);
   const scripts = new ScriptRunner(connection, log);
@@ -69,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): K230LiveHandover {
     await endSimulator();
     simulator = await launchSimulatedBoard(context.extensionUri, log, stock);
     await connect(SIMULATED_PORT);
+    walkthrough.done('simulator');
   };
 
   context.subscriptions.push(
@@ -80,6 +88,9 @@ export function activate(context: vscode.ExtensionContext): K230LiveHandover {
     statusBar,
     scripts,
     syncUiContext({ connection, recording, sharing, scripts, simulator: simulatorAvailable(context.extensionUri) }),
+    connection.onDidChangeState(() => connection.connected && walkthrough.done('connect')),
+    recording.onDidChange(() => recording.active && walkthrough.done('record')),
+    scripts.onDidChange(() => scripts.running && walkthrough.done('runScript')),
     vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => preview.restore(panel),
     }),

@@ -28,6 +28,8 @@ export class PreviewPanel implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     /** saves the PNG into the workspace; returns its path there */
     private readonly saveSnapshot: (png: Uint8Array) => Promise<string>,
+    /** the preview shows the board's picture */
+    private readonly playing: () => void,
   ) {
     this.subscriptions = [
       connection.onDidChangeState(() => this.onStateChanged()),
@@ -148,6 +150,7 @@ export class PreviewPanel implements vscode.Disposable {
         break;
       case 'stats':
         this.log.trace(`preview stats: ${JSON.stringify(m.stats)}`);
+        if (m.stats.decodedFrames > 0) this.playing();
         break;
       default:
         unreachable(m);

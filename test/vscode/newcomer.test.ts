@@ -364,3 +364,18 @@ check('Disconnect ends the simulated board the window started', async () => {
   await boardItem(page).filter({ hasText: /disconnected/ }).waitFor({ timeout: 10_000 });
   await waitFor('the simulated board ended', () => simulatedBoards().length === 0, 10_000);
 });
+
+check('the walkthrough has ticked what was done, the demo’s own steps too, and offers running a script', async () => {
+  await page.locator('.tab', { hasText: 'K230 Live Preview' }).first().click(); // keys go to the workbench
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  const ours = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with K230 Live' }).first();
+  await waitFor('K230 Live’s walkthrough in the list', () => ours.isVisible());
+  await ours.click();
+  const step = (title: string) => page.locator('.getting-started-step', { has: page.locator('.step-title', { hasText: title }) }).first();
+  const ticked = async (title: string) => (await step(title).locator('.codicon-getting-started-step-checked').count()) === 1;
+  await step('Run your own script').waitFor({ timeout: 15_000 });
+  const done = ['Plug in the board and connect', 'No board at hand? Start the simulated one', 'Watch the live preview', 'Record into the workspace', 'Recordings on the board'];
+  await waitFor('the steps done ticked', async () => (await Promise.all(done.map(ticked))).every(Boolean), 10_000);
+  assert.equal(await ticked('Run your own script'), false, 'no script was run: its step is not ticked');
+  await screenshot('walkthrough');
+});
