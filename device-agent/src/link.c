@@ -106,6 +106,15 @@ int link_make_alias(struct link_s *l, const char *alias) {
     return 0;
 }
 
+void link_remove_alias(const struct link_s *l, const char *alias) {
+    char target[LINK_PATH_MAX];
+    ssize_t n = readlink(alias, target, sizeof(target) - 1);
+    if (n < 0) return;
+    target[n] = '\0';
+    /* A link left behind would name a pseudo-terminal that the next program may be given. */
+    if (!strcmp(target, l->path)) unlink(alias);
+}
+
 void link_close(struct link_s *l) {
     watchdog_destroy(&l->watchdog);
     if (l->fd >= 0) close(l->fd);

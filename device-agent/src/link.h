@@ -39,6 +39,8 @@ int link_open_device(struct link_s *l, const char *path);
 int link_open_fd(struct link_s *l, int fd);
 /* Points a symlink at the PTY's slave, replacing an old one, so hosts can keep one port path. */
 int link_make_alias(struct link_s *l, const char *alias);
+/* Removes the alias again, unless it now points elsewhere (an agent started since took it). */
+void link_remove_alias(const struct link_s *l, const char *alias);
 void link_close(struct link_s *l);
 /* Waits up to timeout_ms; returns bytes read, 0 when none came, LINK_READ_HANGUP (after the wait)
  * while nobody is on the other end (a PTY slave closed, a device hung up or gone), -1 on error.

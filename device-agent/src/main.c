@@ -84,7 +84,11 @@ int main(int argc, char **argv) {
     struct link_s link;
     if (use_pty ? link_open_pty(&link) : link_open_device(&link, device)) return 1; /* it said why */
     int status = 1;
-    if (use_pty && pty_link && link_make_alias(&link, pty_link) < 0) goto close_link;
+    bool aliased = false;
+    if (use_pty && pty_link) {
+        if (link_make_alias(&link, pty_link) < 0) goto close_link;
+        aliased = true;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = main_on_signal;
@@ -104,6 +108,7 @@ int main(int argc, char **argv) {
     status = 0;
 
 close_link:
+    if (aliased) link_remove_alias(&link, pty_link);
     link_close(&link);
     return status;
 }

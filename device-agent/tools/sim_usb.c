@@ -42,6 +42,23 @@ static int sim_usb_link(const char *link, const char *target) {
     return symlink(target, tmp) < 0 || rename(tmp, link) < 0 ? -1 : 0;
 }
 
+/* The link goes with the port, unless it points elsewhere now (a board started since took it): left
+ * behind, it would name a pseudo-terminal the next program may be given. */
+static void sim_usb_unlink(const char *link, const char *target) {
+    char now[4096];
+    ssize_t n = readlink(link, now, sizeof(now) - 1);
+    if (n < 0) return;
+    now[n] = '\0';
+    if (!strcmp(now, target)) unlink(link);
+}
+
+static volatile sig_atomic_t sim_usb_stop;
+
+static void sim_usb_on_signal(int sig) {
+    (void)sig;
+    sim_usb_stop = 1;
+}
+
 /* Writes all of buf to a blocking fd; -1 when it is gone. */
 static int sim_usb_write_all(int fd, const char *buf, size_t n) {
     while (n > 0) {
@@ -65,6 +82,11 @@ int main(int argc, char **argv) {
         }
     }
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = sim_usb_on_signal; /* no SA_RESTART: poll returns, and the loop ends */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     char path[256];
     int fd;
     if (device) {
@@ -79,22 +101,30 @@ int main(int argc, char **argv) {
         return 1;
     }
     fprintf(stderr, "%s %s\n", device ? "DEVICE" : "PTY", pty_link ? pty_link : path);
+    int status = 0;
     char buf[SIM_USB_CHUNK];
-    for (;;) {
+    while (!sim_usb_stop) {
         struct pollfd p[2] = {{fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-        if (poll(p, 2, 1000) < 0 && errno != EINTR) return 1;
+        int ready = poll(p, 2, 1000);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0) {
+            status = 1;
+            break;
+        }
         /* No host on the port (a PTY master alone says POLLHUP): what the board sends is lost. */
         bool host_absent = (p[0].revents & POLLHUP) && !(p[0].revents & POLLIN);
         if (p[0].revents & POLLIN) {
             ssize_t n = read(fd, buf, sizeof(buf));
-            if (n > 0 && sim_usb_write_all(STDOUT_FILENO, buf, (size_t)n) < 0) return 0; /* the board is gone */
+            if (n > 0 && sim_usb_write_all(STDOUT_FILENO, buf, (size_t)n) < 0) break; /* the board is gone */
             if (n < 0 && errno == EIO) host_absent = true;
         }
         if (p[1].revents & (POLLIN | POLLHUP)) {
             ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-            if (n == 0) return 0; /* the board is gone */
+            if (n == 0) break; /* the board is gone */
             if (n > 0 && !host_absent && sim_usb_write_all(fd, buf, (size_t)n) < 0) host_absent = true;
         }
         if (host_absent) usleep(20000); /* a lone PTY master polls ready for ever */
     }
+    if (pty_link && !device) sim_usb_unlink(pty_link, path);
+    return status;
 }

@@ -58,6 +58,16 @@ export function activate(context: vscode.ExtensionContext): K230LiveHandover {
     void vscode.window.showInformationMessage(vscode.l10n.t('K230: connected to {0} on {1}.', info.boardName, port));
   };
 
+  /** Sharing ends with the link; the person is told, and how many clients it cut off. */
+  const stopSharing = async () => {
+    if (!sharing.active) return;
+    const clients = sharing.clientCount;
+    await sharing.stop();
+    void vscode.window.showInformationMessage(
+      clients === 1 ? vscode.l10n.t('K230: stopped sharing the stream (1 client).') : vscode.l10n.t('K230: stopped sharing the stream ({0} clients).', clients),
+    );
+  };
+
   /** The simulated board this window started ends when it is let go: a board it did not start (a
    * real one, the demo's) is only disconnected. */
   const endSimulator = async () => {
@@ -99,7 +109,7 @@ export function activate(context: vscode.ExtensionContext): K230LiveHandover {
     }),
     command('k230live.connect', async (portPath?: string) => {
       // A port given as an argument (scripts, tests, keybindings) skips the quick pick.
-      const choice = portPath ? { kind: 'port' as const, path: portPath } : await pickPort(savedPort());
+      const choice = portPath ? { kind: 'port' as const, path: portPath } : await pickPort(savedPort(), connection.connected && connection.port);
       if (!choice) return;
       if (choice.kind === 'simulator') return startSimulator(choice.stock ? 'stock' : 'agent');
       try {
@@ -111,7 +121,7 @@ export function activate(context: vscode.ExtensionContext): K230LiveHandover {
     }),
     command('k230live.disconnect', async () => {
       await recording.stop();
-      await sharing.stop();
+      await stopSharing();
       await connection.disconnect();
       await endSimulator();
     }),
@@ -137,7 +147,7 @@ export function activate(context: vscode.ExtensionContext): K230LiveHandover {
       if (!port) throw new Error(vscode.l10n.t('connect to a board first (K230: Connect)'));
       if (connection.info && !connection.info.scripts) throw new Error(vscode.l10n.t('this board runs the K230 SDK agent, which has no MicroPython REPL'));
       await recording.stop();
-      await sharing.stop();
+      await stopSharing();
       await connection.disconnect();
       const pty = new ReplTerminal(port, () => void connection.connect(port).catch((e: Error) => log.warn(`after the REPL: ${e.message}`)));
       vscode.window.createTerminal({ name: vscode.l10n.t('K230 REPL'), pty, iconPath: new vscode.ThemeIcon('terminal') }).show();

@@ -3,9 +3,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import { UserError } from '../shared/user-error';
-import { SimulatedBoard, startSimulatedBoard } from '../simulators/start-simulated-board';
+import { boardLogLine, SimulatedBoard, startSimulatedBoard } from '../simulators/start-simulated-board';
 import { config } from './settings';
 
 /** Its port path stays the same across restarts, so a reconnect finds it; each window's is its
@@ -53,7 +54,11 @@ export async function launchSimulatedBoard(extensionUri: vscode.Uri, log: vscode
     throw e;
   });
   board.process.once('exit', removeCard);
-  board.process.stderr?.on('data', (d: Buffer) => log.warn(`agent: ${d.toString().trim()}`));
+  readline.createInterface({ input: board.process.stderr! }).on('line', (line) => {
+    const { fault, text } = boardLogLine(line);
+    if (fault) log.warn(`simulated board: ${text}`);
+    else if (text) log.info(`simulated board: ${text}`); // "the host hung up" after a Disconnect is no warning
+  });
   board.process.once('exit', (code, signal) => log.info(`simulated board exited (${signal ?? code})`));
   log.info(`simulated board (pid ${board.process.pid}) on ${SIMULATED_PORT}`);
   return board;

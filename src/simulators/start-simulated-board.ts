@@ -32,6 +32,16 @@ export interface SimulatedBoardOptions {
   noMicrophone?: boolean;
 }
 
+/** Words of a line on a simulated board's stderr that report a fault; the others say what it does (a host gone, a device back). */
+const FAULT = /\b(cannot|failed|lost|no memory|does not exist)\b/;
+
+/** A line a simulated board wrote on its stderr, for a log that says who speaks: without the
+ * program's own prefix ("agent: ", "k230-agent: "), and whether it is a fault. */
+export function boardLogLine(line: string): { fault: boolean; text: string } {
+  const text = line.trim().replace(/^(k230-)?agent: /, '');
+  return { fault: FAULT.test(text), text };
+}
+
 export function agentBinary(root = projectRoot()): string {
   return path.join(root, 'device-agent', 'build', 'k230-agent');
 }

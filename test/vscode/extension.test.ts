@@ -269,3 +269,14 @@ test('Start Simulated Board offers a stock CanMV board: the agent is uploaded on
   await page.locator('.statusbar-item', { hasText: /k230_canmv: streaming/ }).first().waitFor();
   await screenshot('preview-stock-board.png');
 });
+
+test('Disconnect while sharing ends the sharing and says so', async () => {
+  await runCommand(page, 'K230: Share Stream');
+  const clients = page.locator('.statusbar-item', { hasText: /\d+ clients?/ }).first();
+  await clients.waitFor({ timeout: 10_000 });
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await runCommand(page, 'K230: Disconnect');
+  await page.getByText('K230: stopped sharing the stream (0 clients).').first().waitFor({ timeout: 10_000 });
+  await waitFor('the sharing item gone', async () => !(await clients.isVisible()));
+  await statusBar().filter({ hasText: /disconnected/ }).waitFor({ timeout: 10_000 });
+});

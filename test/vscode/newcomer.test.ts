@@ -124,14 +124,23 @@ check('over 60 s, the overlay counts frames lost before decoding apart from fram
     return { path: d.path, received: Number(d.received), decoded: Number(d.decoded), lost: Number(d.lost), unshown: Number(d.unshown) };
   };
   const from = await read();
+  const load = [os.loadavg()[0]];
   await page.waitForTimeout(60_000); // the span measured
   const to = await read();
+  load.push(os.loadavg()[0]);
   assert.ok(to.received > from.received, 'one stream throughout (its counts start again with a new one)');
   const [received, decoded, lost, unshown] = [to.received - from.received, to.decoded - from.decoded, to.lost - from.lost, to.unshown - from.unshown];
   const share = (n: number) => `${((100 * n) / Math.max(decoded, 1)).toFixed(2)} %`;
-  console.log(`# over 60 s of the demo (${to.path}): received ${received}, decoded ${decoded}, lost before decoding ${lost}, decoded but not shown ${unshown} (${share(unshown)})`);
+  const cores = os.cpus().length;
+  console.log(
+    `# over 60 s of the demo (${to.path}): received ${received}, decoded ${decoded}, lost before decoding ${lost}, ` +
+      `decoded but not shown ${unshown} (${share(unshown)}); load average ${load.map((l) => l.toFixed(1)).join(' -> ')} on ${cores} cores`,
+  );
   assert.ok(received >= 60 * 25, `the stream played on (${received} frames)`);
-  assert.ok(unshown < decoded / 100, `fewer than 1 % not shown (${unshown} of ${decoded})`);
+  // A machine with more to run than it has cores stalls the page's animation frames, and those
+  // frames go unshown whatever the player does (docs/first-run.md): there the count is reported only.
+  if (Math.max(...load) < cores) assert.ok(unshown < decoded / 100, `fewer than 1 % not shown (${unshown} of ${decoded})`);
+  else console.log(`# the machine was overloaded: its share not shown is reported, not held to 1 %`);
   // The overlay says what each count is, where a person reads it.
   const tooltip = (label: string) => stats.locator('div', { has: previewFrame(page).locator('dt', { hasText: new RegExp(`^${label}$`) }) }).getAttribute('title');
   assert.match((await tooltip('lost')) ?? '', /never reached the decoder/);
@@ -363,6 +372,29 @@ check('Disconnect ends the simulated board the window started', async () => {
   await runCommand(page, 'K230: Disconnect');
   await boardItem(page).filter({ hasText: /disconnected/ }).waitFor({ timeout: 10_000 });
   await waitFor('the simulated board ended', () => simulatedBoards().length === 0, 10_000);
+});
+
+check('the log says the board’s words once, and a normal Disconnect is no warning', async () => {
+  await runCommand(page, 'Output: Show Output Channels...');
+  const channel = page.locator('.quick-input-list .monaco-list-row', { hasText: 'K230 Live' }).first();
+  await waitFor('the K230 Live channel in the list', () => channel.isVisible());
+  await channel.click();
+  const shown = async () => (await page.locator('.part.panel .monaco-editor .view-line').allTextContents()).join('\n').replace(/\u00a0/g, ' '); // the editor's spaces
+  await waitFor('the simulated board’s last words in the log', async () => /simulated board exited/.test(await shown()), 10_000);
+  const log = await shown();
+  assert.doesNotMatch(log, /agent: agent:/);
+  assert.doesNotMatch(log, /\[warning\].*hung up/);
+  await runCommand(page, 'View: Toggle Panel Visibility');
+});
+
+check('Connect calls the port it keeps “remembered”, never “last used”, and connects to it', async () => {
+  await runCommand(page, 'K230: Connect');
+  const remembered = page.locator('.quick-input-list .monaco-list-row', { hasText: 'cardless-port' }).first();
+  await waitFor('the remembered port in the pick', () => remembered.isVisible());
+  assert.match((await remembered.textContent()) ?? '', /remembered/);
+  assert.equal(await page.locator('.quick-input-list .monaco-list-row', { hasText: 'last used' }).count(), 0);
+  await remembered.click();
+  await boardItem(page).filter({ hasText: /Cardless K230: (connected|streaming)/ }).waitFor({ timeout: 20_000 });
 });
 
 check('the walkthrough has ticked what was done, the demo’s own steps too, and offers running a script', async () => {
