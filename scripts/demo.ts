@@ -28,8 +28,10 @@ function makeCard(dir: string): void {
 
 /** What this run started, stopped last first: on Ctrl-C, SIGTERM, or a failure. */
 const stops: (() => Promise<void> | void)[] = [];
+let stopping = false;
 
 async function stopAll(): Promise<void> {
+  stopping = true;
   while (stops.length) await stops.pop()!();
 }
 
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
 
   const board = await startSimulatedBoard({ ptyLink: port, sdcard: path.join(boardDir, 'sdcard'), build: false });
   stops.push(() => board.stop());
-  board.process.once('exit', () => console.error('the simulated board exited'));
+  board.process.once('exit', () => stopping || console.error('the simulated board exited'));
   console.log(`simulated board on ${port}, its card ${path.join(boardDir, 'sdcard')}`);
   const settings = {
     'k230live.port': port,

@@ -18,6 +18,7 @@ import { boardItem, decodedInPreview, OUT, previewFrame, screenshot as saveScree
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-newcomer-'));
 let demo: ChildProcess;
 let demoStarted = 0;
+const testStarted = Date.now();
 /** the demo board's card: a folder on this PC, as the demo says */
 let card = '';
 /** a board of the test's own, started without a card */
@@ -37,7 +38,7 @@ function check(name: string, run: () => Promise<void>): void {
   });
 }
 
-const waitFor = (what: string, check: () => Promise<boolean> | boolean, timeoutMs?: number) => waitUntil(page, what, check, timeoutMs);
+const waitFor = (what: string, holds: () => Promise<boolean> | boolean, timeoutMs?: number) => waitUntil(page, what, holds, timeoutMs);
 const screenshot = (name: string) => saveScreenshot(page, `newcomer-${name}.png`);
 
 function freePort(): Promise<number> {
@@ -137,9 +138,10 @@ check('over 60 s, the overlay counts frames lost before decoding apart from fram
       `decoded but not shown ${unshown} (${share(unshown)}); load average ${load.map((l) => l.toFixed(1)).join(' -> ')} on ${cores} cores`,
   );
   assert.ok(received >= 60 * 25, `the stream played on (${received} frames)`);
-  // A machine with more to run than it has cores stalls the page's animation frames, and those
-  // frames go unshown whatever the player does (docs/first-run.md): there the count is reported only.
-  if (Math.max(...load) < cores) assert.ok(unshown < decoded / 100, `fewer than 1 % not shown (${unshown} of ${decoded})`);
+  // A machine running twice what its cores can (other test runs beside this one) stalls the page's
+  // animation frames, and frames go unshown whatever the player does (docs/first-run.md): there the
+  // count is reported only. The demo alone keeps about one core busy.
+  if (Math.max(...load) < 2 * cores) assert.ok(unshown < decoded / 100, `fewer than 1 % not shown (${unshown} of ${decoded})`);
   else console.log(`# the machine was overloaded: its share not shown is reported, not held to 1 %`);
   // The overlay says what each count is, where a person reads it.
   const tooltip = (label: string) => stats.locator('div', { has: previewFrame(page).locator('dt', { hasText: new RegExp(`^${label}$`) }) }).getAttribute('title');
@@ -410,4 +412,20 @@ check('the walkthrough has ticked what was done, the demo’s own steps too, and
   await waitFor('the steps done ticked', async () => (await Promise.all(done.map(ticked))).every(Boolean), 10_000);
   assert.equal(await ticked('Run your own script'), false, 'no script was run: its step is not ticked');
   await screenshot('walkthrough');
+});
+
+check('stopping the demo leaves no board folder and no dangling port link in the temp folder', async () => {
+  await browser.close();
+  await stopDemo();
+  assert.equal(demo.exitCode, 0, 'the demo ended by itself on Ctrl-C');
+  assert.equal(fs.existsSync(path.dirname(card)), false, 'the board’s folder (its port link and card) is gone');
+  const dangling = fs.readdirSync(os.tmpdir()).filter((name) => {
+    const p = path.join(os.tmpdir(), name);
+    try {
+      return name.startsWith('k230live-') && fs.lstatSync(p).isSymbolicLink() && fs.lstatSync(p).mtimeMs >= testStarted && !fs.existsSync(p);
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+  assert.deepEqual(dangling, [], 'links made since this test began, left pointing at nothing');
 });
