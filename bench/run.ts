@@ -36,7 +36,14 @@ async function main(): Promise<void> {
   const soundLatency = await step('sound: capture to speaker beside capture to screen (Chromium)', () => benchSoundLatency(quick ? 6 : 20));
   const streamServer = await step('capture to decoded by ffmpeg over RTSP and HTTP, beside the preview', () => benchStreamServer(quick ? 8 : 30));
   const scripts = await step('the user\'s script: through the agent beside the raw REPL', () => benchScripts(quick ? 1 : 3));
-  const display = await step('a script\'s display as H.264, beside the camera and JPEG', () => benchDisplay(quick ? 3 : 10));
+  // Run again once if its board goes away: seen once in a fresh clone's run beside two other test
+  // runs on 2 cores (the stock board's port hung up mid-step); said on stderr, never hidden.
+  const display = await step('a script\'s display as H.264, beside the camera and JPEG', () =>
+    benchDisplay(quick ? 3 : 10).catch((e: Error) => {
+      process.stderr.write(`bench: the display step failed (${e.message}); running it again\n`);
+      return benchDisplay(quick ? 3 : 10);
+    }),
+  );
   const rss = await step('memory over a long 1080p30 stream', () => benchRss(Number(process.env.BENCH_RSS_SECONDS ?? (quick ? 30 : 600))));
 
   const results = {
