@@ -117,7 +117,7 @@ test('with a zh-cn language pack: the palette says K230: 连接, the status bar 
     const port = page.locator('.quick-input-list .monaco-list-row', { hasText: portLink }).first();
     await port.waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('.quick-input-widget input').getAttribute('placeholder'), '开发板的串口');
-    assert.match((await port.textContent()) ?? '', /上次使用/);
+    assert.match((await port.textContent()) ?? '', /已记住/); // k230live.port, which this window did not connect to: remembered, not "last used"
     await port.click();
     await boardItem(page).filter({ hasText: /Simulated K230：(已连接|推流中)/ }).waitFor({ timeout: 15_000 });
 
