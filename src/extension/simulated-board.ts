@@ -2,16 +2,16 @@
 // MicroPython firmware simulated), both shipped inside the extension.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as vscode from 'vscode';
 import { UserError } from '../shared/user-error';
 import { boardLogLine, SimulatedBoard, startSimulatedBoard } from '../simulators/start-simulated-board';
 import { config } from './settings';
+import { simulatorPath, sweepLeftovers } from './simulator-leftovers';
 
 /** Its port path stays the same across restarts, so a reconnect finds it; each window's is its
  * own (its extension host's pid), so two windows' simulated boards never take each other's path. */
-export const SIMULATED_PORT = path.join(os.tmpdir(), `k230live-sim-port-${process.pid}`);
+export const SIMULATED_PORT = simulatorPath(os.tmpdir(), 'port');
 
 /** What both simulated boards run from the package: its programs, and the stock board's script and firmware files. */
 const SIMULATOR_FILES = [
@@ -46,9 +46,15 @@ export function checkSimulator(extensionUri: vscode.Uri, stock: boolean): string
 export async function launchSimulatedBoard(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, stock: boolean): Promise<SimulatedBoard> {
   const ownAgent = checkSimulator(extensionUri, stock);
   const agentPath = ownAgent || vscode.Uri.joinPath(extensionUri, 'device-agent', 'build', 'k230-agent').fsPath;
+  const swept = sweepLeftovers(os.tmpdir());
+  if (swept.length) log.info(`removed what simulated boards of windows gone left: ${swept.join(', ')}`);
   // The agent's board gets an empty card of its own for its run, as the stock board makes itself.
-  const sdcard = stock ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'k230live-sim-card-'));
+  const sdcard = stock ? undefined : simulatorPath(os.tmpdir(), 'card');
   const removeCard = () => sdcard && fs.rmSync(sdcard, { recursive: true, force: true });
+  if (sdcard) {
+    removeCard();
+    fs.mkdirSync(sdcard);
+  }
   const board = await startSimulatedBoard(stock ? { stock, ptyLink: SIMULATED_PORT, build: false } : { agentPath, ptyLink: SIMULATED_PORT, sdcard, build: false }).catch((e) => {
     removeCard();
     throw e;
