@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { DisplayOutput } from './display-output';
+import { DisplayOutput, monotonicUs } from './display-output';
 import { couldStartIdeHeader, IDE_HEADER_SIZE, isIdeHeader } from './ide-mode';
 import type { EncoderSettings, FirmwareModel, ToBoard, ToVm, VmConfig } from './vm-messages';
 
@@ -43,6 +43,8 @@ interface EncoderChannel {
   bufs: number;
   started: boolean;
   process?: ChildProcess;
+  /** set while the channel waits for the sensor's next frame to start its encoder */
+  starting?: NodeJS.Timeout;
   /** packs handed to the VM and not yet taken by GetStream */
   queued: number;
   /** fed by Encoder.SendFrame (the display's write-back), not by a sensor channel */
@@ -64,6 +66,10 @@ export class StockBoard {
   private microphone?: ChildProcess;
   private binds = new Map<number, number>(); // venc channel -> sensor channel
   private sensorFps = 0;
+  /** the pts of the sensor's last frame, or when it last stopped if later (CLOCK_MONOTONIC µs): a
+   * sensor started again gives its first frame no sooner than a period after it, as a real one must
+   * expose and read out a whole frame first */
+  private sensorLastPtsUs = 0n;
   private display?: DisplayOutput;
   private held = Buffer.alloc(0); // bytes that may be the start of an IDE-mode header
   private heldTimer?: NodeJS.Timeout;
@@ -311,9 +317,22 @@ export class StockBoard {
         continue;
       }
       const flowing = c.started && this.binds.has(chn) && this.sensorFps > 0;
-      if (flowing && !c.process) this.startEncoder(chn, c);
-      else if (!flowing && c.process) this.endEncoder(c);
+      if (flowing && !c.process && !c.starting) this.startEncoderAfterSensorFrame(chn, c);
+      else if (!flowing) this.endEncoder(c);
     }
+  }
+
+  /** k230-sim-venc's sensor gives its first frame at once: held back until a period after the
+   * sensor's last one, so a channel whose sensor restarted (another channel bound) never has two
+   * pictures closer than a period (ffmpeg: "non monotonically increasing dts"). */
+  private startEncoderAfterSensorFrame(chn: number, c: EncoderChannel): void {
+    const periodUs = BigInt(Math.ceil(1e6 / Math.min(c.settings.fps, this.sensorFps)));
+    const waitUs = this.sensorLastPtsUs + periodUs - monotonicUs();
+    if (waitUs <= 0n) return this.startEncoder(chn, c);
+    c.starting = setTimeout(() => {
+      c.starting = undefined;
+      this.startEncoder(chn, c);
+    }, Math.ceil(Number(waitUs) / 1000));
   }
 
   private startEncoder(chn: number, c: EncoderChannel): void {
@@ -331,7 +350,9 @@ export class StockBoard {
         const size = pending.readUInt32LE(4);
         if (pending.length < PACK_HEAD + size) break;
         const data = Uint8Array.from(pending.subarray(PACK_HEAD, PACK_HEAD + size));
-        this.tell({ type: 'pack', chn, kind: pending[0], pts: pending.readBigUInt64LE(8).toString(), data: data.buffer }, [data.buffer]);
+        const pts = pending.readBigUInt64LE(8);
+        if (!c.sentFrames && pts > this.sensorLastPtsUs) this.sensorLastPtsUs = pts;
+        this.tell({ type: 'pack', chn, kind: pending[0], pts: pts.toString(), data: data.buffer }, [data.buffer]);
         pending = pending.subarray(PACK_HEAD + size);
         // VENC out of stream buffers: the sensor's frames wait (and the camera skips them), as on the board
         if (++c.queued >= c.bufs * 2) child.stdout!.pause();
@@ -343,7 +364,13 @@ export class StockBoard {
   }
 
   private endEncoder(c: EncoderChannel | undefined): void {
+    clearTimeout(c?.starting);
+    if (c) c.starting = undefined;
     if (!c?.process) return;
+    if (!c.sentFrames) {
+      const now = monotonicUs();
+      if (now > this.sensorLastPtsUs) this.sensorLastPtsUs = now;
+    }
     c.process.stdin?.end();
     c.process.kill('SIGTERM');
     c.process = undefined;
