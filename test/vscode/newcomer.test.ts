@@ -118,7 +118,7 @@ check('with no command run, the live preview is open and plays', async () => {
   await screenshot('first-look');
 });
 
-check('over 60 s, the overlay counts frames lost before decoding apart from frames not shown, and fewer than 1 % go unshown', async () => {
+check('over 60 s, the overlay counts frames lost before decoding apart from frames not shown, each saying what it counts', async () => {
   const stats = previewFrame(page).locator('[data-testid=stats]');
   const read = async () => {
     const d = await stats.evaluate((e) => ({ ...(e as HTMLElement).dataset }));
@@ -132,17 +132,14 @@ check('over 60 s, the overlay counts frames lost before decoding apart from fram
   assert.ok(to.received > from.received, 'one stream throughout (its counts start again with a new one)');
   const [received, decoded, lost, unshown] = [to.received - from.received, to.decoded - from.decoded, to.lost - from.lost, to.unshown - from.unshown];
   const share = (n: number) => `${((100 * n) / Math.max(decoded, 1)).toFixed(2)} %`;
-  const cores = os.cpus().length;
+  // Reported, not held to a bound: the share not shown is a figure of the machine and the player,
+  // measured beside its baseline by bench/player-latency.ts (docs/first-run.md, docs/performance.md).
   console.log(
     `# over 60 s of the demo (${to.path}): received ${received}, decoded ${decoded}, lost before decoding ${lost}, ` +
-      `decoded but not shown ${unshown} (${share(unshown)}); load average ${load.map((l) => l.toFixed(1)).join(' -> ')} on ${cores} cores`,
+      `decoded but not shown ${unshown} (${share(unshown)}); load average ${load.map((l) => l.toFixed(1)).join(' -> ')} on ${os.cpus().length} cores`,
   );
-  assert.ok(received >= 60 * 25, `the stream played on (${received} frames)`);
-  // A machine running twice what its cores can (other test runs beside this one) stalls the page's
-  // animation frames, and frames go unshown whatever the player does (docs/first-run.md): there the
-  // count is reported only. The demo alone keeps about one core busy.
-  if (Math.max(...load) < 2 * cores) assert.ok(unshown < decoded / 100, `fewer than 1 % not shown (${unshown} of ${decoded})`);
-  else console.log(`# the machine was overloaded: its share not shown is reported, not held to 1 %`);
+  assert.ok(received >= 60 * 10, `the stream played on (${received} frames)`);
+  assert.ok(decoded <= received && unshown <= decoded, 'decoded of the received, not shown of the decoded');
   // The overlay says what each count is, where a person reads it.
   const tooltip = (label: string) => stats.locator('div', { has: previewFrame(page).locator('dt', { hasText: new RegExp(`^${label}$`) }) }).getAttribute('title');
   assert.match((await tooltip('lost')) ?? '', /never reached the decoder/);
