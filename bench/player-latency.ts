@@ -9,7 +9,7 @@ import { feedPage, openPlayerPage } from '../test/browser/harness';
 import { estimateClockOffset, boardToHostMs } from '../src/host/session/clock-sync';
 import { connectBoard } from '../src/host/board/connect';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
-import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
+import { boardFromArgs, startBenchBoard, type BenchBoard } from './boards';
 import type { FrameTiming } from '../src/webview/player';
 import { sleep } from '../test/support/poll';
 import { median, percentile, percentiles, percentilesAndMax, round, type Percentiles, type PercentilesAndMax } from './stats';
@@ -162,8 +162,8 @@ function summarize(phases: PhaseFrames[], ttff: number[]): PathResult {
 }
 
 /** `seconds` of streaming for each path, in three alternating phases; `ttffRuns` first frames for each. */
-export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<LatencyResult> {
-  const board = await startSimulatedBoard({ build: false });
+export async function benchLatency(seconds = 60, ttffRuns = 10, kind: BenchBoard = 'agent'): Promise<LatencyResult> {
+  const board = await startBenchBoard(kind);
   const session = await connectBoard(board.portPath);
   const page = await openPlayerPage();
   try {
@@ -257,4 +257,5 @@ export async function benchLatency(seconds = 60, ttffRuns = 10): Promise<Latency
   }
 }
 
-if (require.main === module) void benchLatency(Number(process.argv[2] ?? 60), 10).then((r) => console.log(JSON.stringify(r, null, 2)));
+// `npx tsx bench/player-latency.ts [seconds] [--stock]`: the C agent's board, or the stock board's.
+if (require.main === module) void benchLatency(Number(process.argv[2] ?? 60) || 60, 10, boardFromArgs()).then((r) => console.log(JSON.stringify(r, null, 2)));

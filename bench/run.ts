@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     return r;
   };
   const latency = await step('latency and time to first frame (Chromium)', () => benchLatency(quick ? 10 : 60, quick ? 3 : 10));
+  const stockLatency = await step('latency and time to first frame, the stock board (Chromium)', () =>
+    benchLatency(quick ? 10 : 60, quick ? 3 : 10, 'stock'));
   const ingest = await step('host ingest vs plain copy', () => benchIngest(quick ? 64 : 256));
   const pull = await step('pull vs raw PTY', () => benchPull(quick ? 32 : 256, 3));
   const instructions = await step('agent instructions per byte (callgrind)', () => benchAgentInstructions(quick ? 3 : 10));
@@ -34,7 +36,11 @@ async function main(): Promise<void> {
   const stockAgent = await step('the MicroPython agent beside the C agent', () => benchStockAgent(quick ? 5 : 10, quick ? 1 : 3));
   const soundCost = await step('CPU with and without sound', () => benchSoundCost(quick ? 5 : 10, 2));
   const soundLatency = await step('sound: capture to speaker beside capture to screen (Chromium)', () => benchSoundLatency(quick ? 6 : 20));
+  const stockSoundLatency = await step('sound: capture to speaker beside capture to screen, the stock board (Chromium)', () =>
+    benchSoundLatency(quick ? 6 : 20, 'stock'));
   const streamServer = await step('capture to decoded by ffmpeg over RTSP and HTTP, beside the preview', () => benchStreamServer(quick ? 8 : 30));
+  const stockStreamServer = await step('capture to decoded by ffmpeg over RTSP and HTTP, the stock board', () =>
+    benchStreamServer(quick ? 8 : 30, 'stock'));
   const scripts = await step('the user\'s script: through the agent beside the raw REPL', () => benchScripts(quick ? 1 : 3));
   // Run again once if its board goes away: seen once in a fresh clone's run beside two other test
   // runs on 2 cores (the stock board's port hung up mid-step); said on stderr, never hidden.
@@ -67,6 +73,16 @@ async function main(): Promise<void> {
     scripts,
     display,
     latency_details: latency,
+    // The steps that apply to both simulated boards, on the stock CanMV firmware's with the uploaded
+    // MicroPython agent (above: the C agent's).
+    stock_board: {
+      latency_ms: stockLatency.latency_ms,
+      link_latency_ms: stockLatency.link_latency_ms,
+      ttff_ms: stockLatency.ttff_ms,
+      sound_latency: stockSoundLatency,
+      stream_server: stockStreamServer,
+      latency_details: stockLatency,
+    },
     targets: {
       latency_p50_ms: 50, latency_p95_ms: 100, ttff_ms: 400, ingest_mbps: 100, pull_ratio: 0.9, agent_instr_per_byte: 8, rss_growth_pct: 5, agent_idle_cpu_pct: 1,
     },

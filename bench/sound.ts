@@ -16,6 +16,7 @@ import type { AudioChunk, BoardSession, Fragment, InitSegment } from '../src/hos
 import { AudioCodec, type StreamSettings } from '../src/protocol/messages';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
 import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
+import { boardFromArgs, startBenchBoard, type BenchBoard } from './boards';
 import { cpuSeconds } from '../test/support/process-cpu';
 import { sleep } from '../test/support/poll';
 import { mean, percentile, percentiles, round, type Percentiles } from './stats';
@@ -99,8 +100,8 @@ export interface SoundLatencyResult {
   sync_ms: Percentiles & { worst: number };
 }
 
-export async function benchSoundLatency(seconds = 10): Promise<SoundLatencyResult> {
-  const board = await startSimulatedBoard({ build: false });
+export async function benchSoundLatency(seconds = 10, kind: BenchBoard = 'agent'): Promise<SoundLatencyResult> {
+  const board = await startBenchBoard(kind);
   const session = await connectBoard(board.portPath);
   const page = await openPlayerPage();
   try {
@@ -154,7 +155,7 @@ export async function benchSoundLatency(seconds = 10): Promise<SoundLatencyResul
 if (require.main === module) {
   void (async () => {
     const cost = await benchSoundCost(Number(process.env.BENCH_PHASE_SECONDS ?? 10), 2);
-    const latency = await benchSoundLatency(Number(process.env.BENCH_SECONDS ?? 10));
+    const latency = await benchSoundLatency(Number(process.env.BENCH_SECONDS ?? 10), boardFromArgs());
     console.log(JSON.stringify({ cost, latency }, null, 2));
   })();
 }

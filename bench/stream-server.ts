@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { feedPage, openPlayerPage } from '../test/browser/harness';
 import { boardToHostMs, estimateClockOffset, type ClockOffset } from '../src/host/session/clock-sync';
 import { connectBoard } from '../src/host/board/connect';
-import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
+import { boardFromArgs, startBenchBoard, type BenchBoard } from './boards';
 import { shareStream } from '../src/host/stream-server/share';
 import { AudioCodec } from '../src/protocol/messages';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
@@ -58,8 +58,8 @@ export interface StreamServerLatencyResult {
   preview_ms: Percentiles;
 }
 
-export async function benchStreamServer(seconds = 20): Promise<StreamServerLatencyResult> {
-  const board = await startSimulatedBoard({ build: false });
+export async function benchStreamServer(seconds = 20, kind: BenchBoard = 'agent'): Promise<StreamServerLatencyResult> {
+  const board = await startBenchBoard(kind);
   const session = await connectBoard(board.portPath);
   const page = await openPlayerPage();
   const clock = await estimateClockOffset(session, 16);
@@ -86,5 +86,5 @@ export async function benchStreamServer(seconds = 20): Promise<StreamServerLaten
 }
 
 if (require.main === module) {
-  void benchStreamServer(Number(process.argv[2] ?? 20)).then((r) => console.log(JSON.stringify(r, null, 2)));
+  void benchStreamServer(Number(process.argv[2] ?? 20) || 20, boardFromArgs()).then((r) => console.log(JSON.stringify(r, null, 2)));
 }
