@@ -4,11 +4,14 @@
 // clock (sim_marks.h): ffmpeg hands us each decoded corner as raw grey, and the moment a white one
 // arrives, less that second mapped onto the host's clock, is the latency. ffmpeg runs as a
 // low-latency client would: no input buffering, low_delay, one decoding thread.
+// The C agent's board only: its clock is the camera's (CLOCK_MONOTONIC), on whose whole seconds the
+// marks fall, while the MicroPython agent's clock counts from its own start. The server is the
+// host's, the same for both boards; the stock board's link is in bench/player-latency.ts --stock.
 import { spawn } from 'node:child_process';
 import { feedPage, openPlayerPage } from '../test/browser/harness';
 import { boardToHostMs, estimateClockOffset, type ClockOffset } from '../src/host/session/clock-sync';
 import { connectBoard } from '../src/host/board/connect';
-import { boardFromArgs, startBenchBoard, type BenchBoard } from './boards';
+import { startSimulatedBoard } from '../src/simulators/start-simulated-board';
 import { shareStream } from '../src/host/stream-server/share';
 import { AudioCodec } from '../src/protocol/messages';
 import { DEFAULT_STREAM_SETTINGS } from '../src/protocol/stream-settings';
@@ -58,8 +61,8 @@ export interface StreamServerLatencyResult {
   preview_ms: Percentiles;
 }
 
-export async function benchStreamServer(seconds = 20, kind: BenchBoard = 'agent'): Promise<StreamServerLatencyResult> {
-  const board = await startBenchBoard(kind);
+export async function benchStreamServer(seconds = 20): Promise<StreamServerLatencyResult> {
+  const board = await startSimulatedBoard({ build: false });
   const session = await connectBoard(board.portPath);
   const page = await openPlayerPage();
   const clock = await estimateClockOffset(session, 16);
@@ -86,5 +89,5 @@ export async function benchStreamServer(seconds = 20, kind: BenchBoard = 'agent'
 }
 
 if (require.main === module) {
-  void benchStreamServer(Number(process.argv[2] ?? 20) || 20, boardFromArgs()).then((r) => console.log(JSON.stringify(r, null, 2)));
+  void benchStreamServer(Number(process.argv[2] ?? 20) || 20).then((r) => console.log(JSON.stringify(r, null, 2)));
 }

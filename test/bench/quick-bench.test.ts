@@ -19,7 +19,6 @@ const FIGURES = [
   'display.fps_held.640x480', 'display.fps_held.1280x720', 'display.display_minus_camera_ms.presented_p50',
   'display.board_cpu_pct.added', 'display.bytes_per_s.jpeg_over_h264',
   'stock_board.latency_ms.p50', 'stock_board.link_latency_ms.p50', 'stock_board.ttff_ms', 'stock_board.sound_latency',
-  'stock_board.stream_server',
 ];
 
 function at(value: unknown, dotted: string): unknown {
