@@ -36,8 +36,8 @@ function element<T extends HTMLElement>(tag: string, props: Partial<T> & { attrs
   return e;
 }
 
-function select(id: string, label: string, options: [string, string][]): SelectElement {
-  const s = element<SelectElement>('vscode-single-select', { id, attrs: { 'aria-label': label, title: label } });
+function select(id: string, label: string, options: [string, string][], title = label): SelectElement {
+  const s = element<SelectElement>('vscode-single-select', { id, attrs: { 'aria-label': label, title } });
   for (const [value, text] of options) s.append(element('vscode-option', { attrs: { value } }, text));
   return s;
 }
@@ -58,7 +58,7 @@ export function mountPreview(root: HTMLElement, channel: PreviewChannel, strings
   const resolution = select('resolution', strings.resolution, RESOLUTIONS.map(([w, h]) => [`${w}x${h}`, `${w}×${h}`]));
   const fps = select('fps', strings.frameRate, FRAME_RATES.map((f) => [String(f), `${f} fps`]));
   const bitrate = select('bitrate', strings.bitrate, BITRATES.map((b) => [String(b), b >= 1000 ? `${b / 1000} Mbit/s` : `${b} kbit/s`]));
-  const source = select('source', strings.source, [['follow', strings.sourceFollow], ['camera', strings.sourceCamera], ['display', strings.sourceDisplay]]);
+  const source = select('source', strings.source, [['follow', strings.sourceFollow], ['camera', strings.sourceCamera], ['display', strings.sourceDisplay]], strings.sourceTitle);
   source.hidden = true; // a board that can stream a script's display shows it
   const showing = element<HTMLSpanElement>('span', { className: 'showing', hidden: true, title: strings.showingTitle, attrs: { 'data-testid': 'showing' } });
   const snapshot = element<HTMLElement>('vscode-button', { id: 'snapshot', title: strings.snapshotTitle }, strings.snapshot);
