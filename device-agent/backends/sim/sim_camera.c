@@ -51,6 +51,14 @@ static void *sim_camera_run(void *arg) {
     int64_t first_us = clock_now_us();
     int64_t slot = ((first_us + 1000000 / fps) * fps + 999999) / 1000000;
     bool off_grid = true;
+    /* But never at the cost of a whole second's frame, whose mark the microphone's tone goes with:
+     * when one falls before that first slot, the stream starts on the grid there (a wait of less
+     * than a period, in one start of fps). */
+    int64_t second_slot = (first_us + 999999) / 1000000 * fps;
+    if (second_slot < slot) {
+        slot = second_slot;
+        off_grid = false;
+    }
     uint32_t frame_number = 0;
     struct camera_au_s au;
     while (!atomic_load(&cam->stop)) {
