@@ -24,7 +24,6 @@ GOP_MIN = 1
 GOP_MAX = 1000
 AUDIO_RATES = (8000, 16000)
 AUDIO_CHUNK_US = 20000  # G.711's 20 ms: rate / 50 samples a chunk, one byte each
-PTS_STEP_US = 1000  # the most the VENC pts offset moves in a frame: pictures 33 ms apart keep their order
 
 
 def check_settings(s):
@@ -65,16 +64,9 @@ class Clock:
         return self.now_us
 
     def pts(self, venc_pts):
-        """A pack's pts on this clock. The offset is at first the one seen on the first frame, read
-        some milliseconds after its capture (an IDR, an encoder starting). A frame read sooner after
-        its capture moves it down, by at most PTS_STEP_US a frame, so that pictures and sound keep
-        their order while the offset comes to the promptest read's (capture times no later than
-        the board's own, by more than its fastest encode)."""
-        seen = self.now() - venc_pts
+        """A pack's pts on this clock: moved once by the offset seen on the first frame."""
         if self.pts_offset is None:
-            self.pts_offset = seen
-        elif seen < self.pts_offset:
-            self.pts_offset -= min(self.pts_offset - seen, PTS_STEP_US)
+            self.pts_offset = self.now() - venc_pts
         return venc_pts + self.pts_offset
 
     def sound_pts(self, stamp):
