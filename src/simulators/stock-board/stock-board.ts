@@ -66,10 +66,10 @@ export class StockBoard {
   private microphone?: ChildProcess;
   private binds = new Map<number, number>(); // venc channel -> sensor channel
   private sensorFps = 0;
-  /** the pts of the sensor's last frame, or when it last stopped if later (CLOCK_MONOTONIC µs): a
-   * sensor started again gives its first frame no sooner than a period after it, as a real one must
-   * expose and read out a whole frame first */
-  private sensorLastPtsUs = 0n;
+  /** when a sensor-fed encoder last ended (CLOCK_MONOTONIC µs), after every frame it gave: a sensor
+   * started again gives its first frame no sooner than a period after it, as a real one must expose
+   * and read out a whole frame first */
+  private sensorEndedUs = 0n;
   private display?: DisplayOutput;
   private held = Buffer.alloc(0); // bytes that may be the start of an IDE-mode header
   private heldTimer?: NodeJS.Timeout;
@@ -317,17 +317,17 @@ export class StockBoard {
         continue;
       }
       const flowing = c.started && this.binds.has(chn) && this.sensorFps > 0;
-      if (flowing && !c.process && !c.starting) this.startEncoderAfterSensorFrame(chn, c);
+      if (flowing && !c.process && !c.starting) this.startEncoderAfterSensorStop(chn, c);
       else if (!flowing) this.endEncoder(c);
     }
   }
 
   /** k230-sim-venc's sensor gives its first frame at once: held back until a period after the
-   * sensor's last one, so a channel whose sensor restarted (another channel bound) never has two
+   * sensor's last stop, so a channel whose sensor restarted (another channel bound) never has two
    * pictures closer than a period (ffmpeg: "non monotonically increasing dts"). */
-  private startEncoderAfterSensorFrame(chn: number, c: EncoderChannel): void {
+  private startEncoderAfterSensorStop(chn: number, c: EncoderChannel): void {
     const periodUs = BigInt(Math.ceil(1e6 / Math.min(c.settings.fps, this.sensorFps)));
-    const waitUs = this.sensorLastPtsUs + periodUs - monotonicUs();
+    const waitUs = this.sensorEndedUs + periodUs - monotonicUs();
     if (waitUs <= 0n) return this.startEncoder(chn, c);
     c.starting = setTimeout(() => {
       c.starting = undefined;
@@ -350,9 +350,7 @@ export class StockBoard {
         const size = pending.readUInt32LE(4);
         if (pending.length < PACK_HEAD + size) break;
         const data = Uint8Array.from(pending.subarray(PACK_HEAD, PACK_HEAD + size));
-        const pts = pending.readBigUInt64LE(8);
-        if (!c.sentFrames && pts > this.sensorLastPtsUs) this.sensorLastPtsUs = pts;
-        this.tell({ type: 'pack', chn, kind: pending[0], pts: pts.toString(), data: data.buffer }, [data.buffer]);
+        this.tell({ type: 'pack', chn, kind: pending[0], pts: pending.readBigUInt64LE(8).toString(), data: data.buffer }, [data.buffer]);
         pending = pending.subarray(PACK_HEAD + size);
         // VENC out of stream buffers: the sensor's frames wait (and the camera skips them), as on the board
         if (++c.queued >= c.bufs * 2) child.stdout!.pause();
@@ -367,10 +365,7 @@ export class StockBoard {
     clearTimeout(c?.starting);
     if (c) c.starting = undefined;
     if (!c?.process) return;
-    if (!c.sentFrames) {
-      const now = monotonicUs();
-      if (now > this.sensorLastPtsUs) this.sensorLastPtsUs = now;
-    }
+    if (!c.sentFrames) this.sensorEndedUs = monotonicUs();
     c.process.stdin?.end();
     c.process.kill('SIGTERM');
     c.process = undefined;
