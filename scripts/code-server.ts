@@ -216,3 +216,25 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     return !box || box.offsetParent === null || box.value !== typed;
   }, `>${title}`);
 }
+
+/** Runs a command that opens a quick pick, and clicks the first row that has `rowText`.
+ * A webview taking the focus back late (the preview, after the panel below it closed) closes a
+ * quick pick that has just opened, as it closes the palette (above): a fresh clone's CI run saw the
+ * Connect pick's row resolved, then "not stable", then "not visible". The pick is then opened once
+ * more, as a person would; its rows are checked by `check` each time it is open. */
+export async function pickFrom(page: Page, title: string, rowText: string | RegExp, check?: () => Promise<void>): Promise<void> {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: rowText }).first();
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title);
+    try {
+      await row.waitFor({ timeout: 10_000 });
+      await check?.();
+      await row.click({ timeout: 5000 });
+      return;
+    } catch (e) {
+      if (attempt === 3 || (await row.isVisible())) throw e; // a pick still open failed for another reason
+      console.log(`# ${title}: its pick closed before "${rowText}" was clicked; opened again`);
+      await page.keyboard.press('Escape');
+    }
+  }
+}

@@ -11,7 +11,7 @@ import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-
 import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { decodeErrors, probeVideo } from '../support/media';
 import { holdsWithin } from '../support/poll';
-import { CodeServer, runCommand, startCodeServer } from '../../scripts/code-server';
+import { CodeServer, pickFrom, runCommand, startCodeServer } from '../../scripts/code-server';
 import { TEST_VSIX } from '../../scripts/package-files';
 import { boardItem, decodedInPreview, previewFrame, screenshot as saveScreenshot, waitFor as waitUntil } from './workbench';
 
@@ -257,10 +257,8 @@ test('Record on Board for 5 s, then Pull to Workspace from the Board Files view:
 });
 
 test('Start Simulated Board offers a stock CanMV board: the agent is uploaded on Connect and the preview plays its stream', async () => {
-  await runCommand(page, 'K230: Start Simulated Board');
-  const stock = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Stock CanMV' }).first();
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Start Simulated Board' }).first().waitFor(); // both are offered
-  await stock.click();
+  const offered = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Start Simulated Board' });
+  await pickFrom(page, 'K230: Start Simulated Board', 'Stock CanMV', async () => assert.ok((await offered.count()) >= 1, 'both are offered'));
   await page.locator('.statusbar-item', { hasText: /k230_canmv: (connected|streaming)/ }).first().waitFor({ timeout: 30_000 });
   await runCommand(page, 'K230: Open Live Preview');
   await preview().locator('[data-testid=stats]').waitFor({ timeout: 20_000 });

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium';
 import { SimulatedBoard, startSimulatedBoard as startBoard } from '../../src/simulators/start-simulated-board';
-import { ROOT, runCommand } from '../../scripts/code-server';
+import { pickFrom, ROOT, runCommand } from '../../scripts/code-server';
 import { boardItem, decodedInPreview, OUT, previewFrame, screenshot as saveScreenshot, waitFor as waitUntil } from './workbench';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-newcomer-'));
@@ -298,10 +298,7 @@ async function playingAgain(before: number): Promise<void> {
 check('a board started without a card: Board Files says it has no storage, and offers nothing for one', async () => {
   const decodedBefore = await decodedInPreview(page);
   cardless = await startBoard({ ptyLink: path.join(base, 'cardless-port'), boardName: 'Cardless K230', build: false });
-  await runCommand(page, 'K230: Connect');
-  const typeIn = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Enter a port path' }).first();
-  await waitFor('the Connect pick', () => typeIn.isVisible());
-  await typeIn.click();
+  await pickFrom(page, 'K230: Connect', 'Enter a port path');
   const input = page.locator('.quick-input-widget input.input').first();
   await waitFor('the port path box', async () => (await page.locator('.quick-input-widget', { hasText: 'Serial port path' }).count()) > 0);
   await input.fill(cardless.portPath);
@@ -339,10 +336,7 @@ const connectedNotices = () => page.locator('.notification-toast', { hasText: /c
 async function startSimulatedBoard(): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
   await waitFor('no notice left', async () => (await page.locator('.notification-toast').count()) === 0);
-  await runCommand(page, 'K230: Start Simulated Board');
-  const agentBoard = page.locator('.quick-input-list .monaco-list-row', { hasText: 'the C agent' }).first(); // in its own pick, not the palette's
-  await waitFor('the pick of simulated boards', () => agentBoard.isVisible());
-  await agentBoard.click();
+  await pickFrom(page, 'K230: Start Simulated Board', 'the C agent'); // in its own pick, not the palette's
   await waitFor('the simulated board’s notice', async () => (await connectedNotices().filter({ hasText: /k230live-sim-port-\d+/ }).count()) >= 1, 30_000);
 }
 
@@ -374,10 +368,7 @@ check('Disconnect ends the simulated board the window started', async () => {
 });
 
 check('the log says the board’s words once, and a normal Disconnect is no warning', async () => {
-  await runCommand(page, 'Output: Show Output Channels...');
-  const channel = page.locator('.quick-input-list .monaco-list-row', { hasText: 'K230 Live' }).first();
-  await waitFor('the K230 Live channel in the list', () => channel.isVisible());
-  await channel.click();
+  await pickFrom(page, 'Output: Show Output Channels...', 'K230 Live');
   const shown = async () => (await page.locator('.part.panel .monaco-editor .view-line').allTextContents()).join('\n').replace(/\u00a0/g, ' '); // the editor's spaces
   await waitFor('the simulated board’s last words in the log', async () => /simulated board exited/.test(await shown()), 10_000);
   const log = await shown();
@@ -387,21 +378,17 @@ check('the log says the board’s words once, and a normal Disconnect is no warn
 });
 
 check('Connect calls the port it keeps “remembered”, never “last used”, and connects to it', async () => {
-  await runCommand(page, 'K230: Connect');
-  const remembered = page.locator('.quick-input-list .monaco-list-row', { hasText: 'cardless-port' }).first();
-  await waitFor('the remembered port in the pick', () => remembered.isVisible());
-  assert.match((await remembered.textContent()) ?? '', /remembered/);
-  assert.equal(await page.locator('.quick-input-list .monaco-list-row', { hasText: 'last used' }).count(), 0);
-  await remembered.click();
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await pickFrom(page, 'K230: Connect', 'cardless-port', async () => {
+    assert.match((await rows.filter({ hasText: 'cardless-port' }).first().textContent()) ?? '', /remembered/);
+    assert.equal(await rows.filter({ hasText: 'last used' }).count(), 0);
+  });
   await boardItem(page).filter({ hasText: /Cardless K230: (connected|streaming)/ }).waitFor({ timeout: 20_000 });
 });
 
 check('the walkthrough has ticked what was done, the demo’s own steps too, and offers running a script', async () => {
   await page.locator('.tab', { hasText: 'K230 Live Preview' }).first().click(); // keys go to the workbench
-  await runCommand(page, 'Welcome: Open Walkthrough...');
-  const ours = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with K230 Live' }).first();
-  await waitFor('K230 Live’s walkthrough in the list', () => ours.isVisible());
-  await ours.click();
+  await pickFrom(page, 'Welcome: Open Walkthrough...', 'Get Started with K230 Live');
   const step = (title: string) => page.locator('.getting-started-step', { has: page.locator('.step-title', { hasText: title }) }).first();
   const ticked = async (title: string) => (await step(title).locator('.codicon-getting-started-step-checked').count()) === 1;
   await step('Run your own script').waitFor({ timeout: 15_000 });

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { decodeErrors, probeVideo } from '../support/media';
-import { CodeServer, runCommand, startCodeServer } from '../../scripts/code-server';
+import { CodeServer, pickFrom, runCommand, startCodeServer } from '../../scripts/code-server';
 import { boardItem, decodedInPreview, previewFrame, screenshot, waitFor } from './workbench';
 import { TEST_VSIX } from '../../scripts/package-files';
 
@@ -38,8 +38,7 @@ test('an untrusted folder: limited mode runs no program from its settings, and t
   await page.getByText('Restricted Mode').first().waitFor({ timeout: 20_000 });
   await page.waitForTimeout(3000); // the extension host starts, the folder's settings are read
 
-  await runCommand(page, 'K230: Start Simulated Board');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Start Simulated Board' }).first().click();
+  await pickFrom(page, 'K230: Start Simulated Board', 'Start Simulated Board');
   await boardItem(page).filter({ hasText: /Simulated K230: connected/ }).waitFor({ timeout: 20_000 });
   assert.equal(fs.existsSync(marker), false, 'the program named in the untrusted folder’s settings did not run');
 
