@@ -1,6 +1,6 @@
 /* The simulated camera: a test pattern paced at the requested frame rate, encoded in real time, on a
- * sensor grid aligned to the board clock, its corner block marking each whole second (sim_marks.h).
- * Its display source is the same picture with an OSD layer composed over it (sim_osd.h), marked and
+ * sensor grid aligned to the board clock (sim_sensor_grid.h), its corner block marking each whole
+ * second (sim_marks.h). Its display source is the same picture with an OSD layer composed over it (sim_osd.h), marked and
  * encoded alike. */
 #include <errno.h>
 #include <pthread.h>
@@ -15,6 +15,7 @@
 #include "sim_encoder.h"
 #include "sim_marks.h"
 #include "sim_osd.h"
+#include "sim_sensor_grid.h"
 
 struct camera_s {
     const struct sim_encoder_ops_s *ops;
@@ -28,10 +29,6 @@ struct camera_s {
     atomic_int pending_bitrate; /* 0 when none */
 };
 
-/* The capture time of sensor frame n: on an exact grid from the clock's zero, no rounding carried
- * over, so frame n = k * fps is captured at second k exactly. */
-static int64_t sim_camera_slot_us(int64_t n, int fps) { return n * 1000000 / fps; }
-
 /* The corner block: white on the frame of a whole second, black on every other. */
 static void sim_camera_mark(const struct sim_picture_s *pic, bool whole_second) {
     int side = SIM_MARK_BLOCK < pic->width ? SIM_MARK_BLOCK : pic->width;
@@ -44,26 +41,14 @@ static void sim_camera_mark(const struct sim_picture_s *pic, bool whole_second) 
 static void *sim_camera_run(void *arg) {
     struct camera_s *cam = arg;
     int fps = cam->settings.fps;
-    /* The first exposure is at once, as a sensor's first frame once it is started; the grid takes
-     * over from the first slot a whole period or more after it (so a stream never has more frames
-     * than its rate gives). Waiting for the grid instead cost the time to first frame up to a whole
-     * period (16.7 ms on average at 30 fps). */
     int64_t first_us = clock_now_us();
-    int64_t slot = ((first_us + 1000000 / fps) * fps + 999999) / 1000000;
-    bool off_grid = true;
-    /* But never at the cost of a whole second's frame, whose mark the microphone's tone goes with:
-     * when one falls before that first slot, the stream starts on the grid there (a wait of less
-     * than a period, in one start of fps). */
-    int64_t second_slot = (first_us + 999999) / 1000000 * fps;
-    if (second_slot < slot) {
-        slot = second_slot;
-        off_grid = false;
-    }
+    bool off_grid;
+    int64_t slot = sim_grid_first_slot(first_us, fps, &off_grid);
     uint32_t frame_number = 0;
     struct camera_au_s au;
     while (!atomic_load(&cam->stop)) {
         /* A sensor's frames come on a fixed cadence: the pts is the frame's slot, not when we got to it. */
-        int64_t capture_us = off_grid ? first_us : sim_camera_slot_us(slot, fps);
+        int64_t capture_us = off_grid ? first_us : sim_grid_slot_us(slot, fps);
         clock_sleep_until_us(capture_us);
         struct sim_picture_s *pic = cam->ops->picture(cam->enc);
         sim_pattern_draw(pic, frame_number);
@@ -85,13 +70,7 @@ static void *sim_camera_run(void *arg) {
             off_grid = false; /* the grid's first slot is still to come */
             continue;
         }
-        slot++;
-        /* Late by whole periods (a slow encode): those sensor frames are gone, as on a real camera;
-         * but never the frame of a whole second, whose mark the microphone's tone goes with. */
-        int64_t late_slot = clock_now_us() * fps / 1000000;
-        int64_t next_second_slot = (slot + fps - 1) / fps * fps;
-        if (late_slot > next_second_slot) late_slot = next_second_slot;
-        if (late_slot > slot) slot = late_slot;
+        slot = sim_grid_next_slot(slot, clock_now_us(), fps);
     }
     return NULL;
 }
