@@ -17,6 +17,7 @@ import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
 import { runCli } from '../support/cli';
 import { sleep, waitFor } from '../support/poll';
+import { lumaOf } from '../../src/simulators/stock-board/image/bt601';
 import { brightBox, decodedLuma, decodeErrors, probeVideo } from '../support/media';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-display-'));
@@ -91,6 +92,75 @@ test('run --record: the display as the board\'s H.264, every picture decodes, an
     assert.ok(near, `picture ${i}: the box at ${box.x},${box.y} is at a position the script printed`);
   }
   assert.ok(boxes >= v.frames - 2, `${boxes} of ${v.frames} pictures show the box`);
+});
+
+// The same over the camera, as CanMV's examples write it: the sensor bound to the video layer, a
+// box drawn on a transparent OSD layer above it.
+const CAMERA_BOX_SCRIPT = `import time
+import image
+from media.sensor import *
+from media.display import Display
+from media.media import MediaManager
+
+sensor = Sensor(width=1280, height=720, fps=30)
+sensor.reset()
+sensor.set_framesize(width=640, height=480, chn=CAM_CHN_ID_0)
+sensor.set_pixformat(Sensor.YUV420SP, chn=CAM_CHN_ID_0)
+Display.bind_layer(**sensor.bind_info(chn=CAM_CHN_ID_0), layer=Display.LAYER_VIDEO1)
+Display.init(Display.VIRT, width=640, height=480, fps=30)
+MediaManager.init()
+sensor.run()
+osd = image.Image(640, 480, image.ARGB8888)
+for i in range(60):
+    x = 16 + (i * 12) % 520
+    y = 24 + (i * 7) % 360
+    osd.clear()
+    osd.draw_rectangle(x, y, 80, 80, color=(255, 255, 255), fill=True)
+    Display.show_image(osd, 0, 0, Display.LAYER_OSD3)
+    print("box", x, y)
+    time.sleep_ms(33)
+sensor.stop()
+Display.deinit()
+MediaManager.deinit()
+`;
+
+test('run --record over the camera: the camera\'s moving picture on the video layer and the OSD box where the script drew it, in one H.264', async () => {
+  const out = path.join(base, 'camera-box.mp4');
+  const r = await cli(['run', script('camera-box.py', CAMERA_BOX_SCRIPT), '--record', out, '--audio', 'off']);
+  assert.equal(r.code, 0, r.stderr);
+  const positions = [...r.stdout.matchAll(/^box (\d+) (\d+)$/gm)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+  assert.equal(positions.length, 60, 'every line, in order');
+  const v = probeVideo(out);
+  assert.equal(`${v.codec} ${v.width}x${v.height}`, 'h264 640x480');
+  assert.ok(v.frames >= 30, `${v.frames} frames of a 2 s script at 30 fps`);
+  assert.equal(decodeErrors(out), '');
+
+  // The camera's yellow square (camera.ts) crosses its middle rows, 4 pixels a frame; the OSD's box
+  // is white, brighter than anything of the camera's. (ffmpeg's gray is full range: Y 16-235 spread.)
+  const yellow = ((lumaOf(0xf0, 0xc8, 0x28) - 16) * 255) / 219;
+  const squareLeft = (luma: Uint8Array, box?: { x: number; w: number }) => {
+    const row = 240 * 640;
+    for (let x = 0; x < 640; x++) {
+      if (box && x >= box.x - 2 && x < box.x + box.w + 2) continue;
+      if (Math.abs(luma[row + x] - yellow) <= 8) return x;
+    }
+    return undefined;
+  };
+  let boxes = 0;
+  const lefts: number[] = [];
+  for (const [i, luma] of decodedLuma(out, 640, 480).entries()) {
+    const box = brightBox(luma, 640, 215);
+    if (box) {
+      boxes++;
+      const near = positions.some((p) => Math.abs(p.x - box.x) <= 2 && Math.abs(p.y - box.y) <= 2);
+      assert.ok(near && Math.abs(box.w - 80) <= 2 && Math.abs(box.h - 80) <= 2, `picture ${i}: an 80x80 box at a position the script printed, got ${box.w}x${box.h} at ${box.x},${box.y}`);
+    }
+    const left = squareLeft(luma, box);
+    if (left !== undefined && left > 0) lefts.push(left); // at 0 it is coming in from the edge
+  }
+  assert.ok(boxes >= v.frames - 2, `${boxes} of ${v.frames} pictures show the box`);
+  const moves = lefts.slice(1).map((x, i) => x - lefts[i]).filter((d) => d > 0);
+  assert.ok(lefts.length >= v.frames / 2 && moves.length >= lefts.length / 2, `the camera's square moves under the OSD (its left edge: ${lefts.join(' ')})`);
 });
 
 test('a script that shows no display records nothing, and says so in one line', async () => {
