@@ -40,6 +40,18 @@ after(async () => {
   fs.rmSync(base, { recursive: true, force: true });
 });
 
+/** A script's loop: `frames` times, a white 80x80 box drawn at a new place on an ARGB8888 image,
+ * shown, and its place printed. */
+const boxLoop = (frames: number, image: string, show: string) => `for i in range(${frames}):
+    x = 16 + (i * 12) % 520
+    y = 24 + (i * 7) % 360
+    ${image}.clear()
+    ${image}.draw_rectangle(x, y, 80, 80, color=(255, 255, 255), fill=True)
+    ${show}
+    print("box", x, y)
+    time.sleep_ms(33)
+`;
+
 // As a user writes it for CanMV IDE: no import of ours.
 const BOX_SCRIPT = `import time
 import image
@@ -49,15 +61,7 @@ from media.media import MediaManager
 Display.init(Display.VIRT, width=640, height=480, fps=30)
 MediaManager.init()
 img = image.Image(640, 480, image.ARGB8888)
-for i in range(90):
-    x = 16 + (i * 12) % 520
-    y = 24 + (i * 7) % 360
-    img.clear()
-    img.draw_rectangle(x, y, 80, 80, color=(255, 255, 255), fill=True)
-    Display.show_image(img)
-    print("box", x, y)
-    time.sleep_ms(33)
-Display.deinit()
+${boxLoop(90, 'img', 'Display.show_image(img)')}Display.deinit()
 MediaManager.deinit()
 `;
 
@@ -111,15 +115,7 @@ Display.init(Display.VIRT, width=640, height=480, fps=30)
 MediaManager.init()
 sensor.run()
 osd = image.Image(640, 480, image.ARGB8888)
-for i in range(60):
-    x = 16 + (i * 12) % 520
-    y = 24 + (i * 7) % 360
-    osd.clear()
-    osd.draw_rectangle(x, y, 80, 80, color=(255, 255, 255), fill=True)
-    Display.show_image(osd, 0, 0, Display.LAYER_OSD3)
-    print("box", x, y)
-    time.sleep_ms(33)
-sensor.stop()
+${boxLoop(60, 'osd', 'Display.show_image(osd, 0, 0, Display.LAYER_OSD3)')}sensor.stop()
 Display.deinit()
 MediaManager.deinit()
 `;
