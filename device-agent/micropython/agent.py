@@ -17,7 +17,7 @@ if __name__ != '__main__':
                       E_UNSUPPORTED_SETTING, E_NOT_STREAMING, E_HANDSHAKE_REQUIRED, E_ENCODER, E_IO, E_EXISTS,
                       E_SCRIPT_RUNNING, SOURCE_CAMERA, SOURCE_DISPLAY, SOURCE_FOLLOW, SOURCE_NONE, Malformed, Link,
                       decode_payload)
-    from capture import (LIVE_CHANNEL, MAX_WIDTH, MAX_HEIGHT, MAX_FPS, Channel, Clock, SharedMicrophone,
+    from capture import (LIVE_CHANNEL, RECORD_CHANNEL, MAX_WIDTH, MAX_HEIGHT, MAX_FPS, Channel, Clock, SharedMicrophone,
                          check_settings, media_api)
     from display import DisplayChannel, display_settings, script_display
     from stream import Stream
@@ -261,6 +261,7 @@ class Agent:
             self.script = None
             if self.live and self.live.source == SOURCE_DISPLAY:
                 self.stop_live()  # its display's channel goes before what the script left is released
+            self.end_display_recording('the script ended: recording stopped, the file is complete')
             if run.media_taken:
                 release_script_media()
                 self.restore_media()
@@ -289,9 +290,12 @@ class Agent:
         self.media['stop']()
 
     def release_sound(self):
-        """The script takes the microphone: a stream with sound goes on without it (from its next init)."""
+        """The script takes the microphone: a stream with sound goes on without it (from its next init);
+        a board recording with sound (of the display: nothing else records beside a script) ends."""
         if self.live and self.live.muxer.audio:
             self.stop_live()
+        if self.recording and self.recording.active and self.recording.stream.muxer.audio:
+            self.end_display_recording('the script took the microphone: recording stopped, the file is complete')
         self.microphone.close()
         self.microphone = SharedMicrophone(None)
 
@@ -305,21 +309,42 @@ class Agent:
         self.reply(id_, 'STORAGE_INFO_REPLY', total=total, available=available)
 
     def on_board_record_start(self, id_, m):
-        if self.script:
-            self.script.refuse_media()
-        if m['settings']['source'] == SOURCE_DISPLAY:
-            raise Failure(E_UNSUPPORTED_SETTING, 'the board records its camera only: record the display in VS Code')
+        s = m['settings']
         if self.recording and self.recording.active:
             raise Failure(E_EXISTS, 'the board is already recording %s' % self.recording.path)
-        why = check_settings(m['settings'])
+        why = check_settings(s)
         if why:
             raise Failure(E_UNSUPPORTED_SETTING, why)
+        source, s, open_channel = self.recorded_source(s)
         p = recording_path(m['path'])
         try:
-            self.recording = BoardRecording(self.media, self.clock, self.microphone, p, m['settings'])
+            self.recording = BoardRecording(open_channel, source, self.clock, self.microphone, p, s)
         except OSError as e:
             raise os_failure(e, m['path'] or p)
         self.reply(id_, 'BOARD_RECORDING', **self.recording.status())
+
+    def recorded_source(self, settings):
+        """What a board recording takes: (source, its settings, settings -> its channel). FOLLOW, as
+        the live view: the running script's display while it has one, else the camera."""
+        d = script_display() if self.script else None
+        if settings['source'] == SOURCE_DISPLAY and d is None:
+            raise Failure(E_UNSUPPORTED_SETTING, 'no script shows a display to record (Display.VIRT, or a panel '
+                                                 'with to_ide=True)')
+        if d is not None and settings['source'] != SOURCE_CAMERA:
+            s = display_settings(settings, d)
+            if s is None:
+                raise Failure(E_UNSUPPORTED_SETTING, 'the display %dx%d at %d fps cannot be encoded' % d)
+            return SOURCE_DISPLAY, s, lambda x: DisplayChannel(self.media, x, d, RECORD_CHANNEL)
+        if self.script:
+            self.script.refuse_media()
+        return SOURCE_CAMERA, settings, lambda x: Channel(self.media, RECORD_CHANNEL, x)
+
+    def end_display_recording(self, why):
+        """A board recording of the script's display ends with it (the file whole, as at Stop)."""
+        r = self.recording
+        if r and r.active and r.stream.source == SOURCE_DISPLAY:
+            r.stop(0, why)
+            self.link.send('BOARD_RECORDING', 0, r.status())
 
     def on_board_record_stop(self, id_, m):
         if self.recording:
@@ -373,9 +398,16 @@ class Agent:
             self.want = None
             self.stop_live()
         r = self.recording
+        if r and r.active and r.stream.source == SOURCE_DISPLAY and r.stream.channel.display != script_display():
+            self.end_display_recording("the script's display ended: recording stopped, the file is complete")
         was_active = r and r.active
         if r:
-            r.pump()
+            try:
+                r.pump()
+            except Exception:  # noqa: its display failed mid-frame (a deinit): the file stays whole
+                if r.stream.source != SOURCE_DISPLAY:
+                    raise
+                r.stop(0, "the script's display failed: recording stopped, the file is complete")
         chunks = self.microphone.take()
         if self.live:
             self.live.pump_sound(chunks)

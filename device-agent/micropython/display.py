@@ -10,7 +10,7 @@ import time
 if __name__ != '__main__':
     from capture import Channel, check_settings
 
-DISPLAY_CHANNEL = 2  # 3 is the IDE's JPEG; the firmware's examples take 0; the camera's live view 0, a board recording 1
+DISPLAY_CHANNEL = 2  # the live view's; 3 is the IDE's JPEG, the firmware's examples take 0, a board recording 1
 WBC_BLOCKS = 3  # what WBCRtsp.py asks the write-back to hold
 IN_FLIGHT_US = 200000  # a frame the encoder has not answered within this is given back
 ENCODE_WAIT_MS = 20  # a frame just sent is waited for this long: its picture goes out in the same turn
@@ -57,25 +57,98 @@ def write_back_api():
             'release': kd_mpi_wbc_dump_release}
 
 
+class WriteBack:
+    """The display's write-back, one reader shared by the channels it feeds (the live view's and a
+    board recording's): on with the first, off with the last. The newest refresh dumped stays held
+    until a newer one is, so that each channel sees it; an older one is given back once no channel
+    encodes it. At most the newest and one a channel a frame: the write-back's WBC_BLOCKS."""
+
+    def __init__(self):
+        self.api = None
+        self.size = None
+        self.users = 0
+        self.held = []  # [frame, pts, channels encoding it], oldest first
+
+    def open(self, width, height):
+        if self.users and self.size != (width, height):
+            raise OSError('the display write-back is taken at %dx%d' % self.size)
+        if not self.users:
+            self.api = self.api or write_back_api()
+            attr = self.api['attr']()
+            attr.blk_cnt = WBC_BLOCKS
+            attr.dump_size.width, attr.dump_size.height = width, height
+            if self.api['set_attr'](attr) != 0 or self.api['enable']() != 0:
+                self.users = 1
+                self.close()
+                raise OSError('the display write-back refused %dx%d' % (width, height))
+            self.size = (width, height)
+        self.users += 1
+
+    def close(self):
+        self.users -= 1
+        if self.users > 0:
+            return
+        self.users = 0
+        held, self.held = self.held, []
+        for step in [(lambda f=h[0]: self.api['release'](f)) for h in held] + [self.api['disable']]:
+            try:
+                step()
+            except Exception:
+                pass  # the display may be gone already (Display.deinit): cleanup goes on
+
+    def newest(self, after):
+        """The newest refresh, if it is newer than the pts `after` (None: any): held, else dumped now
+        (none waited for). [frame, pts, channels encoding it], or None."""
+        if not self.held or (after is not None and self.held[-1][1] <= after):
+            frame = self.api['frame']()
+            if self.api['dump'](frame, 0) != 0:
+                return None
+            self.held.append([frame, frame.v_frame.pts, 0])
+            self.trim()
+        h = self.held[-1]
+        return h if after is None or h[1] > after else None
+
+    def give_back(self, frame):
+        """A channel's picture of `frame` came out (or it was never sent)."""
+        for h in self.held:
+            if h[0] is frame:
+                h[2] -= 1
+        self.trim()
+
+    def trim(self):
+        """Every refresh but the newest that no channel encodes goes back to the write-back."""
+        keep = []
+        for i, h in enumerate(self.held):
+            if h[2] > 0 or i == len(self.held) - 1:
+                keep.append(h)
+            else:
+                self.api['release'](h[0])
+        self.held = keep
+
+
+WRITE_BACK = WriteBack()
+
+
 class DisplayChannel(Channel):
     """An encoder channel fed by the display's write-back: each turn, the newest refresh that is due
     (at the stream's frame rate) goes to SendFrame; it is given back once its picture has come out."""
 
-    def __init__(self, media, settings, display):
+    def __init__(self, media, settings, display, chn=DISPLAY_CHANNEL):
         self.display = display
-        self.wbc = write_back_api()
-        self.create(media, DISPLAY_CHANNEL, settings)
+        self.create(media, chn, settings)
         self.bind = None
         self.in_flight = None  # (frame, sent at) until its picture comes out
         self.period_us = 1000000 // settings['fps']
         self.due = None  # the pts from which the next refresh is taken
-        self.encoder.Start(DISPLAY_CHANNEL)
-        attr = self.wbc['attr']()
-        attr.blk_cnt = WBC_BLOCKS
-        attr.dump_size.width, attr.dump_size.height = settings['width'], settings['height']
-        if self.wbc['set_attr'](attr) != 0 or self.wbc['enable']() != 0:
+        self.last_pts = None  # the newest refresh this channel has seen
+        self.wb = None
+        self.encoder.Start(chn)
+        try:
+            WRITE_BACK.open(settings['width'], settings['height'])
+        except OSError:
             self.close()
-            raise OSError('the display write-back refused %dx%d' % (settings['width'], settings['height']))
+            raise
+        self.wb = WRITE_BACK
 
     def feed(self):
         """True when a frame went to the encoder in this call."""
@@ -84,24 +157,25 @@ class DisplayChannel(Channel):
             if time.ticks_diff(now, self.in_flight[1]) < IN_FLIGHT_US:
                 return False
             self.give_back()
-        frame = self.wbc['frame']()
-        if self.wbc['dump'](frame, 0) != 0:
+        held = self.wb.newest(self.last_pts)
+        if held is None:
             return False
-        pts = frame.v_frame.pts
+        frame, pts = held[0], held[1]
+        self.last_pts = pts  # seen: sent now, or passed over
         if self.due is not None and pts < self.due:
-            self.wbc['release'](frame)  # a refresh between two of the stream's frames
-            return False
+            return False  # a refresh between two of the stream's frames
         # The next is due one period on; 2 ms early, so that a refresh on the period's edge is taken.
         self.due = (pts if self.due is None or pts - self.due > self.period_us else self.due) + self.period_us - 2000
+        held[2] += 1
         if self.encoder.SendFrame(self.chn, frame) != 0:
-            self.wbc['release'](frame)
+            self.wb.give_back(frame)
             return False
         self.in_flight = (frame, now)
         return True
 
     def give_back(self):
         if self.in_flight is not None:
-            self.wbc['release'](self.in_flight[0])
+            self.wb.give_back(self.in_flight[0])
             self.in_flight = None
 
     def next_frame(self, wait_ms=0):
@@ -113,8 +187,11 @@ class DisplayChannel(Channel):
 
     def close(self):
         self.give_back()
-        for step in (lambda: self.encoder.Stop(self.chn), lambda: self.encoder.Destroy(self.chn), self.wbc['disable']):
+        for step in (lambda: self.encoder.Stop(self.chn), lambda: self.encoder.Destroy(self.chn)):
             try:
                 step()
             except Exception:
                 pass  # cleanup goes on whatever failed before it
+        if self.wb is not None:
+            self.wb.close()
+            self.wb = None

@@ -5,8 +5,7 @@ import time
 
 # Imported in tests; pasted by the host, the modules before it have left their names in __main__.
 if __name__ != '__main__':
-    from wire import E_EXISTS, E_IO, E_NO_SPACE, SOURCE_CAMERA
-    from capture import RECORD_CHANNEL, Channel
+    from wire import E_EXISTS, E_IO, E_NO_SPACE
     from stream import Stream
     from sdcard import STORAGE_ROOT, Failure, resolve, space
 
@@ -28,10 +27,11 @@ def recording_path(path):
 
 
 class BoardRecording:
-    """The file sink of a Stream (stream.py)."""
+    """The file sink of a Stream (stream.py), of the camera or of a running script's display (on the
+    board recording's channel either way)."""
     stale_us = None  # a file takes every picture, however late
 
-    def __init__(self, media, clock, microphone, path, settings):
+    def __init__(self, open_channel, source, clock, microphone, path, settings):
         self.clock = clock
         self.path = path
         self.file = open(path, 'wb')
@@ -44,8 +44,7 @@ class BoardRecording:
         self.message = ''
         self.active = True
         try:
-            self.stream = Stream(lambda s: Channel(media, RECORD_CHANNEL, s), SOURCE_CAMERA, settings, self, clock,
-                                 microphone, 'record')
+            self.stream = Stream(open_channel, source, settings, self, clock, microphone, 'record')
         except Exception:
             self.file.close()
             os.remove(path)  # no encoder, no recording: nothing is left on the card

@@ -9,7 +9,7 @@ import { SETTINGS_OPTIONS, settingsFromOptions } from './stream-options';
 function describe(s: BoardRecordingState): string {
   const state = s.active ? 'recording' : 'not recording';
   const what = s.path ? ` ${s.path}: ${s.frames} frames, ${s.elapsedS.toFixed(1)} s, ${formatBytes(s.bytes)}, ${s.dropped} dropped` : '';
-  return `${state}${what}${s.error ? ` (stopped: ${s.error})` : ''}`;
+  return `${state}${what}${s.error || s.ended ? ` (stopped: ${s.error ?? s.ended})` : ''}`;
 }
 
 export async function boardRecordCommand(args: string[]): Promise<number> {

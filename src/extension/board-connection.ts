@@ -183,7 +183,7 @@ export class BoardConnection implements vscode.Disposable {
       session.on('audioLoss', (n) => this.log.info(`${n} chunk(s) of sound lost on the link: a gap in the sound`));
       session.on('loss', (n) => this.log.warn(`${n} fragment(s) lost on the link; asked for a keyframe`));
       session.on('close', (reason) => this.onSessionClosed(session, reason));
-      session.on('boardRecording', (state) => this.setBoardRecording(state));
+      session.on('boardRecording', (state) => this.boardRecordingEnded(state));
       if (session.info!.storage) this.setBoardRecording(await session.boardRecordingStatus());
       this.log.info(`connected to ${session.info!.boardName} (agent ${session.info!.agentVersion}) on ${portPath}; clock offset ±${Number(this.clock.rttUs) / 2000} ms`);
       await this.reconcile();
@@ -192,6 +192,15 @@ export class BoardConnection implements vscode.Disposable {
       if (generation === this.generation) this.connecting = false;
       this.stateEmitter.fire();
     }
+  }
+
+  /** An event: a board recording that stopped by itself says why, with what it saved. */
+  private boardRecordingEnded(state: BoardRecordingState): void {
+    const why = this.boardRecording?.active && !state.active ? (state.error ?? state.ended) : undefined;
+    this.setBoardRecording(state);
+    if (why === undefined) return;
+    const line = vscode.l10n.t('K230: the board saved {0} ({1} frames, {2} s): {3}.', state.path, state.frames, state.elapsedS.toFixed(1), why);
+    void (state.error ? vscode.window.showWarningMessage(line) : vscode.window.showInformationMessage(line));
   }
 
   /** Takes the board recording's state from a reply or an event. */

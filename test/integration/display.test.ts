@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { connectBoard } from '../../src/host/board/connect';
 import { ScriptRun } from '../../src/host/script/script-run';
 import { estimateClockOffset } from '../../src/host/session/clock-sync';
+import { recordStream } from '../../src/host/recording/record-stream';
 import { shareStream } from '../../src/host/stream-server/share';
 import { AudioCodec, Source } from '../../src/protocol/messages';
 import { DEFAULT_STREAM_SETTINGS } from '../../src/protocol/stream-settings';
@@ -18,7 +19,7 @@ import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-
 import { runCli } from '../support/cli';
 import { sleep, waitFor } from '../support/poll';
 import { lumaOf } from '../../src/simulators/stock-board/image/bt601';
-import { brightBox, decodedLuma, decodeErrors, probeVideo } from '../support/media';
+import { brightBox, decodedLuma, decodeErrors, probeSound, probeVideo } from '../support/media';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-display-'));
 let board: SimulatedBoard;
@@ -175,6 +176,44 @@ function ffmpegCopy(url: string, out: string, frames: number): Promise<string> {
     execFile('ffmpeg', ['-nostdin', '-y', '-v', 'error', ...input, '-frames:v', String(frames), '-c', 'copy', out], { timeout: 30_000 }, (_e, _o, stderr) => resolve(stderr));
   });
 }
+
+test('Record on Board while a script shows its display: the card gets the display with its sound, beside the live view of it, and the file ends with the script', async () => {
+  const s = await connectBoard(board.portPath);
+  try {
+    await assert.rejects(s.startBoardRecording('/sdcard/nothing.mp4', { ...DEFAULT_STREAM_SETTINGS, source: Source.Display }), /no script shows a display to record/);
+    let ended!: () => void;
+    const scriptEnded = new Promise<void>((resolve) => (ended = resolve));
+    const liveOut = path.join(base, 'live-beside-board.mp4');
+    const live = recordStream(s, { ...DEFAULT_STREAM_SETTINGS, audio: AudioCodec.Off, audioRate: 0, source: Source.Display }, liveOut, { until: scriptEnded });
+    let printed = '';
+    const run = await ScriptRun.start(s, 'board-box.py', BOX_SCRIPT.replace('range(90)', 'range(150)'), { output: (text) => (printed += text) });
+    await waitFor(() => printed.split('\n').length > 15, 'the script showing boxes', 15_000);
+    const started = await s.startBoardRecording('/sdcard/display-on-board.mp4', { ...DEFAULT_STREAM_SETTINGS, source: Source.Follow }); // as Record on Board asks
+    assert.equal(started.active, true);
+    await run.ended;
+    ended();
+    await live;
+    await waitFor(async () => !(await s.boardRecordingStatus()).active, 'the board recording ended with the script', 10_000);
+    const stopped = await s.boardRecordingStatus();
+    assert.equal(stopped.error, undefined, 'no fault');
+    assert.match(stopped.ended ?? '', /the script ended|the script's display ended/);
+
+    const positions = [...printed.matchAll(/^box (\d+) (\d+)$/gm)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+    for (const [file, minFrames] of [[path.join(base, 'sdcard', 'display-on-board.mp4'), 60], [liveOut, 100]] as const) {
+      const v = probeVideo(file);
+      assert.equal(`${v.codec} ${v.width}x${v.height}`, 'h264 640x480', file);
+      assert.ok(v.frames >= minFrames, `${v.frames} pictures of the display in ${file}`);
+      assert.equal(decodeErrors(file), '', file);
+      console.log(`# ${path.basename(file)}: ${v.frames} pictures of the display`);
+      const boxes = decodedLuma(file, 640, 480).map((luma) => brightBox(luma, 640, 128)).filter((b) => b !== undefined);
+      assert.ok(boxes.length >= v.frames - 2, `${boxes.length} of ${v.frames} pictures in ${file} show the box`);
+      for (const b of boxes) assert.ok(positions.some((p) => Math.abs(p.x - b.x) <= 2 && Math.abs(p.y - b.y) <= 2), `a box at ${b.x},${b.y} in ${file}, where the script drew one`);
+    }
+    assert.equal(probeSound(path.join(base, 'sdcard', 'display-on-board.mp4')).codec, 'pcm_mulaw', 'the board\'s file has the sound');
+  } finally {
+    await s.release();
+  }
+});
 
 test('Share Stream serves what the script shows: the display\'s URLs over RTSP and HTTP, and the camera\'s end when it comes', async () => {
   const session = await connectBoard(board.portPath);

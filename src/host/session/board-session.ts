@@ -127,8 +127,10 @@ export interface BoardRecordingState {
   bytes: number;
   frames: number;
   dropped: number;
-  /** why it stopped by itself (card full, write error), one line; undefined otherwise */
+  /** why it stopped by itself on a fault (card full, write error), one line; undefined otherwise */
   error?: string;
+  /** why it ended by itself with no fault (the script whose display it recorded ended), one line */
+  ended?: string;
 }
 
 export interface BoardSessionEvents {
@@ -599,6 +601,7 @@ function boardRecordingState(m: BoardRecordingMessage): BoardRecordingState {
     frames: m.frames,
     dropped: m.dropped,
     error: m.error ? m.message : undefined,
+    ended: !m.error && m.message ? m.message : undefined,
   };
 }
 
