@@ -1,7 +1,8 @@
 // Run File on Board in a real VS Code (code-server), as a person does it: the ▶ in the editor title
 // runs the open file on a simulated stock CanMV board, its output shows in a terminal, a failing
 // line is marked in the editor, ■ stops a script that does not end, and the live preview shows what
-// the script shows on its display while it runs, then the camera again.
+// the script shows on its display while it runs (and Record on Board records it), then the camera
+// again.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { CodeServer, runCommand, startCodeServer } from '../../scripts/code-server';
 import { TEST_VSIX } from '../../scripts/package-files';
 import { SimulatedBoard, startSimulatedBoard } from '../../src/simulators/start-simulated-board';
+import { decodeErrors, probeVideo } from '../support/media';
 import { boardItem, decodedInPreview, previewFrame, screenshot, waitFor as waitUntil } from './workbench';
 
 const boardDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k230-run-'));
@@ -106,7 +108,7 @@ test('the preview shows the script\'s display while it runs, says so, and the ca
     'from media.display import Display',
     'Display.init(Display.VIRT, width=640, height=480, fps=30)',
     'img = image.Image(640, 480, image.ARGB8888)',
-    'for i in range(200):',
+    'for i in range(300):',
     '    img.clear()',
     '    img.draw_rectangle(20 + i * 2, 100, 80, 80, color=(255, 255, 255), fill=True)',
     '    Display.show_image(img)',
@@ -124,7 +126,20 @@ test('the preview shows the script\'s display while it runs, says so, and the ca
   const size = await preview.locator('.stage > :is(video, canvas):not([hidden])').evaluate((e: HTMLVideoElement | HTMLCanvasElement) => (e instanceof HTMLVideoElement ? `${e.videoWidth}x${e.videoHeight}` : `${e.width}x${e.height}`));
   assert.equal(size, '640x480', 'the display\'s own size');
   await screenshot(page, 'preview-script-display.png');
+  // Record on Board takes the display too, and its file ends with the script, which a notice says.
+  await runCommand(page, 'K230: Record on Board');
+  await page.locator('.statusbar-item', { hasText: /Board REC/ }).first().waitFor({ timeout: 10_000 }).catch(async (e) => {
+    throw new Error(`${(e as Error).message}; the notices: ${(await page.locator('.notification-toast').allInnerTexts()).join(' | ')}; the log: ${vscode.extensionLog().split('\n').slice(-15).join('\n')}`);
+  });
   await waitFor('the script ends', async () => /boxes\.py finished/.test(await terminalText()), 30_000);
+  const saved = page.getByText(/the board saved \/sdcard\/rec-.*\.mp4 \(\d+ frames, [\d.]+ s\): the script ended/).first();
+  await saved.waitFor({ timeout: 10_000 });
+  await page.locator('.statusbar-item', { hasText: /Board REC/ }).first().waitFor({ state: 'hidden', timeout: 5000 });
+  const name = /\/sdcard\/(rec-.*?\.mp4)/.exec(await saved.innerText())![1];
+  const onCard = probeVideo(path.join(boardDir, 'sdcard', name));
+  assert.equal(`${onCard.codec} ${onCard.width}x${onCard.height}`, 'h264 640x480', 'the board recorded the display');
+  assert.ok(onCard.frames >= 30, `${onCard.frames} pictures of the display on the card`);
+  assert.equal(decodeErrors(path.join(boardDir, 'sdcard', name)), '');
   await waitFor('the camera again', async () => (await showing.getAttribute('data-live').catch(() => null)) === 'camera', 20_000);
 });
 

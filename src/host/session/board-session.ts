@@ -544,6 +544,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       const source = m.source === Source.Display ? Source.Display : Source.Camera;
       this.init = { timescale: this.timescale, codec: m.codec, width: m.width, height: m.height, codecString: m.codecString, source, audio, data: m.data };
       this.originPtsUs = undefined; // a new stream: its first picture is the new origin
+      this.lastSequence = undefined; // and its fragments and sound count from 0 again
+      this.lastAudioSequence = undefined;
       this.emit('init', this.init);
       return;
     }
