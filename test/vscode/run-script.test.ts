@@ -46,6 +46,7 @@ const runButton = () => page.locator('.editor-actions').getByRole('button', { na
 const stopButton = () => page.locator('.editor-actions').getByRole('button', { name: /Stop Script/ });
 
 before(async () => {
+  fs.mkdirSync(path.join(boardDir, 'sdcard'));
   board = await startSimulatedBoard({ stock: true, ptyLink: portLink, sdcard: path.join(boardDir, 'sdcard') });
   vscode = await startCodeServer(TEST_VSIX, {
     'k230live.port': portLink,
