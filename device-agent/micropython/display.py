@@ -19,6 +19,15 @@ ENCODE_WAIT_MS = 20  # a frame just sent is waited for this long: its picture go
 _virtual = []  # mpp.connector's DSI_VIRTUAL_DEVICE, once looked up
 
 
+def quietly(step, *args):
+    """A step of cleanup, which goes on whatever failed before it (the display may be gone already:
+    Display.deinit)."""
+    try:
+        step(*args)
+    except Exception:
+        pass
+
+
 def script_display():
     """(width, height, fps) of the running script's display when it writes back (a virtual display
     always; a panel when the script asked for to_ide=True), else None. Called every turn: cheap."""
@@ -61,7 +70,7 @@ class WriteBack:
     """The display's write-back, one reader shared by the channels it feeds (the live view's and a
     board recording's): on with the first, off with the last. The newest refresh dumped stays held
     until a newer one is, so that each channel sees it; an older one is given back once no channel
-    encodes it. At most the newest and one a channel a frame: the write-back's WBC_BLOCKS."""
+    encodes it. It holds at most the newest and the one each channel encodes: WBC_BLOCKS."""
 
     def __init__(self):
         self.api = None
@@ -78,8 +87,7 @@ class WriteBack:
             attr.blk_cnt = WBC_BLOCKS
             attr.dump_size.width, attr.dump_size.height = width, height
             if self.api['set_attr'](attr) != 0 or self.api['enable']() != 0:
-                self.users = 1
-                self.close()
+                quietly(self.api['disable'])
                 raise OSError('the display write-back refused %dx%d' % (width, height))
             self.size = (width, height)
         self.users += 1
@@ -89,12 +97,10 @@ class WriteBack:
         if self.users > 0:
             return
         self.users = 0
-        held, self.held = self.held, []
-        for step in [(lambda f=h[0]: self.api['release'](f)) for h in held] + [self.api['disable']]:
-            try:
-                step()
-            except Exception:
-                pass  # the display may be gone already (Display.deinit): cleanup goes on
+        for h in self.held:
+            quietly(self.api['release'], h[0])
+        self.held = []
+        quietly(self.api['disable'])
 
     def newest(self, after):
         """The newest refresh, if it is newer than the pts `after` (None: any): held, else dumped now
@@ -187,11 +193,8 @@ class DisplayChannel(Channel):
 
     def close(self):
         self.give_back()
-        for step in (lambda: self.encoder.Stop(self.chn), lambda: self.encoder.Destroy(self.chn)):
-            try:
-                step()
-            except Exception:
-                pass  # cleanup goes on whatever failed before it
+        quietly(self.encoder.Stop, self.chn)
+        quietly(self.encoder.Destroy, self.chn)
         if self.wb is not None:
             self.wb.close()
             self.wb = None

@@ -183,7 +183,7 @@ export class BoardConnection implements vscode.Disposable {
       session.on('audioLoss', (n) => this.log.info(`${n} chunk(s) of sound lost on the link: a gap in the sound`));
       session.on('loss', (n) => this.log.warn(`${n} fragment(s) lost on the link; asked for a keyframe`));
       session.on('close', (reason) => this.onSessionClosed(session, reason));
-      session.on('boardRecording', (state) => this.boardRecordingEnded(state));
+      session.on('boardRecording', (state) => this.onBoardRecordingEvent(state));
       if (session.info!.storage) this.setBoardRecording(await session.boardRecordingStatus());
       this.log.info(`connected to ${session.info!.boardName} (agent ${session.info!.agentVersion}) on ${portPath}; clock offset ±${Number(this.clock.rttUs) / 2000} ms`);
       await this.reconcile();
@@ -194,8 +194,8 @@ export class BoardConnection implements vscode.Disposable {
     }
   }
 
-  /** An event: a board recording that stopped by itself says why, with what it saved. */
-  private boardRecordingEnded(state: BoardRecordingState): void {
+  /** The board's own word on its recording: one that stopped by itself says why, with what it saved. */
+  private onBoardRecordingEvent(state: BoardRecordingState): void {
     const why = this.boardRecording?.active && !state.active ? (state.error ?? state.ended) : undefined;
     this.setBoardRecording(state);
     if (why === undefined) return;

@@ -1,7 +1,7 @@
 /* The simulated camera: a test pattern paced at the requested frame rate, encoded in real time, on a
  * sensor grid aligned to the board clock (sim_sensor_grid.h), its corner block marking each whole
- * second (sim_marks.h). Its display source is the same picture with an OSD layer composed over it (sim_osd.h), marked and
- * encoded alike. */
+ * second (sim_marks.h). Its display source is the same picture with an OSD layer composed over it
+ * (sim_osd.h), marked and encoded alike. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
